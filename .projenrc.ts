@@ -1,0 +1,82 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'private-fargate-behind-alb',
+  description:
+    'A Fargate service in private subnets with no internet route, served through an internet-facing ALB, wired from one port value.',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'ecs', 'fargate', 'alb', 'vpc-endpoint', 'private-subnet'],
+  author: 'PrivateFargateBehindAlb contributors',
+  authorAddress: 'maintainers@privatefargatebehindalb.github.io',
+  repositoryUrl: 'https://github.com/privatefargatebehindalb/private-fargate-behind-alb.git',
+  license: 'Apache-2.0',
+  stability: 'experimental',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // The lowest aws-cdk-lib users need (cdk-nag 3, used by the tests, needs the same).
+  cdkVersion: '2.257.0',
+  jsiiVersion: '~6.0.0',
+
+  publishToPypi: {
+    distName: 'private-fargate-behind-alb',
+    module: 'private_fargate_behind_alb',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.privatefargatebehindalb',
+    mavenGroupId: 'io.github.privatefargatebehindalb',
+    mavenArtifactId: 'private-fargate-behind-alb',
+  },
+
+  devDeps: [
+    // The last alpha release; its peer range (^2.245) covers cdkVersion.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@^2.197.10',
+  ],
+
+  // integ-runner's naming (test/integ.*.ts), not projen's (*.integ.ts): see the integ tasks below.
+  integrationTestAutoDiscover: false,
+
+  // The dev tsconfig sits at the root; eslint then needs the explicit project path.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: { include: ['.projenrc.ts', 'projenrc/**/*.ts', 'scripts/**/*.ts'] },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'scripts', '.projenrc.ts'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
+
+  gitignore: ['cdk.out/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
+});
+
+for (const pattern of ['/scripts/', '/cdk.out/', '/.ci/', '/docs/', '/tsconfig.dev.json']) {
+  project.addPackageIgnore(pattern);
+}
+
+const ts = 'ts-node --project tsconfig.dev.json';
+const exampleApp = 'test/integ.private-fargate-behind-alb.ts';
+
+// The main job: synthesize the example app into cdk.out/ (no AWS credentials needed) and summarize it.
+project.addTask('example', {
+  description: 'Synthesize the example stack into cdk.out/ and print its resources and port table',
+  env: { CDK_OUTDIR: 'cdk.out' },
+  steps: [
+    { exec: `rm -rf cdk.out && ${ts} ${exampleApp}` },
+    { exec: `${ts} scripts/summarize.ts cdk.out` },
+  ],
+});
+
+// integ-runner compares the committed snapshot with a fresh synth; --dry-run updates it without deploying.
+const integRunner = `integ-runner --language typescript --app "${ts} {filePath}" --test-regex "^integ\\..*\\.ts$" --directory test`;
+project.addTask('integ:snapshot', {
+  description: 'Fail when the example stack no longer matches its committed integ snapshot',
+  exec: integRunner,
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the committed integ snapshot (synth only, nothing is deployed)',
+  exec: `${integRunner} --update-on-failed --dry-run --force`,
+});
+project.testTask.spawn(project.tasks.tryFind('integ:snapshot')!);
+
+project.synth();
