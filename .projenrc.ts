@@ -60,7 +60,8 @@ const exampleApp = 'test/integ.private-fargate-behind-alb.ts';
 // The main job: synthesize the example app into cdk.out/ (no AWS credentials needed) and summarize it.
 project.addTask('example', {
   description: 'Synthesize the example stack into cdk.out/ and print its resources and port table',
-  env: { CDK_OUTDIR: 'cdk.out' },
+  // As the cdk CLI does: path metadata lets the summary name each resource by its construct path.
+  env: { CDK_OUTDIR: 'cdk.out', CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:enable-path-metadata': true }) },
   steps: [
     { exec: `rm -rf cdk.out && ${ts} ${exampleApp}` },
     { exec: `${ts} scripts/summarize.ts cdk.out` },

@@ -1,5 +1,2 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './private-fargate-behind-alb';
+export * from './fargate-vpc-endpoints';

@@ -1,0 +1,99 @@
+import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { privateSubnetsOf } from './subnets';
+
+/**
+ * Props of `FargateVpcEndpoints`.
+ */
+export interface FargateVpcEndpointsProps {
+  /**
+   * The VPC whose private subnets get the endpoints.
+   */
+  readonly vpc: ec2.IVpc;
+}
+
+/**
+ * The VPC endpoints a Fargate task needs in a subnet with no route to the internet: ECR API,
+ * ECR Docker and CloudWatch Logs (interface, private DNS) and S3 (gateway, limited to the bucket
+ * that holds ECR image layers).
+ *
+ * A VPC can hold only one interface endpoint with private DNS per service, so use
+ * `FargateVpcEndpoints.of(vpc)`: it creates the endpoints once per VPC and returns the same set to
+ * every caller.
+ */
+export class FargateVpcEndpoints extends Construct {
+  /**
+   * The endpoints of `vpc`, created on first use as a child of the VPC construct.
+   */
+  public static of(vpc: ec2.IVpc): FargateVpcEndpoints {
+    const existing = vpc.node.tryFindChild(SINGLETON_ID);
+    if (existing instanceof FargateVpcEndpoints) return existing;
+    return new FargateVpcEndpoints(vpc as unknown as Construct, SINGLETON_ID, { vpc });
+  }
+
+  /**
+   * The security group of the interface endpoints; it admits HTTPS only from peers given to `allowFrom`.
+   */
+  public readonly securityGroup: ec2.ISecurityGroup;
+
+  /**
+   * The S3 gateway endpoint.
+   */
+  public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
+
+  private readonly vpc: ec2.IVpc;
+  private readonly subnets: ec2.SubnetSelection;
+
+  constructor(scope: Construct, id: string, props: FargateVpcEndpointsProps) {
+    super(scope, id);
+    this.vpc = props.vpc;
+    this.subnets = privateSubnetsOf(props.vpc);
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'VPC interface endpoints: HTTPS from the Fargate tasks only',
+      allowAllOutbound: false,
+    });
+
+    this.addInterfaceEndpoint('EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR);
+    this.addInterfaceEndpoint('EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER);
+    this.addInterfaceEndpoint('Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS);
+
+    this.s3Endpoint = new ec2.GatewayVpcEndpoint(this, 'S3', {
+      vpc: props.vpc,
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [this.subnets],
+    });
+    const stack = Stack.of(this);
+    this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
+      sid: 'EcrImageLayers',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:GetObject'],
+      resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
+    }));
+  }
+
+  /**
+   * Lets `peer` reach the interface endpoints on HTTPS.
+   */
+  public allowFrom(peer: ec2.IConnectable): void {
+    this.securityGroup.connections.allowFrom(peer, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
+  }
+
+  private addInterfaceEndpoint(id: string, service: ec2.IInterfaceVpcEndpointService): ec2.InterfaceVpcEndpoint {
+    const existing = this.node.tryFindChild(id);
+    if (existing instanceof ec2.InterfaceVpcEndpoint) return existing;
+    return new ec2.InterfaceVpcEndpoint(this, id, {
+      vpc: this.vpc,
+      service,
+      privateDnsEnabled: true,
+      subnets: this.subnets,
+      securityGroups: [this.securityGroup],
+      // The default (`true`) would admit the whole VPC CIDR; only the tasks are let in.
+      open: false,
+    });
+  }
+}
+
+const SINGLETON_ID = 'FargateVpcEndpoints';

@@ -1,0 +1,363 @@
+import * as path from 'path';
+import { CfnOutput, Duration, Names, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
+import { privateSubnetsOf } from './subnets';
+import {
+  validateCapacity,
+  validateFargateSize,
+  validateIntegerInRange,
+  validatePercent,
+  validateSecondsInRange,
+  validateTaskSubnetsArePrivate,
+  validateTimeoutBelowInterval,
+  validateVpcShape,
+} from './validation';
+
+/**
+ * Props of `PrivateFargateBehindAlb`. All are optional: the defaults build a working service.
+ */
+export interface PrivateFargateBehindAlbProps {
+  /**
+   * The one port of the service: the listener, the target group, the container's port mapping
+   * (container and host port), the service's load balancer mapping, the load balancer's ingress and
+   * the tasks' ingress from it. The container also gets it as the environment variable `PORT`, so
+   * the process inside must listen on `$PORT`. A token (a `CfnParameter`) is accepted.
+   *
+   * @default 80
+   */
+  readonly port?: number;
+
+  /**
+   * The VPC. It needs public subnets in at least two AZs (for the load balancer) and private subnets
+   * (for the tasks). Give either `vpc` or `cluster`, not both.
+   *
+   * @default - the cluster's VPC when `cluster` is given, else a new VPC: 10.0.0.0/16, two AZs,
+   * public subnets and isolated private subnets, no NAT gateway
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The subnets of the tasks. They must be private.
+   *
+   * @default - the VPC's isolated subnets, or its private subnets with egress when it has no isolated ones
+   */
+  readonly taskSubnets?: ec2.SubnetSelection;
+
+  /**
+   * An existing ECS cluster to run the service in. Give either `vpc` or `cluster`, not both.
+   *
+   * @default - a cluster with Container Insights, created once per stack and VPC and shared
+   */
+  readonly cluster?: ecs.ICluster;
+
+  /**
+   * Whether to make sure the VPC has the endpoints a Fargate task needs without internet access:
+   * ECR API, ECR Docker, CloudWatch Logs (interface, private DNS) and S3 (gateway, limited to the
+   * ECR layer bucket). They are created once per VPC and shared by every `PrivateFargateBehindAlb`
+   * on it. Set `false` for a VPC that already has them.
+   *
+   * @default true
+   */
+  readonly vpcEndpoints?: boolean;
+
+  /**
+   * The container image. It must serve HTTP on `$PORT` and answer the health check.
+   *
+   * @default - nginx serving a static page on `$PORT`, built from a Dockerfile shipped in this package (linux/amd64)
+   */
+  readonly image?: ecs.ContainerImage;
+
+  /**
+   * The name of the container.
+   *
+   * @default 'web'
+   */
+  readonly containerName?: string;
+
+  /**
+   * Environment variables of the container. `PORT` is set by the construct and cannot be given here.
+   *
+   * @default - only `PORT`
+   */
+  readonly environment?: { [key: string]: string };
+
+  /**
+   * The task's CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384.
+   *
+   * @default 512
+   */
+  readonly cpu?: number;
+
+  /**
+   * The task's memory in MiB; it must be a size Fargate offers for `cpu`.
+   *
+   * @default 1024
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * How long the container's logs are kept. The log group is retained when the stack is deleted.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The fewest tasks; also the service's desired count.
+   *
+   * @default 1
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * The most tasks autoscaling may run.
+   *
+   * @default 3
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * The average CPU utilization (percent, above 0 and at most 100) autoscaling keeps the tasks at.
+   *
+   * @default 50
+   */
+  readonly targetCpuUtilizationPercent?: number;
+
+  /**
+   * The path the load balancer's health check requests; it must answer 200.
+   *
+   * @default '/'
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * The time between health checks of a task, 5 to 300 seconds.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly healthCheckInterval?: Duration;
+
+  /**
+   * How long a health check may take before it fails, 2 to 120 seconds and less than the interval.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly healthCheckTimeout?: Duration;
+
+  /**
+   * Consecutive successful health checks before a task counts healthy, 2 to 10.
+   *
+   * @default 2
+   */
+  readonly healthyThresholdCount?: number;
+
+  /**
+   * Consecutive failed health checks before a task counts unhealthy, 2 to 10.
+   *
+   * @default 2
+   */
+  readonly unhealthyThresholdCount?: number;
+
+  /**
+   * How long the load balancer lets a stopping task finish its requests, 0 to 3600 seconds.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly deregistrationDelay?: Duration;
+
+  /**
+   * How long ECS ignores failed load balancer health checks of a newly started task.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly healthCheckGracePeriod?: Duration;
+}
+
+/**
+ * A Fargate service in private subnets with no route to the internet, served to the world through
+ * an internet-facing Application Load Balancer, wired from one port value.
+ *
+ * It creates (or uses) the VPC, the VPC endpoints the tasks need (shared per VPC), the load
+ * balancer, listener and target group (type ip), the task definition, the service, the security
+ * groups between them and CPU autoscaling.
+ */
+export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectable {
+  /** The VPC of the service. */
+  public readonly vpc: ec2.IVpc;
+  /** The ECS cluster of the service. */
+  public readonly cluster: ecs.ICluster;
+  /** The internet-facing load balancer. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener on `port`. */
+  public readonly listener: elbv2.ApplicationListener;
+  /** The target group (type ip) the tasks register in. */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The container, listening on `port`. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The Fargate service. */
+  public readonly service: ecs.FargateService;
+  /** The scalable task count; add scaling policies to it. */
+  public readonly scaling: ecs.ScalableTaskCount;
+  /** The log group of the container. */
+  public readonly logGroup: logs.ILogGroup;
+  /** The URL of the service: `http://` the load balancer's DNS name and, unless it is 80, the port. */
+  public readonly url: string;
+  /** The tasks' connections: open a path from the tasks to a database with `connections.allowTo(db, port)`. */
+  public readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, props: PrivateFargateBehindAlbProps = {}) {
+    super(scope, id);
+
+    const port = props.port ?? 80;
+    const cpu = props.cpu ?? 512;
+    const memoryLimitMiB = props.memoryLimitMiB ?? 1024;
+    const minCapacity = props.minCapacity ?? 1;
+    const maxCapacity = props.maxCapacity ?? 3;
+    const targetCpuUtilizationPercent = props.targetCpuUtilizationPercent ?? 50;
+    const containerName = props.containerName ?? 'web';
+    const healthCheckPath = props.healthCheckPath ?? '/';
+    const healthCheckInterval = props.healthCheckInterval ?? Duration.seconds(10);
+    const healthCheckTimeout = props.healthCheckTimeout ?? Duration.seconds(5);
+    const healthyThresholdCount = props.healthyThresholdCount ?? 2;
+    const unhealthyThresholdCount = props.unhealthyThresholdCount ?? 2;
+    const deregistrationDelay = props.deregistrationDelay ?? Duration.seconds(30);
+
+    validateIntegerInRange('port', port, 1, 65535);
+    validateFargateSize(cpu, memoryLimitMiB);
+    validateCapacity(minCapacity, maxCapacity);
+    validatePercent('targetCpuUtilizationPercent', targetCpuUtilizationPercent);
+    validateSecondsInRange('healthCheckInterval', healthCheckInterval, 5, 300);
+    validateSecondsInRange('healthCheckTimeout', healthCheckTimeout, 2, 120);
+    validateTimeoutBelowInterval(healthCheckTimeout, healthCheckInterval);
+    validateIntegerInRange('healthyThresholdCount', healthyThresholdCount, 2, 10);
+    validateIntegerInRange('unhealthyThresholdCount', unhealthyThresholdCount, 2, 10);
+    validateSecondsInRange('deregistrationDelay', deregistrationDelay, 0, 3600);
+    if (!Token.isUnresolved(healthCheckPath) && !healthCheckPath.startsWith('/')) {
+      throw new Error(`healthCheckPath must start with "/"; received "${healthCheckPath}"`);
+    }
+    if (props.environment && 'PORT' in props.environment) {
+      throw new Error(`environment must not set PORT (the construct sets it from port); received PORT=${props.environment.PORT}`);
+    }
+    if (props.vpc && props.cluster) {
+      throw new Error('You can only specify either vpc or cluster. Alternatively, you can leave both blank');
+    }
+
+    // The network: a VPC with no NAT, the tasks in its private subnets, the endpoints they need.
+    this.vpc = props.cluster?.vpc ?? props.vpc ?? new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+      ],
+    });
+    validateVpcShape(this.vpc);
+    const taskSubnets = props.taskSubnets ?? privateSubnetsOf(this.vpc);
+    validateTaskSubnetsArePrivate(this.vpc, taskSubnets);
+
+    const tasksSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Fargate tasks: the service port from the load balancer only',
+      allowAllOutbound: false,
+    });
+    // No internet route: HTTPS reaches only the interface endpoints and S3 through its gateway endpoint.
+    tasksSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs through the VPC endpoints');
+
+    // The task: one container listening on the port.
+    this.cluster = props.cluster ?? defaultClusterFor(this, this.vpc);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', { cpu, memoryLimitMiB });
+    this.container = this.taskDefinition.addContainer(containerName, {
+      containerName,
+      image: props.image ?? defaultImage(),
+      environment: { ...props.environment, PORT: Tokenization.stringifyNumber(port) },
+      portMappings: [{ containerPort: port, hostPort: port, protocol: ecs.Protocol.TCP }],
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: containerName }),
+    });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: minCapacity,
+      assignPublicIp: false,
+      vpcSubnets: taskSubnets,
+      securityGroups: [tasksSecurityGroup],
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
+    });
+    this.connections = this.service.connections;
+    if (props.vpcEndpoints ?? true) {
+      FargateVpcEndpoints.of(this.vpc).allowFrom(this.service);
+    }
+
+    // The front: an internet-facing load balancer forwarding the port to the tasks' IPs.
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: this.vpc,
+      internetFacing: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      dropInvalidHeaderFields: true,
+    });
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      vpc: this.vpc,
+      port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay,
+      healthCheck: {
+        path: healthCheckPath,
+        port: 'traffic-port',
+        interval: healthCheckInterval,
+        timeout: healthCheckTimeout,
+        healthyThresholdCount,
+        unhealthyThresholdCount,
+        healthyHttpCodes: '200',
+      },
+      targets: [this.service.loadBalancerTarget({ containerName, containerPort: port })],
+    });
+    this.listener = this.loadBalancer.addListener('Listener', {
+      port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: true,
+      defaultTargetGroups: [this.targetGroup],
+    });
+
+    // Application Auto Scaling uses its own service-linked role: no role is created here.
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
+    this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: targetCpuUtilizationPercent });
+
+    const host = this.loadBalancer.loadBalancerDnsName;
+    this.url = !Token.isUnresolved(port) && port === 80
+      ? `http://${host}`
+      : `http://${host}:${Tokenization.stringifyNumber(port)}`;
+    new CfnOutput(this, 'Url', { value: this.url, description: 'The URL of the service' });
+  }
+}
+
+/** One cluster per stack and VPC, shared by the services that give no cluster (clusters cost nothing). */
+function defaultClusterFor(scope: Construct, vpc: ec2.IVpc): ecs.ICluster {
+  const stack = Stack.of(scope);
+  const id = `PrivateFargateCluster${Names.uniqueId(vpc)}`;
+  const existing = stack.node.tryFindChild(id);
+  if (existing instanceof ecs.Cluster) return existing;
+  return new ecs.Cluster(stack, id, { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+}
+
+function defaultImage(): ecs.ContainerImage {
+  return ecs.ContainerImage.fromAsset(path.join(__dirname, '..', 'assets', 'default-image'), {
+    platform: Platform.LINUX_AMD64,
+  });
+}
