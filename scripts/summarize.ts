@@ -79,4 +79,4 @@ function main(outdir: string): void {
   }
 }
 
-main(process.argv[2] ?? 'cdk.out');
+if (require.main === module) main(process.argv[2] ?? 'cdk.out');

@@ -78,7 +78,13 @@ export class FargateVpcEndpoints extends Construct {
    * Lets `peer` reach the interface endpoints on HTTPS.
    */
   public allowFrom(peer: ec2.IConnectable): void {
-    this.securityGroup.connections.allowFrom(peer, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
+    const https = ec2.Port.tcp(443);
+    const description = 'HTTPS to the VPC endpoints';
+    for (const peerGroup of peer.connections.securityGroups) {
+      // remoteRule: a peer in another stack holds the ingress rule, since its stack already depends on this one.
+      this.securityGroup.addIngressRule(peerGroup, https, description, true);
+      peerGroup.addEgressRule(this.securityGroup, https, description);
+    }
   }
 
   private addInterfaceEndpoint(id: string, service: ec2.IInterfaceVpcEndpointService): ec2.InterfaceVpcEndpoint {

@@ -37,7 +37,7 @@ export function validateSecondsInRange(prop: string, value: Duration | undefined
   const seconds = toSeconds(value);
   if (seconds === undefined) return;
   if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
-    throw new Error(`${prop} must be a whole number of seconds from ${min} to ${max}; received ${value.toHumanString()}`);
+    throw new Error(`${prop} must be a whole number of seconds from ${min} to ${max}; received ${seconds} second${seconds === 1 ? '' : 's'}`);
   }
 }
 

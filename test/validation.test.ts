@@ -1,0 +1,103 @@
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+
+function build(props: PrivateFargateBehindAlbProps, stack = new Stack(new App(), 'TestStack')): Stack {
+  new PrivateFargateBehindAlb(stack, 'Web', props);
+  return stack;
+}
+
+describe('bad input is refused at synth with the prop, the value and what is allowed', () => {
+  test.each([
+    ['port: 0', { port: 0 }, 'port must be an integer from 1 to 65535; received 0'],
+    ['port: 65536', { port: 65536 }, 'port must be an integer from 1 to 65535; received 65536'],
+    ['port: 80.5', { port: 80.5 }, 'port must be an integer from 1 to 65535; received 80.5'],
+    ['cpu: 300', { cpu: 300 }, 'cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384; received 300'],
+    ['cpu: 512, memoryLimitMiB: 512', { cpu: 512, memoryLimitMiB: 512 }, 'memoryLimitMiB must be one of 1024 to 4096 in steps of 1024 when cpu is 512; received 512'],
+    ['cpu: 256, memoryLimitMiB: 4096', { cpu: 256, memoryLimitMiB: 4096 }, 'memoryLimitMiB must be one of 512, 1024, 2048 when cpu is 256; received 4096'],
+    ['minCapacity: 4, maxCapacity: 3', { minCapacity: 4, maxCapacity: 3 }, 'minCapacity must not exceed maxCapacity; received minCapacity 4 and maxCapacity 3'],
+    ['minCapacity: -1', { minCapacity: -1 }, 'minCapacity must be an integer of at least 0; received -1'],
+    ['maxCapacity: 0, minCapacity: 0', { maxCapacity: 0, minCapacity: 0 }, 'maxCapacity must be an integer of at least 1; received 0'],
+    ['targetCpuUtilizationPercent: 0', { targetCpuUtilizationPercent: 0 }, 'targetCpuUtilizationPercent must be greater than 0 and at most 100; received 0'],
+    ['targetCpuUtilizationPercent: 101', { targetCpuUtilizationPercent: 101 }, 'targetCpuUtilizationPercent must be greater than 0 and at most 100; received 101'],
+    ['healthCheckInterval: 4 seconds', { healthCheckInterval: Duration.seconds(4) }, 'healthCheckInterval must be a whole number of seconds from 5 to 300; received 4 seconds'],
+    ['healthCheckInterval: 6 minutes', { healthCheckInterval: Duration.minutes(6) }, 'healthCheckInterval must be a whole number of seconds from 5 to 300; received 360 seconds'],
+    ['healthCheckTimeout: 1 second', { healthCheckTimeout: Duration.seconds(1) }, 'healthCheckTimeout must be a whole number of seconds from 2 to 120; received 1 second'],
+    [
+      'healthCheckTimeout equal to healthCheckInterval',
+      { healthCheckInterval: Duration.seconds(10), healthCheckTimeout: Duration.seconds(10) },
+      'healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout 10 seconds and healthCheckInterval 10 seconds',
+    ],
+    ['healthyThresholdCount: 1', { healthyThresholdCount: 1 }, 'healthyThresholdCount must be an integer from 2 to 10; received 1'],
+    ['unhealthyThresholdCount: 11', { unhealthyThresholdCount: 11 }, 'unhealthyThresholdCount must be an integer from 2 to 10; received 11'],
+    ['deregistrationDelay: 3601 seconds', { deregistrationDelay: Duration.seconds(3601) }, 'deregistrationDelay must be a whole number of seconds from 0 to 3600; received 3601 seconds'],
+    ['healthCheckPath: health', { healthCheckPath: 'health' }, 'healthCheckPath must start with "/"; received "health"'],
+    ['environment PORT', { environment: { PORT: '9000' } }, 'environment must not set PORT (the construct sets it from port); received PORT=9000'],
+  ])('%s is refused', (_, props, message) => {
+    expect(() => build(props as PrivateFargateBehindAlbProps)).toThrow(message);
+  });
+
+  test('task subnets that select public subnets are refused', () => {
+    expect(() => build({ taskSubnets: { subnetType: ec2.SubnetType.PUBLIC } }))
+      .toThrow(/^taskSubnets must select only private subnets; received a selection with public subnets: TestStack\/Web\/Vpc\/PublicSubnet1, TestStack\/Web\/Vpc\/PublicSubnet2$/);
+  });
+
+  test('a VPC with no private subnets is refused', () => {
+    const stack = new Stack(new App(), 'TestStack');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
+
+    expect(() => build({ vpc }, stack))
+      .toThrow('vpc must have private subnets (isolated or with egress) for the tasks; received the VPC TestStack/Vpc with none');
+  });
+
+  test('a VPC with public subnets in one AZ is refused', () => {
+    const stack = new Stack(new App(), 'TestStack');
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-1234',
+      availabilityZones: ['eu-west-1a'],
+      publicSubnetIds: ['subnet-public'],
+      isolatedSubnetIds: ['subnet-isolated'],
+    });
+
+    expect(() => build({ vpc }, stack)).toThrow(
+      'vpc must have public subnets in at least 2 availability zones for the internet-facing load balancer; received the VPC vpc-1234 with public subnets in 1',
+    );
+  });
+
+  test('giving both vpc and cluster is refused', () => {
+    const stack = new Stack(new App(), 'TestStack');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+
+    expect(() => build({ vpc, cluster }, stack)).toThrow('You can only specify either vpc or cluster');
+  });
+});
+
+describe('tokens are accepted and left unchecked', () => {
+  test('CfnParameter values for port, capacities, CPU target and durations synthesize as Refs', () => {
+    const stack = new Stack(new App(), 'TestStack');
+    const number = (id: string) => new CfnParameter(stack, id, { type: 'Number' }).valueAsNumber;
+
+    build({
+      port: number('Port'),
+      minCapacity: number('Min'),
+      maxCapacity: number('Max'),
+      targetCpuUtilizationPercent: number('CpuTarget'),
+      healthyThresholdCount: number('Healthy'),
+      deregistrationDelay: Duration.seconds(number('Drain')),
+    }, stack);
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: { Ref: 'Min' }, MaxCapacity: { Ref: 'Max' } });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: { Ref: 'Port' },
+      HealthyThresholdCount: { Ref: 'Healthy' },
+    });
+    template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: { Ref: 'Min' } });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: { Ref: 'Drain' } }, { Key: 'stickiness.enabled', Value: 'false' }],
+    });
+  });
+});
