@@ -14,7 +14,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
 
-  // The lowest aws-cdk-lib users need (cdk-nag 3, used by the tests, needs the same).
+  // The lowest aws-cdk-lib supported. The newest integ-runner (2.197) reads cloud assemblies up to
+  // schema 53, which 2.257 writes and 2.258 does not; cdk-nag 3 runs here through validateScope().
   cdkVersion: '2.257.0',
   jsiiVersion: '~6.0.0',
 
@@ -32,6 +33,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The last alpha release; its peer range (^2.245) covers cdkVersion.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@^2.197.10',
+    // The scanners' CDK half: AwsSolutions rules as a CDK validation plugin.
+    'cdk-nag@^3.0.2',
   ],
 
   // integ-runner's naming (test/integ.*.ts), not projen's (*.integ.ts): see the integ tasks below.

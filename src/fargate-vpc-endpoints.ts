@@ -56,9 +56,9 @@ export class FargateVpcEndpoints extends Construct {
       allowAllOutbound: false,
     });
 
-    this.addInterfaceEndpoint('EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR);
-    this.addInterfaceEndpoint('EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER);
-    this.addInterfaceEndpoint('Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS);
+    this.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.ECR);
+    this.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER);
+    this.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS);
 
     this.s3Endpoint = new ec2.GatewayVpcEndpoint(this, 'S3', {
       vpc: props.vpc,
@@ -87,7 +87,13 @@ export class FargateVpcEndpoints extends Construct {
     }
   }
 
-  private addInterfaceEndpoint(id: string, service: ec2.IInterfaceVpcEndpointService): ec2.InterfaceVpcEndpoint {
+  /**
+   * Adds an interface endpoint with private DNS for `service` in the private subnets, behind the
+   * endpoints' security group, unless the VPC has it already from this construct.
+   */
+  public addInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): ec2.InterfaceVpcEndpoint {
+    // ecr.api -> EcrApi, secretsmanager -> Secretsmanager: one child per service.
+    const id = service.shortName.split('.').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
     const existing = this.node.tryFindChild(id);
     if (existing instanceof ec2.InterfaceVpcEndpoint) return existing;
     return new ec2.InterfaceVpcEndpoint(this, id, {

@@ -1,10 +1,13 @@
 import * as path from 'path';
-import { CfnOutput, Duration, Names, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
 import { privateSubnetsOf } from './subnets';
@@ -37,8 +40,8 @@ export interface PrivateFargateBehindAlbProps {
    * The VPC. It needs public subnets in at least two AZs (for the load balancer) and private subnets
    * (for the tasks). Give either `vpc` or `cluster`, not both.
    *
-   * @default - the cluster's VPC when `cluster` is given, else a new VPC: 10.0.0.0/16, two AZs,
-   * public subnets and isolated private subnets, no NAT gateway
+   * @default - the VPC of `cluster` or `loadBalancer` when given, else a new VPC: 10.0.0.0/16, two
+   * AZs, public subnets and isolated private subnets, no NAT gateway, a flow log of rejected traffic
    */
   readonly vpc?: ec2.IVpc;
 
@@ -177,6 +180,54 @@ export interface PrivateFargateBehindAlbProps {
    * @default Duration.seconds(60)
    */
   readonly healthCheckGracePeriod?: Duration;
+
+  /**
+   * An existing Application Load Balancer to serve this service on, so that services in one VPC
+   * share one load balancer, each on its own `port`: that port becomes this service's listener.
+   * Two services on one port of one load balancer are refused at synth.
+   *
+   * @default - a new internet-facing load balancer in the VPC's public subnets
+   */
+  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
+
+  /**
+   * A certificate for HTTPS. With it the load balancer listens on 443 (recommended TLS policy) and
+   * forwards to the tasks on `port`, and its listener on 80 redirects to HTTPS.
+   *
+   * @default - HTTP on `port`
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * The bucket for the load balancer's access logs. Access logging needs a stack with a concrete region.
+   *
+   * @default - when the stack's region is concrete, an encrypted, SSL-only bucket created once per
+   * stack; when it is not, no access logs
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+
+  /**
+   * Secrets handed to the container as environment variables. The execution role may read these
+   * secrets only, and the VPC gets the Secrets Manager and/or SSM endpoint (once per VPC).
+   *
+   * @default - no secrets
+   */
+  readonly secrets?: { [key: string]: ecs.Secret };
+
+  /**
+   * Whether ECS Exec is enabled. It adds the SSM Messages endpoint to the VPC (once per VPC).
+   *
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
+
+  /**
+   * Whether the tasks may send traffic anywhere. When false they may send only HTTPS to the VPC
+   * endpoints and S3 (and whatever is opened through `connections`).
+   *
+   * @default false
+   */
+  readonly allowAllOutbound?: boolean;
 }
 
 /**
@@ -192,9 +243,9 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
   public readonly vpc: ec2.IVpc;
   /** The ECS cluster of the service. */
   public readonly cluster: ecs.ICluster;
-  /** The internet-facing load balancer. */
-  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** The listener on `port`. */
+  /** The internet-facing load balancer (the one given in `loadBalancer`, or a new one). */
+  public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The listener that forwards to the tasks: on `port`, or on 443 with a `certificate`. */
   public readonly listener: elbv2.ApplicationListener;
   /** The target group (type ip) the tasks register in. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
@@ -208,7 +259,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
   public readonly scaling: ecs.ScalableTaskCount;
   /** The log group of the container. */
   public readonly logGroup: logs.ILogGroup;
-  /** The URL of the service: `http://` the load balancer's DNS name and, unless it is 80, the port. */
+  /** The URL of the service: the load balancer's DNS name, with `https://` when there is a certificate, else `http://` and the port unless it is 80. */
   public readonly url: string;
   /** The tasks' connections: open a path from the tasks to a database with `connections.allowTo(db, port)`. */
   public readonly connections: ec2.Connections;
@@ -249,28 +300,32 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     if (props.vpc && props.cluster) {
       throw new Error('You can only specify either vpc or cluster. Alternatively, you can leave both blank');
     }
+    if (props.loadBalancer && !props.loadBalancer.vpc) {
+      throw new Error('loadBalancer must be an Application Load Balancer with a known VPC; received one whose vpc is undefined');
+    }
+    if (props.loadBalancer && props.certificate) {
+      throw new Error('You can only specify either loadBalancer or certificate: a shared load balancer serves each service on its own port');
+    }
 
     // The network: a VPC with no NAT, the tasks in its private subnets, the endpoints they need.
-    this.vpc = props.cluster?.vpc ?? props.vpc ?? new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
-      maxAzs: 2,
-      natGateways: 0,
-      subnetConfiguration: [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
-      ],
-    });
+    this.vpc = props.cluster?.vpc ?? props.vpc ?? props.loadBalancer?.vpc ?? newVpc(this);
     validateVpcShape(this.vpc);
     const taskSubnets = props.taskSubnets ?? privateSubnetsOf(this.vpc);
     validateTaskSubnetsArePrivate(this.vpc, taskSubnets);
+    const vpcEndpoints = props.vpcEndpoints ?? true;
 
     const tasksSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
       vpc: this.vpc,
       description: 'Fargate tasks: the service port from the load balancer only',
-      allowAllOutbound: false,
+      allowAllOutbound: props.allowAllOutbound ?? false,
     });
-    // No internet route: HTTPS reaches only the interface endpoints and S3 through its gateway endpoint.
-    tasksSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs through the VPC endpoints');
+    if (!vpcEndpoints || !s3PrefixListIsKnown(this)) {
+      // Without our endpoints' security group or the S3 prefix list, HTTPS goes by address.
+      tasksSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
+    } else {
+      const s3PrefixList = ec2.PrefixList.fromLookup(this, 'S3PrefixList', { prefixListName: `com.amazonaws.${Stack.of(this).region}.s3` });
+      tasksSecurityGroup.addEgressRule(ec2.Peer.prefixList(s3PrefixList.prefixListId), ec2.Port.tcp(443), 'HTTPS to S3 through the gateway endpoint');
+    }
 
     // The task: one container listening on the port.
     this.cluster = props.cluster ?? defaultClusterFor(this, this.vpc);
@@ -283,6 +338,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       containerName,
       image: props.image ?? defaultImage(),
       environment: { ...props.environment, PORT: Tokenization.stringifyNumber(port) },
+      secrets: props.secrets,
       portMappings: [{ containerPort: port, hostPort: port, protocol: ecs.Protocol.TCP }],
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: containerName }),
     });
@@ -298,19 +354,18 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
+      enableExecuteCommand: props.enableExecuteCommand,
     });
     this.connections = this.service.connections;
-    if (props.vpcEndpoints ?? true) {
-      FargateVpcEndpoints.of(this.vpc).allowFrom(this.service);
+    if (vpcEndpoints) {
+      const endpoints = FargateVpcEndpoints.of(this.vpc);
+      endpoints.allowFrom(this.service);
+      for (const service of secretServicesRead(this.taskDefinition)) endpoints.addInterfaceEndpoint(service);
+      if (props.enableExecuteCommand) endpoints.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES);
     }
 
     // The front: an internet-facing load balancer forwarding the port to the tasks' IPs.
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-      vpc: this.vpc,
-      internetFacing: true,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-      dropInvalidHeaderFields: true,
-    });
+    this.loadBalancer = props.loadBalancer ?? this.newLoadBalancer(props.accessLogsBucket);
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: this.vpc,
       port,
@@ -328,23 +383,158 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       },
       targets: [this.service.loadBalancerTarget({ containerName, containerPort: port })],
     });
-    this.listener = this.loadBalancer.addListener('Listener', {
-      port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      open: true,
-      defaultTargetGroups: [this.targetGroup],
-    });
+    this.listener = props.certificate
+      ? this.addHttpsListeners(props.certificate)
+      : this.addListener('Listener', port, { protocol: elbv2.ApplicationProtocol.HTTP, defaultTargetGroups: [this.targetGroup] });
 
     // Application Auto Scaling uses its own service-linked role: no role is created here.
     this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
     this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: targetCpuUtilizationPercent });
 
     const host = this.loadBalancer.loadBalancerDnsName;
-    this.url = !Token.isUnresolved(port) && port === 80
-      ? `http://${host}`
-      : `http://${host}:${Tokenization.stringifyNumber(port)}`;
+    if (props.certificate) {
+      this.url = `https://${host}`;
+    } else {
+      this.url = !Token.isUnresolved(port) && port === 80 ? `http://${host}` : `http://${host}:${Tokenization.stringifyNumber(port)}`;
+    }
     new CfnOutput(this, 'Url', { value: this.url, description: 'The URL of the service' });
+
+    if (Object.keys(props.environment ?? {}).length === 0) {
+      Validations.of(this.taskDefinition).acknowledge({
+        id: 'AwsSolutions-ECS2',
+        reason: 'The only environment variable is PORT, the port number the container listens on; it is not a secret.',
+      });
+    }
+    Validations.of(this.taskDefinition.obtainExecutionRole()).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken, which the execution role needs to pull from ECR, accepts only the resource *.',
+    });
   }
+
+  private newLoadBalancer(accessLogsBucket: s3.IBucket | undefined): elbv2.ApplicationLoadBalancer {
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: this.vpc,
+      internetFacing: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      dropInvalidHeaderFields: true,
+    });
+    // ELB access logs are delivered by a per-region principal, so they need a concrete region.
+    if (!Token.isUnresolved(Stack.of(this).region)) {
+      loadBalancer.logAccessLogs(accessLogsBucket ?? accessLogsBucketOf(Stack.of(this)), Names.uniqueId(this));
+    } else if (accessLogsBucket) {
+      throw new Error('accessLogsBucket needs a stack with a concrete region (env: { region }); received an environment-agnostic stack');
+    } else {
+      Validations.of(loadBalancer).acknowledge({
+        id: 'AwsSolutions-ELB2',
+        reason: 'Access logs are delivered by a principal of the stack\'s region; this stack is environment-agnostic. Give the stack a region to get them.',
+      });
+    }
+    return loadBalancer;
+  }
+
+  private addListener(id: string, port: number, props: elbv2.BaseApplicationListenerProps): elbv2.ApplicationListener {
+    claimListenerPort(this.loadBalancer, port, this.node.path);
+    const listener = new elbv2.ApplicationListener(this, id, {
+      loadBalancer: this.loadBalancer,
+      port,
+      open: true,
+      ...props,
+    });
+    for (const securityGroup of this.loadBalancer.connections.securityGroups) {
+      Validations.of(securityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'An internet-facing load balancer admits its listener ports from anywhere; the tasks admit only the load balancer.',
+      });
+    }
+    return listener;
+  }
+
+  private addHttpsListeners(certificate: acm.ICertificate): elbv2.ApplicationListener {
+    this.addListener('HttpRedirect', 80, {
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+    });
+    return this.addListener('Listener', 443, {
+      protocol: elbv2.ApplicationProtocol.HTTPS,
+      certificates: [elbv2.ListenerCertificate.fromCertificateManager(certificate)],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      defaultTargetGroups: [this.targetGroup],
+    });
+  }
+}
+
+function newVpc(scope: Construct): ec2.Vpc {
+  const vpc = new ec2.Vpc(scope, 'Vpc', {
+    ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+    ],
+  });
+  const flowLogs = new logs.LogGroup(scope, 'FlowLogs', {
+    retention: logs.RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  vpc.addFlowLog('FlowLog', {
+    destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+    trafficType: ec2.FlowLogTrafficType.REJECT,
+  });
+  return vpc;
+}
+
+/** The S3 prefix list can be looked up only in a stack with a concrete account and region. */
+function s3PrefixListIsKnown(scope: Construct): boolean {
+  const stack = Stack.of(scope);
+  return !Token.isUnresolved(stack.region) && !Token.isUnresolved(stack.account);
+}
+
+/** The endpoints the execution role needs to read the task's secrets, from the grants CDK gave it. */
+function secretServicesRead(taskDefinition: ecs.TaskDefinition): ec2.InterfaceVpcEndpointAwsService[] {
+  const policy = taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
+  if (!(policy instanceof iam.Policy)) return [];
+  const actions: string[] = policy.document.toJSON()?.Statement?.flatMap((statement: { Action: string | string[] }) => statement.Action) ?? [];
+  const services: ec2.InterfaceVpcEndpointAwsService[] = [];
+  if (actions.some((action) => action.startsWith('secretsmanager:'))) services.push(ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER);
+  if (actions.some((action) => action.startsWith('ssm:'))) services.push(ec2.InterfaceVpcEndpointAwsService.SSM);
+  return services;
+}
+
+/** One access-log bucket per stack: encrypted, SSL only, never public, retained. */
+function accessLogsBucketOf(stack: Stack): s3.IBucket {
+  const id = 'PrivateFargateAccessLogs';
+  const existing = stack.node.tryFindChild(id);
+  if (existing instanceof s3.Bucket) return existing;
+  const bucket = new s3.Bucket(stack, id, {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason: 'This bucket holds the load balancers\' access logs; logging access to it would need yet another bucket.',
+  });
+  return bucket;
+}
+
+/** The listener ports claimed on each load balancer by this library's constructs. */
+const claimedPorts = new WeakMap<elbv2.IApplicationLoadBalancer, Map<string, string>>();
+
+function claimListenerPort(loadBalancer: elbv2.IApplicationLoadBalancer, port: number, claimant: string): void {
+  const ports = claimedPorts.get(loadBalancer) ?? new Map<string, string>();
+  claimedPorts.set(loadBalancer, ports);
+  const key = Token.isUnresolved(port) ? Tokenization.stringifyNumber(port) : `${port}`;
+  const holder = ports.get(key);
+  if (holder !== undefined) {
+    throw new Error(
+      `port must be free on the shared loadBalancer; received ${key}, which ${holder} already listens on. Give each service on one load balancer its own port`,
+    );
+  }
+  ports.set(key, claimant);
 }
 
 /** One cluster per stack and VPC, shared by the services that give no cluster (clusters cost nothing). */

@@ -244,14 +244,11 @@ describe('the task and the service', () => {
         PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
       }),
     });
-    // The only roles are the task's and the execution role, both assumed by ECS tasks.
-    const roles = template.findResources('AWS::IAM::Role');
-    expect(Object.keys(roles)).toHaveLength(2);
-    for (const role of Object.values(roles)) {
-      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-        expect.objectContaining({ Principal: { Service: 'ecs-tasks.amazonaws.com' } }),
-      ]);
-    }
+    // The roles are the task's, the execution role and the flow log's: none for scaling.
+    const principals = Object.values(template.findResources('AWS::IAM::Role'))
+      .flatMap((role) => role.Properties.AssumeRolePolicyDocument.Statement.map((statement: any) => statement.Principal.Service))
+      .sort();
+    expect(principals).toEqual(['ecs-tasks.amazonaws.com', 'ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com']);
   });
 
   test('scaling bounds and CPU target are the user\'s, and scaling takes more policies', () => {

@@ -1,0 +1,125 @@
+/**
+ * The configurations the scanners check, each built with PrivateFargateBehindAlb and with the
+ * aws-ecs-patterns peer set up the same way. Shared by the cdk-nag tests and `npx projen scan`.
+ */
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { PrivateFargateBehindAlb } from '../src';
+
+export interface Configuration {
+  /** A short name, used in file names and tables. */
+  readonly name: string;
+  /** Whether the stack has a concrete account and region. */
+  readonly concreteEnv?: boolean;
+  /** Builds the configuration with PrivateFargateBehindAlb. */
+  readonly construct: (stack: Stack) => void;
+  /** Builds the same configuration with ApplicationLoadBalancedFargateService. */
+  readonly peer: (stack: Stack) => void;
+}
+
+const image = () => ecs.ContainerImage.fromAsset(path.join(__dirname, '..', 'assets', 'default-image'));
+
+/** A user's VPC, with a flow log so that its own findings do not count against either side. */
+function userVpc(stack: Stack, subnetType: ec2.SubnetType): ec2.Vpc {
+  const vpc = new ec2.Vpc(stack, 'UserVpc', {
+    maxAzs: 2,
+    natGateways: subnetType === ec2.SubnetType.PRIVATE_WITH_EGRESS ? 1 : 0,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'Private', subnetType },
+    ],
+  });
+  vpc.addFlowLog('FlowLog');
+  return vpc;
+}
+
+function secrets(stack: Stack): Record<string, ecs.Secret> {
+  return {
+    DB_PASSWORD: ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(stack, 'DbPassword', 'prod/db-password')),
+    API_KEY: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'ApiKey', { parameterName: '/prod/api-key' })),
+  };
+}
+
+function certificate(stack: Stack): acm.ICertificate {
+  return acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000');
+}
+
+type PeerProps = ecsPatterns.ApplicationLoadBalancedFargateServiceProps;
+const peer = (stack: Stack, id: string, props: Omit<PeerProps, 'taskImageOptions'> & { containerPort?: number; secrets?: Record<string, ecs.Secret> } = {}) => {
+  const { containerPort, secrets: peerSecrets, ...rest } = props;
+  return new ecsPatterns.ApplicationLoadBalancedFargateService(stack, id, {
+    ...rest,
+    taskImageOptions: { image: image(), containerPort, secrets: peerSecrets },
+  });
+};
+
+export const CONFIGURATIONS: Configuration[] = [
+  {
+    name: 'defaults',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web'); },
+    peer: (stack) => { peer(stack, 'Web'); },
+  },
+  {
+    name: 'port-8080',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 }); },
+    peer: (stack) => { peer(stack, 'Web', { listenerPort: 8080, containerPort: 8080 }); },
+  },
+  {
+    name: 'concrete-region',
+    concreteEnv: true,
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web'); },
+    peer: (stack) => { peer(stack, 'Web'); },
+  },
+  {
+    name: 'user-vpc-with-egress',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { vpc: userVpc(stack, ec2.SubnetType.PRIVATE_WITH_EGRESS) }); },
+    peer: (stack) => { peer(stack, 'Web', { vpc: userVpc(stack, ec2.SubnetType.PRIVATE_WITH_EGRESS) }); },
+  },
+  {
+    name: 'user-vpc-without-endpoints',
+    construct: (stack) => {
+      new PrivateFargateBehindAlb(stack, 'Web', { vpc: userVpc(stack, ec2.SubnetType.PRIVATE_ISOLATED), vpcEndpoints: false });
+    },
+    peer: (stack) => {
+      peer(stack, 'Web', { vpc: userVpc(stack, ec2.SubnetType.PRIVATE_ISOLATED), taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+    },
+  },
+  {
+    name: 'https',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { certificate: certificate(stack) }); },
+    peer: (stack) => {
+      peer(stack, 'Web', {
+        certificate: certificate(stack),
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        redirectHTTP: true,
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      });
+    },
+  },
+  {
+    name: 'two-services',
+    construct: (stack) => {
+      const web = new PrivateFargateBehindAlb(stack, 'Web');
+      new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, port: 8080 });
+    },
+    peer: (stack) => {
+      const web = peer(stack, 'Web');
+      peer(stack, 'Api', { vpc: web.cluster.vpc, listenerPort: 8080, containerPort: 8080 });
+    },
+  },
+  {
+    name: 'secrets',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { secrets: secrets(stack) }); },
+    peer: (stack) => { peer(stack, 'Web', { secrets: secrets(stack) }); },
+  },
+];
+
+/** The environment of the configurations with a concrete one. */
+export const CONCRETE_ENV = { account: '123456789012', region: 'eu-west-1' };
