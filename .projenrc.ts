@@ -50,10 +50,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
   },
 
-  gitignore: ['cdk.out/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
+  gitignore: ['cdk.out/', 'cdk.out.scan/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
 });
 
-for (const pattern of ['/scripts/', '/cdk.out/', '/.ci/', '/docs/', '/tsconfig.dev.json']) {
+for (const pattern of ['/scripts/', '/cdk.out/', '/cdk.out.scan/', '/.venv/', '/.ci/', '/docs/', '/tsconfig.dev.json']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -82,5 +82,14 @@ project.addTask('integ:update', {
   exec: `${integRunner} --update-on-failed --dry-run --force`,
 });
 project.testTask.spawn(project.tasks.tryFind('integ:snapshot')!);
+
+// The scanners users run (cdk-nag, cfn-lint, checkov) over test/matrix.ts, for the construct and the peer.
+project.addTask('scan', {
+  description: 'Run cdk-nag, cfn-lint and checkov over the configuration matrix and write docs/SECURITY.md',
+  steps: [
+    { exec: 'bash scripts/scan-venv.sh' },
+    { exec: `${ts} scripts/scan.ts` },
+  ],
+});
 
 project.synth();
