@@ -75,15 +75,12 @@ export class FargateVpcEndpoints extends Construct {
   }
 
   /**
-   * Lets `peer` reach the interface endpoints on HTTPS.
+   * Lets `peer` reach the interface endpoints on HTTPS (the ingress side; the peer's egress is its own).
    */
   public allowFrom(peer: ec2.IConnectable): void {
-    const https = ec2.Port.tcp(443);
-    const description = 'HTTPS to the VPC endpoints';
     for (const peerGroup of peer.connections.securityGroups) {
-      // remoteRule: a peer in another stack holds the ingress rule, since its stack already depends on this one.
-      this.securityGroup.addIngressRule(peerGroup, https, description, true);
-      peerGroup.addEgressRule(this.securityGroup, https, description);
+      // remoteRule: a peer in another stack holds the rule, since its stack already depends on this one.
+      this.securityGroup.addIngressRule(peerGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints', true);
     }
   }
 

@@ -312,19 +312,20 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     validateVpcShape(this.vpc);
     const taskSubnets = props.taskSubnets ?? privateSubnetsOf(this.vpc);
     validateTaskSubnetsArePrivate(this.vpc, taskSubnets);
-    const vpcEndpoints = props.vpcEndpoints ?? true;
+    const endpoints = props.vpcEndpoints ?? true ? FargateVpcEndpoints.of(this.vpc) : undefined;
 
     const tasksSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
       vpc: this.vpc,
       description: 'Fargate tasks: the service port from the load balancer only',
       allowAllOutbound: props.allowAllOutbound ?? false,
     });
-    if (!vpcEndpoints || !s3PrefixListIsKnown(this)) {
-      // Without our endpoints' security group or the S3 prefix list, HTTPS goes by address.
-      tasksSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
-    } else {
+    if (endpoints && s3PrefixListIsKnown(this)) {
       const s3PrefixList = ec2.PrefixList.fromLookup(this, 'S3PrefixList', { prefixListName: `com.amazonaws.${Stack.of(this).region}.s3` });
+      tasksSecurityGroup.addEgressRule(endpoints.securityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
       tasksSecurityGroup.addEgressRule(ec2.Peer.prefixList(s3PrefixList.prefixListId), ec2.Port.tcp(443), 'HTTPS to S3 through the gateway endpoint');
+    } else {
+      // Without the S3 prefix list (a lookup needs account and region) HTTPS goes by address.
+      tasksSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
     }
 
     // The task: one container listening on the port.
@@ -357,8 +358,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       enableExecuteCommand: props.enableExecuteCommand,
     });
     this.connections = this.service.connections;
-    if (vpcEndpoints) {
-      const endpoints = FargateVpcEndpoints.of(this.vpc);
+    if (endpoints) {
       endpoints.allowFrom(this.service);
       for (const service of secretServicesRead(this.taskDefinition)) endpoints.addInterfaceEndpoint(service);
       if (props.enableExecuteCommand) endpoints.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES);

@@ -1,0 +1,96 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { PrivateFargateBehindAlb } from '../src';
+
+function newStack(): Stack {
+  return new Stack(new App(), 'TestStack');
+}
+
+const group = (pattern: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(pattern), 'GroupId'] });
+
+describe('a shared load balancer', () => {
+  test('two services share one load balancer, each on a listener of its own port', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+
+    const api = new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
+
+    expect(api.vpc).toBe(web.vpc);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
+    for (const [service, port] of [['Web', 80], ['Api', 8080]] as const) {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: port,
+        LoadBalancerArn: { Ref: Match.stringLikeRegexp('WebLoadBalancer') },
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp(`${service}TargetGroup`) } }],
+      });
+    }
+  });
+
+  test('security groups stay as tight as with a dedicated load balancer', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
+
+    const template = Template.fromStack(stack);
+    // The load balancer admits each service's port from anywhere, and nothing else.
+    const [loadBalancerGroup] = Object.values(template.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('ELB') },
+    }));
+    expect(loadBalancerGroup.Properties.SecurityGroupIngress.map((rule: any) => [rule.CidrIp, rule.FromPort, rule.ToPort]))
+      .toEqual([['0.0.0.0/0', 80, 80], ['0.0.0.0/0', 8080, 8080]]);
+    // It sends to each service's tasks on that service's port only.
+    const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress', {
+      Properties: { GroupId: group('WebLoadBalancerSecurityGroup') },
+    })).map((rule) => [rule.Properties.DestinationSecurityGroupId['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, ''), rule.Properties.FromPort]);
+    expect(egress.sort()).toEqual([['ApiServiceSecurityGroup', 8080], ['WebServiceSecurityGroup', 80]]);
+    // Each service's tasks admit only the load balancer, on their own port.
+    for (const [service, port] of [['Web', 80], ['Api', 8080]] as const) {
+      const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress', {
+        Properties: { GroupId: group(`${service}ServiceSecurityGroup`) },
+      }));
+      expect(ingress.map((rule) => rule.Properties.FromPort)).toEqual([port]);
+    }
+  });
+
+  test('two services on one port of one load balancer are refused', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 });
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 })).toThrow(
+      'port must be free on the shared loadBalancer; received 8080, which TestStack/Web already listens on. Give each service on one load balancer its own port',
+    );
+  });
+
+  test('the user\'s own load balancer can be shared', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
+
+    new PrivateFargateBehindAlb(stack, 'Web', { loadBalancer });
+    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer, port: 8080 });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+  });
+
+  test('a service added on a shared load balancer adds 14 resources and no load balancer', () => {
+    const alone = newStack();
+    new PrivateFargateBehindAlb(alone, 'Web');
+    const shared = newStack();
+    const web = new PrivateFargateBehindAlb(shared, 'Web');
+
+    new PrivateFargateBehindAlb(shared, 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
+
+    const count = (stack: Stack) => Object.keys(Template.fromStack(stack).toJSON().Resources).length;
+    // Security group, its ingress from the load balancer, the load balancer's egress to it, the
+    // endpoints' ingress from it, log group, task definition, task and execution roles, the
+    // execution policy, service, target group, listener, scalable target, scaling policy.
+    expect(count(shared) - count(alone)).toBe(14);
+    Template.fromStack(shared).resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+  });
+});
