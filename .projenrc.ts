@@ -83,6 +83,13 @@ project.addTask('integ:update', {
 });
 project.testTask.spawn(project.tasks.tryFind('integ:snapshot')!);
 
+// The benchmark against aws-ecs-patterns: prints the figures and rewrites docs/BENCHMARKS.md and its chart.
+project.addTask('bench', {
+  description: 'Benchmark synth time, template size, deployment timing and cost against aws-ecs-patterns',
+  exec: `${ts} scripts/bench.ts`,
+  receiveArgs: true,
+});
+
 // The scanners users run (cdk-nag, cfn-lint, checkov) over test/matrix.ts, for the construct and the peer.
 project.addTask('scan', {
   description: 'Run cdk-nag, cfn-lint and checkov over the configuration matrix and write docs/SECURITY.md',

@@ -79,8 +79,14 @@ export class FargateVpcEndpoints extends Construct {
    */
   public allowFrom(peer: ec2.IConnectable): void {
     for (const peerGroup of peer.connections.securityGroups) {
-      // remoteRule: a peer in another stack holds the rule, since its stack already depends on this one.
-      this.securityGroup.addIngressRule(peerGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints', true);
+      if (Stack.of(peerGroup) === Stack.of(this)) {
+        // Inline in this group: one resource less per service, and no cycle, since the peer's own
+        // rules towards the endpoints are separate resources.
+        this.securityGroup.addIngressRule(inlinePeer(peerGroup), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
+      } else {
+        // A peer in another stack holds the rule, since its stack already depends on this one.
+        this.securityGroup.addIngressRule(peerGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints', true);
+      }
     }
   }
 
@@ -106,3 +112,14 @@ export class FargateVpcEndpoints extends Construct {
 }
 
 const SINGLETON_ID = 'FargateVpcEndpoints';
+
+/** A security group as a peer whose rules may be written inline in the other group. */
+function inlinePeer(group: ec2.ISecurityGroup): ec2.IPeer {
+  return {
+    canInlineRule: true,
+    connections: new ec2.Connections({ securityGroups: [group] }),
+    uniqueId: group.node.addr,
+    toIngressRuleConfig: () => ({ sourceSecurityGroupId: group.securityGroupId }),
+    toEgressRuleConfig: () => ({ destinationSecurityGroupId: group.securityGroupId }),
+  };
+}

@@ -60,17 +60,17 @@ describe('the VPC endpoints', () => {
     new PrivateFargateBehindAlb(stack, 'Web');
 
     const template = Template.fromStack(stack);
-    const endpointSecurityGroup = { 'Fn::GetAtt': [Match.stringLikeRegexp('FargateVpcEndpointsSecurityGroup'), 'GroupId'] };
-    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress', {
-      Properties: { GroupId: endpointSecurityGroup },
+    const [endpointGroup] = Object.values(template.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('VPC interface endpoints') },
     }));
-    expect(ingress).toHaveLength(1);
-    expect(ingress[0].Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
-    expect(ingress[0].Properties.SourceSecurityGroupId['Fn::GetAtt'][0]).toMatch(/WebServiceSecurityGroup/);
-    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: Match.stringLikeRegexp('VPC interface endpoints'),
-      SecurityGroupIngress: Match.absent(),
-    });
+    expect(endpointGroup.Properties.SecurityGroupIngress).toEqual([{
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      Description: 'HTTPS to the VPC endpoints',
+      SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^WebServiceSecurityGroup/), 'GroupId'] },
+    }]);
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { FromPort: 443 }, 0);
   });
 
   test('two services on one VPC share exactly four endpoints and both reach them', () => {
@@ -80,13 +80,13 @@ describe('the VPC endpoints', () => {
 
     const template = Template.fromStack(stack);
     expect(endpointServices(template)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
-    for (const service of ['Web', 'Api']) {
-      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-        GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('FargateVpcEndpointsSecurityGroup'), 'GroupId'] },
-        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp(`${service}ServiceSecurityGroup`), 'GroupId'] },
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('VPC interface endpoints'),
+      SecurityGroupIngress: ['Web', 'Api'].map((service) => Match.objectLike({
         FromPort: 443,
-      });
-    }
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp(`${service}ServiceSecurityGroup`), 'GroupId'] },
+      })),
+    });
   });
 
   test('services in two stacks on one VPC share the endpoints of the VPC\'s stack', () => {
@@ -100,6 +100,10 @@ describe('the VPC endpoints', () => {
     new PrivateFargateBehindAlb(two, 'Web', { vpc });
 
     Template.fromStack(network).resourceCountIs('AWS::EC2::VPCEndpoint', 4);
+    // Each service's stack holds the endpoints' ingress rule from its tasks.
+    for (const stack of [one, two]) {
+      Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 443, ToPort: 443 });
+    }
     Template.fromStack(one).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
     Template.fromStack(two).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });

@@ -78,7 +78,7 @@ describe('a shared load balancer', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
   });
 
-  test('a service added on a shared load balancer adds 14 resources and no load balancer', () => {
+  test('a service added on a shared load balancer adds 13 resources and no load balancer', () => {
     const alone = newStack();
     new PrivateFargateBehindAlb(alone, 'Web');
     const shared = newStack();
@@ -87,10 +87,10 @@ describe('a shared load balancer', () => {
     new PrivateFargateBehindAlb(shared, 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
 
     const count = (stack: Stack) => Object.keys(Template.fromStack(stack).toJSON().Resources).length;
-    // Security group, its ingress from the load balancer, the load balancer's egress to it, the
-    // endpoints' ingress from it, log group, task definition, task and execution roles, the
-    // execution policy, service, target group, listener, scalable target, scaling policy.
-    expect(count(shared) - count(alone)).toBe(14);
+    // Security group, its ingress from the load balancer, the load balancer's egress to it, log
+    // group, task definition, task and execution roles, the execution policy, service, target
+    // group, listener, scalable target, scaling policy.
+    expect(count(shared) - count(alone)).toBe(13);
     Template.fromStack(shared).resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
   });
 });

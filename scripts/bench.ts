@@ -1,0 +1,315 @@
+/**
+ * The benchmark against aws-ecs-patterns: synthesizes N = 1, 10 and 30 services on one VPC with
+ * PrivateFargateBehindAlb (a load balancer each, and one shared load balancer) and with
+ * ApplicationLoadBalancedFargateService set up to do the same job (isolated subnets, the four
+ * endpoints added by hand, CPU autoscaling 1 to 3), alternating the sides, and prints medians and
+ * ratios of synth time, template size, deployment timing and a fixed monthly network cost.
+ * It writes docs/BENCHMARKS.md and docs/benchmarks.svg.
+ *
+ * Usage: ts-node scripts/bench.ts [--runs 5] [--out docs]
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { PrivateFargateBehindAlb } from '../src';
+
+const COUNTS = [1, 10, 30];
+const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const RUNS = Number(option('--runs') ?? 5);
+const OUT = option('--out') ?? 'docs';
+const RESOURCE_LIMIT = 500;
+const HOURS_PER_MONTH = 730;
+/** us-east-1 on-demand prices (REFERENCE: interface endpoint per AZ-hour, NAT gateway and ALB per hour). */
+const PRICE = { interfaceEndpointAzHour: 0.01, natGatewayHour: 0.045, albHour: 0.0225 };
+const AZS = 2;
+const INTERFACE_ENDPOINTS = 3;
+
+type Side = 'construct' | 'shared' | 'peer';
+const SIDES: Side[] = ['construct', 'shared', 'peer'];
+const LABEL: Record<Side, string> = {
+  construct: 'PrivateFargateBehindAlb (an ALB each)',
+  shared: 'PrivateFargateBehindAlb (one shared ALB)',
+  peer: 'ApplicationLoadBalancedFargateService',
+};
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27-alpine');
+
+function buildConstruct(stack: Stack, count: number, shareLoadBalancer: boolean): void {
+  const first = new PrivateFargateBehindAlb(stack, 'Service0', { image });
+  for (let i = 1; i < count; i++) {
+    new PrivateFargateBehindAlb(stack, `Service${i}`, {
+      image,
+      port: 8000 + i,
+      ...(shareLoadBalancer ? { loadBalancer: first.loadBalancer } : { vpc: first.vpc }),
+    });
+  }
+}
+
+/** What a user writes with aws-ecs-patterns for the same job. */
+function buildPeer(stack: Stack, count: number): void {
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+  const endpointSecurityGroup = new ec2.SecurityGroup(stack, 'EndpointSecurityGroup', { vpc, allowAllOutbound: false });
+  for (const [id, service] of [
+    ['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR],
+    ['EcrDkr', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
+    ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+  ] as const) {
+    vpc.addInterfaceEndpoint(id, { service, securityGroups: [endpointSecurityGroup], open: false });
+  }
+  const s3 = vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+  s3.addToPolicy(new iam.PolicyStatement({
+    principals: [new iam.AnyPrincipal()],
+    actions: ['s3:GetObject'],
+    resources: [`arn:aws:s3:::prod-${stack.region}-starport-layer-bucket/*`],
+  }));
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  for (let i = 0; i < count; i++) {
+    const port = i === 0 ? 80 : 8000 + i;
+    const service = new ecsPatterns.ApplicationLoadBalancedFargateService(stack, `Service${i}`, {
+      cluster,
+      taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      listenerPort: port,
+      taskImageOptions: { image, containerPort: port },
+      minHealthyPercent: 100,
+    });
+    endpointSecurityGroup.connections.allowFrom(service.service, ec2.Port.tcp(443));
+    service.service.autoScaleTaskCount({ minCapacity: 1, maxCapacity: 3 }).scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 50 });
+  }
+}
+
+interface Measure {
+  seconds: number;
+  resources: number;
+  bytes: number;
+  template: any;
+}
+
+function measure(side: Side, count: number): Measure {
+  // No limit while measuring: the peer passes 500 resources before N = 30.
+  const app = new App({ context: { '@aws-cdk/core:stackResourceLimit': 0 } });
+  const stack = new Stack(app, 'Bench');
+  const start = process.hrtime.bigint();
+  if (side === 'peer') buildPeer(stack, count);
+  else buildConstruct(stack, count, side === 'shared');
+  const assembly = app.synth();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const file = path.join(assembly.directory, 'Bench.template.json');
+  const text = fs.readFileSync(file, 'utf-8');
+  const template = JSON.parse(text);
+  fs.rmSync(assembly.directory, { recursive: true, force: true });
+  return { seconds, resources: Object.keys(template.Resources).length, bytes: Buffer.byteLength(text), template };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Seconds until a new target counts healthy, and seconds to drain one, from the first target group. */
+function deploymentTiming(template: any): { healthy: number; drain: number } {
+  const group: any = Object.values(template.Resources).find((r: any) => r.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup');
+  const properties = group.Properties;
+  const attribute = (properties.TargetGroupAttributes ?? []).find((a: any) => a.Key === 'deregistration_delay.timeout_seconds');
+  // ELB defaults where the template leaves a value out.
+  const interval = properties.HealthCheckIntervalSeconds ?? 30;
+  const healthy = properties.HealthyThresholdCount ?? 5;
+  return { healthy: interval * healthy, drain: attribute ? Number(attribute.Value) : 300 };
+}
+
+function countOf(template: any, type: string): number {
+  return Object.values(template.Resources).filter((r: any) => r.Type === type).length;
+}
+
+/** Dollars a month for what a VPC of N services pays by the hour, whatever the traffic. */
+function monthlyCost(template: any): { endpoints: number; nat: number; albs: number; total: number } {
+  const interfaceEndpoints = Object.values(template.Resources)
+    .filter((r: any) => r.Type === 'AWS::EC2::VPCEndpoint' && r.Properties.VpcEndpointType === 'Interface').length;
+  const endpoints = interfaceEndpoints * AZS * PRICE.interfaceEndpointAzHour * HOURS_PER_MONTH;
+  const nat = countOf(template, 'AWS::EC2::NatGateway') * PRICE.natGatewayHour * HOURS_PER_MONTH;
+  const albs = countOf(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer') * PRICE.albHour * HOURS_PER_MONTH;
+  return { endpoints, nat, albs, total: endpoints + nat + albs };
+}
+
+function table(header: string[], rows: Array<Array<string | number>>): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
+
+const fixed = (value: number, digits = 2) => value.toFixed(digits);
+const dollars = (value: number) => `$${value.toFixed(2)}`;
+
+function chart(results: Record<Side, Record<number, { seconds: number; resources: number }>>): string {
+  const width = 760;
+  const height = 300;
+  const panel = (x0: number, title: string, key: 'seconds' | 'resources', unit: string) => {
+    const max = Math.max(...SIDES.flatMap((side) => COUNTS.map((n) => results[side][n][key])));
+    const plotW = 300;
+    const plotH = 200;
+    const px = (n: number) => x0 + 50 + (n / COUNTS[COUNTS.length - 1]) * plotW;
+    const py = (v: number) => 40 + plotH - (v / max) * plotH;
+    const colors: Record<Side, string> = { construct: '#1f77b4', shared: '#2ca02c', peer: '#d62728' };
+    const lines = SIDES.map((side) => {
+      const points = COUNTS.map((n) => `${px(n).toFixed(1)},${py(results[side][n][key]).toFixed(1)}`).join(' ');
+      const dots = COUNTS.map((n) => `<circle cx="${px(n).toFixed(1)}" cy="${py(results[side][n][key]).toFixed(1)}" r="3" fill="${colors[side]}"/>`).join('');
+      return `<polyline fill="none" stroke="${colors[side]}" stroke-width="2" points="${points}"/>${dots}`;
+    }).join('\n');
+    const ticks = COUNTS.map((n) => `<text x="${px(n)}" y="${40 + plotH + 16}" font-size="11" text-anchor="middle">${n}</text>`).join('');
+    const yTicks = [0, 0.5, 1].map((f) => `<text x="${x0 + 44}" y="${py(max * f) + 4}" font-size="11" text-anchor="end">${key === 'seconds' ? (max * f).toFixed(2) : Math.round(max * f)}</text>`).join('');
+    return `<text x="${x0 + 50 + plotW / 2}" y="22" font-size="13" text-anchor="middle" font-weight="bold">${title}</text>
+<line x1="${x0 + 50}" y1="${40 + plotH}" x2="${x0 + 50 + plotW}" y2="${40 + plotH}" stroke="#333"/>
+<line x1="${x0 + 50}" y1="40" x2="${x0 + 50}" y2="${40 + plotH}" stroke="#333"/>
+${ticks}${yTicks}
+<text x="${x0 + 50 + plotW / 2}" y="${40 + plotH + 32}" font-size="11" text-anchor="middle">services (N)</text>
+<text x="${x0 + 12}" y="${40 + plotH / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 ${x0 + 12} ${40 + plotH / 2})">${unit}</text>
+${lines}`;
+  };
+  const legend = SIDES.map((side, i) => {
+    const color = { construct: '#1f77b4', shared: '#2ca02c', peer: '#d62728' }[side];
+    return `<rect x="${60 + i * 240}" y="${height - 18}" width="12" height="12" fill="${color}"/><text x="${78 + i * 240}" y="${height - 8}" font-size="11">${LABEL[side]}</text>`;
+  }).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+${panel(0, 'Synth time (median)', 'seconds', 'seconds')}
+${panel(380, 'CloudFormation resources', 'resources', 'resources')}
+${legend}
+</svg>
+`;
+}
+
+function main(): void {
+  const samples: Record<Side, Record<number, Measure[]>> = { construct: {}, shared: {}, peer: {} };
+  // Warm up the module cache so the first measured run is not the one that loads aws-cdk-lib.
+  for (const side of SIDES) measure(side, 1);
+  for (const count of COUNTS) {
+    for (let run = 0; run < RUNS; run++) {
+      // Alternate the sides, in a different order each run.
+      const order = run % 2 === 0 ? SIDES : [...SIDES].reverse();
+      for (const side of order) (samples[side][count] ??= []).push(measure(side, count));
+    }
+  }
+
+  const results = {} as Record<Side, Record<number, { seconds: number; resources: number; bytes: number; template: any }>>;
+  for (const side of SIDES) {
+    results[side] = {};
+    for (const count of COUNTS) {
+      const runs = samples[side][count];
+      results[side][count] = {
+        seconds: median(runs.map((r) => r.seconds)),
+        resources: runs[0].resources,
+        bytes: runs[0].bytes,
+        template: runs[0].template,
+      };
+    }
+  }
+
+  const last = COUNTS[COUNTS.length - 1];
+  const perService = (side: Side) => (results[side][last].resources - results[side][1].resources) / (last - 1);
+  const baseline = (side: Side) => results[side][1].resources - perService(side);
+  const fitting = (side: Side) => Math.floor((RESOURCE_LIMIT - baseline(side)) / perService(side));
+
+  const synthTable = table(
+    ['N', ...SIDES.map((s) => `${LABEL[s]} (s)`), 'ratio (ALB each / peer)', 'ratio (shared / peer)'],
+    COUNTS.map((n) => [
+      n,
+      ...SIDES.map((s) => fixed(results[s][n].seconds, 3)),
+      fixed(results.construct[n].seconds / results.peer[n].seconds),
+      fixed(results.shared[n].seconds / results.peer[n].seconds),
+    ]),
+  );
+  const sizeTable = table(
+    ['', ...SIDES.map((s) => LABEL[s])],
+    [
+      ...COUNTS.map((n) => [`resources at N = ${n}`, ...SIDES.map((s) => results[s][n].resources)]),
+      ...COUNTS.map((n) => [`template KiB at N = ${n}`, ...SIDES.map((s) => fixed(results[s][n].bytes / 1024, 1))]),
+      ['resources per added service', ...SIDES.map((s) => fixed(perService(s), 1))],
+      [`services that fit one stack (${RESOURCE_LIMIT} resources)`, ...SIDES.map((s) => fitting(s))],
+    ],
+  );
+  const timing = (side: Side) => deploymentTiming(results[side][1].template);
+  const timingTable = table(
+    ['', 'seconds until a new task counts healthy', 'seconds to drain a stopping task'],
+    [
+      ['PrivateFargateBehindAlb', timing('construct').healthy, timing('construct').drain],
+      ['ApplicationLoadBalancedFargateService', timing('peer').healthy, timing('peer').drain],
+      ['the source CloudFormation design (interval 30 s, healthy 5, delay 300 s)', 30 * 5, 300],
+    ],
+  );
+  const costRows = COUNTS.flatMap((n) => {
+    const shared = monthlyCost(results.construct[n].template);
+    const sharedAlb = monthlyCost(results.shared[n].template);
+    const peer = monthlyCost(results.peer[n].template);
+    // Endpoints per service: what a construct that cannot share them (one set per stack) pays.
+    const perServiceEndpoints = n * INTERFACE_ENDPOINTS * AZS * PRICE.interfaceEndpointAzHour * HOURS_PER_MONTH;
+    // NAT gateways per AZ instead of endpoints: the aws-ecs-patterns default VPC.
+    const nat = AZS * PRICE.natGatewayHour * HOURS_PER_MONTH;
+    return [[
+      n,
+      dollars(shared.endpoints),
+      dollars(perServiceEndpoints),
+      dollars(nat),
+      dollars(shared.albs),
+      dollars(sharedAlb.albs),
+      dollars(shared.total),
+      dollars(sharedAlb.total),
+      dollars(peer.total),
+    ]];
+  });
+  const costTable = table(
+    ['N', 'shared endpoints', 'endpoints per service', 'NAT gateway per AZ', 'ALBs (one each)', 'ALBs (shared)',
+      'total: construct, ALB each', 'total: construct, shared ALB', 'total: peer as set up here'],
+    costRows,
+  );
+
+  const report = `# Benchmarks
+
+<!-- Generated by \`npx projen bench\` (scripts/bench.ts); edit that script, not this file. -->
+
+\`npx projen bench\` synthesizes N services on one VPC, ${RUNS} times each, alternating three setups:
+PrivateFargateBehindAlb with a load balancer each, PrivateFargateBehindAlb with one shared load
+balancer, and \`aws-ecs-patterns\` \`ApplicationLoadBalancedFargateService\` set up to do the same job
+(isolated subnets, the four endpoints added by hand, CPU autoscaling 1 to 3). Figures are medians
+of one run on this machine (Node ${process.version}); ratios are against the peer in the same run.
+
+![Synth time and resources against N](./benchmarks.svg)
+
+## Synth time
+
+${synthTable}
+
+## CloudFormation size
+
+${sizeTable}
+
+## Deployment timing (from the templates)
+
+${timingTable}
+
+## Fixed monthly network cost (us-east-1, ${HOURS_PER_MONTH} hours, before traffic)
+
+Interface endpoints $${PRICE.interfaceEndpointAzHour} per AZ-hour (${INTERFACE_ENDPOINTS} of them, ${AZS} AZs),
+the S3 gateway endpoint free, NAT gateways $${PRICE.natGatewayHour} an hour, ALBs $${PRICE.albHour} an hour.
+
+${costTable}
+`;
+
+  fs.mkdirSync(OUT, { recursive: true });
+  fs.writeFileSync(path.join(OUT, 'BENCHMARKS.md'), report);
+  fs.writeFileSync(path.join(OUT, 'benchmarks.svg'), chart(results));
+  console.log(report);
+}
+
+main();
