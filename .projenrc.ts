@@ -50,7 +50,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
   },
 
-  gitignore: ['cdk.out/', 'cdk.out.scan/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
+  gitignore: ['.jsii.tabl.json', 'cdk.out/', 'cdk.out.scan/', 'test/java/target/', 'test/python/.venv/', 'test/consumers/out/', '__pycache__/', '.pytest_cache/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
 });
 
 for (const pattern of ['/scripts/', '/cdk.out/', '/cdk.out.scan/', '/.venv/', '/.ci/', '/docs/', '/tsconfig.dev.json']) {
@@ -82,6 +82,15 @@ project.addTask('integ:update', {
   exec: `${integRunner} --update-on-failed --dry-run --force`,
 });
 project.testTask.spawn(project.tasks.tryFind('integ:snapshot')!);
+
+// README's TypeScript examples must compile (Construct Hub translates them for other languages).
+project.postCompileTask.exec('jsii-rosetta extract --strict');
+
+// The Python and Java packages in dist/ (npx projen package-all), used by real Python and Java CDK programs.
+project.addTask('test:consumers', {
+  description: 'Run the Python (pytest) and Java (JUnit) consumer suites on the packages in dist/',
+  exec: 'bash test/consumers/run.sh',
+});
 
 // The benchmark against aws-ecs-patterns: prints the figures and rewrites docs/BENCHMARKS.md and its chart.
 project.addTask('bench', {
