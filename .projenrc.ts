@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, TextFile } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'private-fargate-behind-alb',
@@ -53,7 +53,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['.jsii.tabl.json', 'cdk.out/', 'cdk.out.scan/', 'test/java/target/', 'test/python/.venv/', 'test/consumers/out/', '__pycache__/', '.pytest_cache/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
 });
 
-for (const pattern of ['/scripts/', '/cdk.out/', '/cdk.out.scan/', '/.venv/', '/.ci/', '/docs/', '/tsconfig.dev.json']) {
+for (const pattern of ['/scripts/', '/cdk.out/', '/cdk.out.scan/', '/.venv/', '/.ci/', '/docs/', '/tsconfig.dev.json', '/.compatignore', '/.jsii.tabl.json', '/rosetta/']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -71,6 +71,15 @@ project.addTask('example', {
   ],
 });
 
+// The architecture picture at the top of the README, drawn from the example stack's template.
+project.addTask('diagram', {
+  description: 'Redraw docs/architecture.svg from the synthesized example stack',
+  steps: [
+    { spawn: 'example' },
+    { exec: `${ts} scripts/diagram.ts cdk.out/PrivateFargateBehindAlbExample.template.json docs/architecture.svg` },
+  ],
+});
+
 // integ-runner compares the committed snapshot with a fresh synth; --dry-run updates it without deploying.
 const integRunner = `integ-runner --language typescript --app "${ts} {filePath}" --test-regex "^integ\\..*\\.ts$" --directory test`;
 project.addTask('integ:snapshot', {
@@ -83,6 +92,15 @@ project.addTask('integ:update', {
 });
 project.testTask.spawn(project.tasks.tryFind('integ:snapshot')!);
 
+// jsii-diff against the last release on npm: after the first release a breaking API change fails
+// the build. Before it there is nothing to compare, so the step runs only when a release exists.
+project.compileTask.spawn(project.tasks.tryFind('compat')!, {
+  condition: `npm view ${project.package.packageName} version > /dev/null 2>&1`,
+});
+new TextFile(project, '.compatignore', {
+  lines: ['# Breaking changes jsii-diff may ignore, one key a line (for example removed:private-fargate-behind-alb.SomeType).'],
+});
+
 // README's TypeScript examples must compile (Construct Hub translates them for other languages).
 project.postCompileTask.exec('jsii-rosetta extract --strict');
 
@@ -90,6 +108,12 @@ project.postCompileTask.exec('jsii-rosetta extract --strict');
 project.addTask('test:consumers', {
   description: 'Run the Python (pytest) and Java (JUnit) consumer suites on the packages in dist/',
   exec: 'bash test/consumers/run.sh',
+});
+
+// What npm pack ships: what users need, nothing else (run after the build).
+project.addTask('test:package', {
+  description: 'Check the files npm pack ships',
+  exec: `${ts} scripts/check-package.ts`,
 });
 
 // The benchmark against aws-ecs-patterns: prints the figures and rewrites docs/BENCHMARKS.md and its chart.

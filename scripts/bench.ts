@@ -6,7 +6,7 @@
  * ratios of synth time, template size, deployment timing and a fixed monthly network cost.
  * It writes docs/BENCHMARKS.md and docs/benchmarks.svg.
  *
- * Usage: ts-node scripts/bench.ts [--runs 5] [--out docs]
+ * Usage: ts-node scripts/bench.ts [--runs 9] [--out docs]
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -19,7 +19,7 @@ import { PrivateFargateBehindAlb } from '../src';
 
 const COUNTS = [1, 10, 30];
 const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const RUNS = Number(option('--runs') ?? 5);
+const RUNS = Number(option('--runs') ?? 9);
 const OUT = option('--out') ?? 'docs';
 const RESOURCE_LIMIT = 500;
 const HOURS_PER_MONTH = 730;
@@ -153,10 +153,10 @@ const fixed = (value: number, digits = 2) => value.toFixed(digits);
 const dollars = (value: number) => `$${value.toFixed(2)}`;
 
 function chart(results: Record<Side, Record<number, { seconds: number; resources: number }>>): string {
-  const width = 760;
+  const width = 800;
   const height = 300;
   const panel = (x0: number, title: string, key: 'seconds' | 'resources', unit: string) => {
-    const max = Math.max(...SIDES.flatMap((side) => COUNTS.map((n) => results[side][n][key])));
+    const max = Math.max(...SIDES.flatMap((side) => COUNTS.map((n) => results[side][n][key])), key === 'resources' ? RESOURCE_LIMIT : 0);
     const plotW = 300;
     const plotH = 200;
     const px = (n: number) => x0 + 50 + (n / COUNTS[COUNTS.length - 1]) * plotW;
@@ -169,7 +169,10 @@ function chart(results: Record<Side, Record<number, { seconds: number; resources
     }).join('\n');
     const ticks = COUNTS.map((n) => `<text x="${px(n)}" y="${40 + plotH + 16}" font-size="11" text-anchor="middle">${n}</text>`).join('');
     const yTicks = [0, 0.5, 1].map((f) => `<text x="${x0 + 44}" y="${py(max * f) + 4}" font-size="11" text-anchor="end">${key === 'seconds' ? (max * f).toFixed(2) : Math.round(max * f)}</text>`).join('');
-    return `<text x="${x0 + 50 + plotW / 2}" y="22" font-size="13" text-anchor="middle" font-weight="bold">${title}</text>
+    const limit = key === 'resources'
+      ? `<line x1="${x0 + 50}" y1="${py(RESOURCE_LIMIT)}" x2="${x0 + 50 + plotW}" y2="${py(RESOURCE_LIMIT)}" stroke="#999" stroke-dasharray="4 3"/><text x="${x0 + 54}" y="${py(RESOURCE_LIMIT) - 4}" font-size="10" fill="#666">stack limit ${RESOURCE_LIMIT}</text>`
+      : '';
+    return `${limit}<text x="${x0 + 50 + plotW / 2}" y="22" font-size="13" text-anchor="middle" font-weight="bold">${title}</text>
 <line x1="${x0 + 50}" y1="${40 + plotH}" x2="${x0 + 50 + plotW}" y2="${40 + plotH}" stroke="#333"/>
 <line x1="${x0 + 50}" y1="40" x2="${x0 + 50}" y2="${40 + plotH}" stroke="#333"/>
 ${ticks}${yTicks}
@@ -177,9 +180,12 @@ ${ticks}${yTicks}
 <text x="${x0 + 12}" y="${40 + plotH / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 ${x0 + 12} ${40 + plotH / 2})">${unit}</text>
 ${lines}`;
   };
-  const legend = SIDES.map((side, i) => {
+  let legendX = 20;
+  const legend = SIDES.map((side) => {
     const color = { construct: '#1f77b4', shared: '#2ca02c', peer: '#d62728' }[side];
-    return `<rect x="${60 + i * 240}" y="${height - 18}" width="12" height="12" fill="${color}"/><text x="${78 + i * 240}" y="${height - 8}" font-size="11">${LABEL[side]}</text>`;
+    const entry = `<rect x="${legendX}" y="${height - 18}" width="12" height="12" fill="${color}"/><text x="${legendX + 18}" y="${height - 8}" font-size="11">${LABEL[side]}</text>`;
+    legendX += 30 + LABEL[side].length * 6.2;
+    return entry;
   }).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves the Python and Java packages in dist/ (npx projen package-all) in real programs:
-#   1. the TypeScript template of the consumers' stack, from the compiled library;
+#   1. the TypeScript template of the consumers' stack, from the sources;
 #   2. Java: a Maven project on the jar in dist/java and aws-cdk-lib from Maven Central (JUnit);
 #   3. Python: a fresh virtual environment with aws-cdk-lib and constructs from PyPI and the wheel
 #      in dist/python (pytest), whose last test compares the three templates.

@@ -1,11 +1,11 @@
 /**
  * The TypeScript side of the three-language equality test: synthesizes the consumers' stack
- * (port 8080, 2 to 5 tasks) from the compiled library and writes its template to the given file.
+ * (port 8080, 2 to 5 tasks) from the TypeScript sources and writes its template to the given file.
  * Usage: ts-node test/consumers/synth-typescript.ts <out.template.json>
  */
 import * as fs from 'fs';
 import { App, Stack } from 'aws-cdk-lib';
-import { PrivateFargateBehindAlb } from '../../lib';
+import { PrivateFargateBehindAlb } from '../../src';
 
 const app = new App();
 const stack = new Stack(app, 'Consumer');
