@@ -303,6 +303,9 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     if (props.loadBalancer && !props.loadBalancer.vpc) {
       throw new Error('loadBalancer must be an Application Load Balancer with a known VPC; received one whose vpc is undefined');
     }
+    if (props.loadBalancer?.vpc && props.vpc && props.loadBalancer.vpc !== props.vpc) {
+      throw new Error(`vpc must be the loadBalancer's VPC; received ${props.vpc.node.path} and a load balancer in ${props.loadBalancer.vpc.node.path}`);
+    }
     if (props.loadBalancer && props.certificate) {
       throw new Error('You can only specify either loadBalancer or certificate: a shared load balancer serves each service on its own port');
     }

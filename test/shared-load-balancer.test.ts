@@ -65,6 +65,16 @@ describe('a shared load balancer', () => {
     );
   });
 
+  test('a vpc other than the shared load balancer\'s is refused', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    const other = new PrivateFargateBehindAlb(stack, 'Other');
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, vpc: other.vpc, port: 8080 })).toThrow(
+      'vpc must be the loadBalancer\'s VPC; received TestStack/Other/Vpc and a load balancer in TestStack/Web/Vpc',
+    );
+  });
+
   test('the user\'s own load balancer can be shared', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
