@@ -95,7 +95,7 @@ project.testTask.spawn(project.tasks.tryFind('integ:snapshot')!);
 // jsii-diff against the last release on npm: after the first release a breaking API change fails
 // the build. Before it there is nothing to compare, so the step runs only when a release exists.
 project.compileTask.spawn(project.tasks.tryFind('compat')!, {
-  condition: `npm view ${project.package.packageName} version > /dev/null 2>&1`,
+  condition: `node -e "try { require('child_process').execFileSync('npm', ['view', '${project.package.packageName}', 'version'], { stdio: 'ignore' }) } catch { process.exit(1) }"`,
 });
 new TextFile(project, '.compatignore', {
   lines: ['# Breaking changes jsii-diff may ignore, one key a line (for example removed:private-fargate-behind-alb.SomeType).'],
