@@ -75,7 +75,7 @@ export class FargateVpcEndpoints extends Construct {
   }
 
   /**
-   * Lets `peer` reach the interface endpoints on HTTPS (the ingress side; the peer's egress is its own).
+   * Lets `peer` reach the interface endpoints on HTTPS. This adds the endpoints' ingress rule only: the peer's egress is its own.
    */
   public allowFrom(peer: ec2.IConnectable): void {
     for (const peerGroup of peer.connections.securityGroups) {
