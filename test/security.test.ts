@@ -236,6 +236,27 @@ describe('reliability', () => {
     ]);
   });
 
+  test('the logical IDs of the optional endpoints do not change', () => {
+    const stack = newStack();
+    const password = secretsmanager.Secret.fromSecretNameV2(stack, 'Password', 'prod/db-password');
+    const apiKey = ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'ApiKey', { parameterName: '/prod/api-key' });
+    new PrivateFargateBehindAlb(stack, 'Web', {
+      enableExecuteCommand: true,
+      secrets: { DB_PASSWORD: ecs.Secret.fromSecretsManager(password), API_KEY: ecs.Secret.fromSsmParameter(apiKey) },
+    });
+
+    const ids = Object.keys(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint')).sort();
+    expect(ids).toEqual([
+      'WebVpcFargateVpcEndpointsEcrApi03D856BD',
+      'WebVpcFargateVpcEndpointsEcrDkrCBC58EC5',
+      'WebVpcFargateVpcEndpointsLogs95B090A3',
+      'WebVpcFargateVpcEndpointsS30C1B461C',
+      'WebVpcFargateVpcEndpointsSecretsmanagerC20B3267',
+      'WebVpcFargateVpcEndpointsSsmD99D7D60',
+      'WebVpcFargateVpcEndpointsSsmmessages691F97B9',
+    ]);
+  });
+
   test('a VPC from Vpc.fromLookup whose lookup is still pending synthesizes', () => {
     const stack = newStack(CONCRETE_ENV);
     const vpc = ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-12345678' });
