@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { privateSubnetsOf } from './subnets';
+import { privateSubnetsOf } from './network';
 
 /**
  * Props of `FargateVpcEndpoints`.

@@ -10,7 +10,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
-import { privateSubnetsOf } from './subnets';
+import { newVpc, privateSubnetsOf, s3PrefixListIsKnown } from './network';
+import { accessLogsBucketOf, claimListenerPort, defaultClusterFor } from './shared-resources';
 import {
   validateCapacity,
   validateFargateSize,
@@ -466,33 +467,6 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
   }
 }
 
-function newVpc(scope: Construct): ec2.Vpc {
-  const vpc = new ec2.Vpc(scope, 'Vpc', {
-    ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
-    maxAzs: 2,
-    natGateways: 0,
-    subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
-    ],
-  });
-  const flowLogs = new logs.LogGroup(scope, 'FlowLogs', {
-    retention: logs.RetentionDays.ONE_MONTH,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  vpc.addFlowLog('FlowLog', {
-    destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
-    trafficType: ec2.FlowLogTrafficType.REJECT,
-  });
-  return vpc;
-}
-
-/** The S3 prefix list can be looked up only in a stack with a concrete account and region. */
-function s3PrefixListIsKnown(scope: Construct): boolean {
-  const stack = Stack.of(scope);
-  return !Token.isUnresolved(stack.region) && !Token.isUnresolved(stack.account);
-}
-
 /** The endpoints the execution role needs to read the task's secrets, from the grants CDK gave it. */
 function secretServicesRead(taskDefinition: ecs.TaskDefinition): ec2.InterfaceVpcEndpointAwsService[] {
   const policy = taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
@@ -502,51 +476,6 @@ function secretServicesRead(taskDefinition: ecs.TaskDefinition): ec2.InterfaceVp
   if (actions.some((action) => action.startsWith('secretsmanager:'))) services.push(ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER);
   if (actions.some((action) => action.startsWith('ssm:'))) services.push(ec2.InterfaceVpcEndpointAwsService.SSM);
   return services;
-}
-
-/** One access-log bucket per stack: encrypted, SSL only, never public, retained. */
-function accessLogsBucketOf(stack: Stack): s3.IBucket {
-  const id = 'PrivateFargateAccessLogs';
-  const existing = stack.node.tryFindChild(id);
-  if (existing instanceof s3.Bucket) return existing;
-  const bucket = new s3.Bucket(stack, id, {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    enforceSSL: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    versioned: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  Validations.of(bucket).acknowledge({
-    id: 'AwsSolutions-S1',
-    reason: 'This bucket holds the load balancers\' access logs; logging access to it would need yet another bucket.',
-  });
-  return bucket;
-}
-
-/** The listener ports claimed on each load balancer by this library's constructs. */
-const claimedPorts = new WeakMap<elbv2.IApplicationLoadBalancer, Map<string, string>>();
-
-function claimListenerPort(loadBalancer: elbv2.IApplicationLoadBalancer, port: number, claimant: string): void {
-  const ports = claimedPorts.get(loadBalancer) ?? new Map<string, string>();
-  claimedPorts.set(loadBalancer, ports);
-  const key = Token.isUnresolved(port) ? Tokenization.stringifyNumber(port) : `${port}`;
-  const holder = ports.get(key);
-  if (holder !== undefined) {
-    throw new Error(
-      `port must be free on the shared loadBalancer; received ${key}, which ${holder} already listens on. Give each service on one load balancer its own port`,
-    );
-  }
-  ports.set(key, claimant);
-}
-
-/** One cluster per stack and VPC, shared by the services that give no cluster (clusters cost nothing). */
-function defaultClusterFor(scope: Construct, vpc: ec2.IVpc): ecs.ICluster {
-  const stack = Stack.of(scope);
-  const id = `PrivateFargateCluster${Names.uniqueId(vpc)}`;
-  const existing = stack.node.tryFindChild(id);
-  if (existing instanceof ecs.Cluster) return existing;
-  return new ecs.Cluster(stack, id, { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 }
 
 function defaultImage(): ecs.ContainerImage {
