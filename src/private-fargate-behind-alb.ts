@@ -421,6 +421,11 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       internetFacing: true,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       dropInvalidHeaderFields: true,
+      securityGroup: new PeerInlineSecurityGroup(this, 'LoadBalancerSecurityGroup', {
+        vpc: this.vpc,
+        description: 'Internet-facing load balancer: listener ports from anywhere, to the tasks only',
+        allowAllOutbound: false,
+      }),
     });
     // ELB access logs are delivered by a per-region principal, so they need a concrete region.
     if (!Token.isUnresolved(Stack.of(this).region)) {
@@ -476,6 +481,19 @@ function secretServicesRead(taskDefinition: ecs.TaskDefinition): ec2.InterfaceVp
   if (actions.some((action) => action.startsWith('secretsmanager:'))) services.push(ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER);
   if (actions.some((action) => action.startsWith('ssm:'))) services.push(ec2.InterfaceVpcEndpointAwsService.SSM);
   return services;
+}
+
+/**
+ * A security group whose rules naming it as the peer are written inline in the other group, not as
+ * resources of their own: each service's ingress from the load balancer costs no resource. Only the
+ * load balancer's group is one, and its own rules towards the tasks stay separate, so no cycle forms.
+ */
+class PeerInlineSecurityGroup extends ec2.SecurityGroup {
+  constructor(scope: Construct, id: string, props: ec2.SecurityGroupProps) {
+    super(scope, id, props);
+    // The base class types the flag as the literal false; a peer that is a plain group is never inlined.
+    Object.defineProperty(this, 'canInlineRule', { value: true });
+  }
 }
 
 function defaultImage(): ecs.ContainerImage {

@@ -53,10 +53,13 @@ describe('the port', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       SecurityGroupIngress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 8080, ToPort: 8080 })],
     });
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      FromPort: 8080,
-      ToPort: 8080,
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('LoadBalancerSecurityGroup'), 'GroupId'] },
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Fargate tasks'),
+      SecurityGroupIngress: [Match.objectLike({
+        FromPort: 8080,
+        ToPort: 8080,
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('LoadBalancerSecurityGroup'), 'GroupId'] },
+      })],
     });
   });
 
@@ -285,7 +288,7 @@ describe('the network', () => {
     const template = synth({ port: 8080 });
 
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: Match.stringLikeRegexp('ELB'),
+      GroupDescription: Match.stringLikeRegexp('Internet-facing load balancer'),
       SecurityGroupIngress: [{ CidrIp: '0.0.0.0/0', Description: Match.anyValue(), FromPort: 8080, IpProtocol: 'tcp', ToPort: 8080 }],
       SecurityGroupEgress: Match.absent(),
     });
@@ -300,15 +303,19 @@ describe('the network', () => {
   test('the tasks admit traffic only from the load balancer\'s security group', () => {
     const template = synth();
 
-    const taskIngress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress', {
-      Properties: { GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebServiceSecurityGroup'), 'GroupId'] } },
+    const [tasksGroup] = Object.values(template.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('^Fargate tasks') },
     }));
-    expect(taskIngress).toHaveLength(1);
-    expect(taskIngress[0].Properties.SourceSecurityGroupId['Fn::GetAtt'][0]).toMatch(/WebLoadBalancerSecurityGroup/);
-    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: Match.stringLikeRegexp('Fargate tasks'),
-      SecurityGroupIngress: Match.absent(),
-    });
+    expect(tasksGroup.Properties.SecurityGroupIngress).toEqual([{
+      IpProtocol: 'tcp',
+      FromPort: 80,
+      ToPort: 80,
+      Description: 'Load balancer to target',
+      SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^WebLoadBalancerSecurityGroup/), 'GroupId'] },
+    }]);
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebServiceSecurityGroup'), 'GroupId'] },
+    }, 0);
   });
 
   test('the tasks\' connections open a path to a database in one line', () => {

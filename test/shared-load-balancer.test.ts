@@ -38,7 +38,7 @@ describe('a shared load balancer', () => {
     const template = Template.fromStack(stack);
     // The load balancer admits each service's port from anywhere, and nothing else.
     const [loadBalancerGroup] = Object.values(template.findResources('AWS::EC2::SecurityGroup', {
-      Properties: { GroupDescription: Match.stringLikeRegexp('ELB') },
+      Properties: { GroupDescription: Match.stringLikeRegexp('Internet-facing load balancer') },
     }));
     expect(loadBalancerGroup.Properties.SecurityGroupIngress.map((rule: any) => [rule.CidrIp, rule.FromPort, rule.ToPort]))
       .toEqual([['0.0.0.0/0', 80, 80], ['0.0.0.0/0', 8080, 8080]]);
@@ -49,10 +49,10 @@ describe('a shared load balancer', () => {
     expect(egress.sort()).toEqual([['ApiServiceSecurityGroup', 8080], ['WebServiceSecurityGroup', 80]]);
     // Each service's tasks admit only the load balancer, on their own port.
     for (const [service, port] of [['Web', 80], ['Api', 8080]] as const) {
-      const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress', {
-        Properties: { GroupId: group(`${service}ServiceSecurityGroup`) },
-      }));
-      expect(ingress.map((rule) => rule.Properties.FromPort)).toEqual([port]);
+      const tasksGroup = template.toJSON().Resources[Object.keys(template.findResources('AWS::EC2::SecurityGroup'))
+        .find((id) => id.startsWith(`${service}ServiceSecurityGroup`))!];
+      expect(tasksGroup.Properties.SecurityGroupIngress.map((rule: any) => [rule.FromPort, rule.SourceSecurityGroupId['Fn::GetAtt'][0]]))
+        .toEqual([[port, expect.stringMatching(/^WebLoadBalancerSecurityGroup/)]]);
     }
   });
 
@@ -88,7 +88,7 @@ describe('a shared load balancer', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
   });
 
-  test('a service added on a shared load balancer adds 13 resources and no load balancer', () => {
+  test('a service added on a shared load balancer adds 12 resources and no load balancer', () => {
     const alone = newStack();
     new PrivateFargateBehindAlb(alone, 'Web');
     const shared = newStack();
@@ -97,10 +97,10 @@ describe('a shared load balancer', () => {
     new PrivateFargateBehindAlb(shared, 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
 
     const count = (stack: Stack) => Object.keys(Template.fromStack(stack).toJSON().Resources).length;
-    // Security group, its ingress from the load balancer, the load balancer's egress to it, log
-    // group, task definition, task and execution roles, the execution policy, service, target
-    // group, listener, scalable target, scaling policy.
-    expect(count(shared) - count(alone)).toBe(13);
+    // Security group, the load balancer's egress to it, log group, task definition, task and
+    // execution roles, the execution policy, service, target group, listener, scalable target,
+    // scaling policy.
+    expect(count(shared) - count(alone)).toBe(12);
     Template.fromStack(shared).resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
   });
 });
