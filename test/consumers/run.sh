@@ -22,6 +22,9 @@ echo '--- TypeScript'
 npx ts-node --project tsconfig.dev.json test/consumers/synth-typescript.ts "$out/typescript.template.json"
 
 echo '--- Java'
+# Maven never re-reads a release version it has cached: drop this library's cached copy so the
+# jar in dist/java is the one under test.
+rm -rf "$HOME/.m2/repository/io/github/privatefargatebehindalb"
 (cd test/java && mvn --batch-mode --no-transfer-progress test \
   -Dcdk.version="$cdk_version" -Dconstructs.version="$constructs_version" -Dlibrary.version="$version" \
   -Dlibrary.repository="file://$root/dist/java" -Dconsumers.out="$root/$out")
