@@ -56,6 +56,20 @@ describe('a shared load balancer', () => {
     }
   });
 
+  test('a load balancer in another stack can be shared', () => {
+    const app = new App();
+    const front = new Stack(app, 'Front');
+    const back = new Stack(app, 'Back');
+    const web = new PrivateFargateBehindAlb(front, 'Web');
+
+    new PrivateFargateBehindAlb(back, 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
+
+    const template = Template.fromStack(back);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8080 });
+    expect(app.synth().stacks.map((stack) => stack.stackName).sort()).toEqual(['Back', 'Front']);
+  });
+
   test('two services on one port of one load balancer are refused', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 });
