@@ -21,6 +21,9 @@ import {
   validateTaskSubnetsArePrivate,
   validateTimeoutBelowInterval,
   validateVpcShape,
+  validateHealthCheckPath,
+  validateEnvironment,
+  validateExclusiveProps,
 } from './validation';
 
 /**
@@ -292,24 +295,9 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     validateIntegerInRange('healthyThresholdCount', healthyThresholdCount, 2, 10);
     validateIntegerInRange('unhealthyThresholdCount', unhealthyThresholdCount, 2, 10);
     validateSecondsInRange('deregistrationDelay', deregistrationDelay, 0, 3600);
-    if (!Token.isUnresolved(healthCheckPath) && !healthCheckPath.startsWith('/')) {
-      throw new Error(`healthCheckPath must start with "/"; received "${healthCheckPath}"`);
-    }
-    if (props.environment && 'PORT' in props.environment) {
-      throw new Error(`environment must not set PORT (the construct sets it from port); received PORT=${props.environment.PORT}`);
-    }
-    if (props.vpc && props.cluster) {
-      throw new Error('You can only specify either vpc or cluster. Alternatively, you can leave both blank');
-    }
-    if (props.loadBalancer && !props.loadBalancer.vpc) {
-      throw new Error('loadBalancer must be an Application Load Balancer with a known VPC; received one whose vpc is undefined');
-    }
-    if (props.loadBalancer?.vpc && props.vpc && props.loadBalancer.vpc !== props.vpc) {
-      throw new Error(`vpc must be the loadBalancer's VPC; received ${props.vpc.node.path} and a load balancer in ${props.loadBalancer.vpc.node.path}`);
-    }
-    if (props.loadBalancer && props.certificate) {
-      throw new Error('You can only specify either loadBalancer or certificate: a shared load balancer serves each service on its own port');
-    }
+    validateHealthCheckPath(healthCheckPath);
+    validateEnvironment(props.environment);
+    validateExclusiveProps(props);
 
     // The network: a VPC with no NAT, the tasks in its private subnets, the endpoints they need.
     this.vpc = props.cluster?.vpc ?? props.vpc ?? props.loadBalancer?.vpc ?? newVpc(this);

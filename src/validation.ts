@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { PrivateFargateBehindAlbProps } from './private-fargate-behind-alb';
 
 /**
  * Synth-time checks of the construct's props. Each names the prop, the value given and what is
@@ -104,6 +105,36 @@ export function validatePercent(prop: string, value: number): void {
 function toSeconds(value: Duration): number | undefined {
   if (value.isUnresolved()) return undefined;
   return value.toMilliseconds() / 1000;
+}
+
+/** Throws unless the health check path is absolute. */
+export function validateHealthCheckPath(path: string): void {
+  if (!Token.isUnresolved(path) && !path.startsWith('/')) {
+    throw new Error(`healthCheckPath must start with "/"; received "${path}"`);
+  }
+}
+
+/** Throws when the user's environment sets PORT, which the construct derives from port. */
+export function validateEnvironment(environment: { [key: string]: string } | undefined): void {
+  if (environment && 'PORT' in environment) {
+    throw new Error(`environment must not set PORT (the construct sets it from port); received PORT=${environment.PORT}`);
+  }
+}
+
+/** Throws when props that exclude each other are given together, or disagree on the VPC. */
+export function validateExclusiveProps(props: PrivateFargateBehindAlbProps): void {
+  if (props.vpc && props.cluster) {
+    throw new Error('You can only specify either vpc or cluster. Alternatively, you can leave both blank');
+  }
+  if (props.loadBalancer && !props.loadBalancer.vpc) {
+    throw new Error('loadBalancer must be an Application Load Balancer with a known VPC; received one whose vpc is undefined');
+  }
+  if (props.loadBalancer?.vpc && props.vpc && props.loadBalancer.vpc !== props.vpc) {
+    throw new Error(`vpc must be the loadBalancer's VPC; received ${props.vpc.node.path} and a load balancer in ${props.loadBalancer.vpc.node.path}`);
+  }
+  if (props.loadBalancer && props.certificate) {
+    throw new Error('You can only specify either loadBalancer or certificate: a shared load balancer serves each service on its own port');
+  }
 }
 
 /** Throws unless the VPC has private subnets and public subnets in two AZs or more. */
