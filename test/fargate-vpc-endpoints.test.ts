@@ -1,11 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { newStack, securityGroupProperties } from './helpers';
 import { FargateVpcEndpoints, PrivateFargateBehindAlb } from '../src';
 
-function newStack(): Stack {
-  return new Stack(new App(), 'TestStack');
-}
 
 function endpointServices(template: Template): string[] {
   return Object.values(template.findResources('AWS::EC2::VPCEndpoint'))
@@ -60,10 +58,7 @@ describe('the VPC endpoints', () => {
     new PrivateFargateBehindAlb(stack, 'Web');
 
     const template = Template.fromStack(stack);
-    const [endpointGroup] = Object.values(template.findResources('AWS::EC2::SecurityGroup', {
-      Properties: { GroupDescription: Match.stringLikeRegexp('VPC interface endpoints') },
-    }));
-    expect(endpointGroup.Properties.SecurityGroupIngress).toEqual([{
+    expect(securityGroupProperties(template, 'VPC interface endpoints').SecurityGroupIngress).toEqual([{
       IpProtocol: 'tcp',
       FromPort: 443,
       ToPort: 443,

@@ -6,18 +6,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import { newStack, securityGroupProperties, synth } from './helpers';
 import { findPortPlaces } from '../scripts/summarize';
-import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { PrivateFargateBehindAlb } from '../src';
 
-function newStack(): Stack {
-  return new Stack(new App(), 'TestStack');
-}
-
-function synth(props?: PrivateFargateBehindAlbProps): Template {
-  const stack = newStack();
-  new PrivateFargateBehindAlb(stack, 'Web', props);
-  return Template.fromStack(stack);
-}
 
 /**
  * Listener, target group, container port, host port, PORT, service mapping, load balancer ingress,
@@ -303,10 +295,7 @@ describe('the network', () => {
   test('the tasks admit traffic only from the load balancer\'s security group', () => {
     const template = synth();
 
-    const [tasksGroup] = Object.values(template.findResources('AWS::EC2::SecurityGroup', {
-      Properties: { GroupDescription: Match.stringLikeRegexp('^Fargate tasks') },
-    }));
-    expect(tasksGroup.Properties.SecurityGroupIngress).toEqual([{
+    expect(securityGroupProperties(template, '^Fargate tasks').SecurityGroupIngress).toEqual([{
       IpProtocol: 'tcp',
       FromPort: 80,
       ToPort: 80,

@@ -1,4 +1,3 @@
-import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -6,18 +5,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { newStack, synth } from './helpers';
 import { CONCRETE_ENV } from './matrix';
-import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { PrivateFargateBehindAlb } from '../src';
 
-function newStack(env?: typeof CONCRETE_ENV): Stack {
-  return new Stack(new App(), 'TestStack', { env });
-}
-
-function synth(props?: PrivateFargateBehindAlbProps, env?: typeof CONCRETE_ENV): Template {
-  const stack = newStack(env);
-  new PrivateFargateBehindAlb(stack, 'Web', props);
-  return Template.fromStack(stack);
-}
 
 const tasksGroup = { 'Fn::GetAtt': [Match.stringLikeRegexp('WebServiceSecurityGroup'), 'GroupId'] };
 

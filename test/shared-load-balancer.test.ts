@@ -2,11 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { newStack, securityGroupProperties } from './helpers';
 import { PrivateFargateBehindAlb } from '../src';
 
-function newStack(): Stack {
-  return new Stack(new App(), 'TestStack');
-}
 
 const group = (pattern: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(pattern), 'GroupId'] });
 
@@ -37,10 +35,7 @@ describe('a shared load balancer', () => {
 
     const template = Template.fromStack(stack);
     // The load balancer admits each service's port from anywhere, and nothing else.
-    const [loadBalancerGroup] = Object.values(template.findResources('AWS::EC2::SecurityGroup', {
-      Properties: { GroupDescription: Match.stringLikeRegexp('Internet-facing load balancer') },
-    }));
-    expect(loadBalancerGroup.Properties.SecurityGroupIngress.map((rule: any) => [rule.CidrIp, rule.FromPort, rule.ToPort]))
+    expect(securityGroupProperties(template, 'Internet-facing load balancer').SecurityGroupIngress.map((rule: any) => [rule.CidrIp, rule.FromPort, rule.ToPort]))
       .toEqual([['0.0.0.0/0', 80, 80], ['0.0.0.0/0', 8080, 8080]]);
     // It sends to each service's tasks on that service's port only.
     const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress', {

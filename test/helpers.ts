@@ -1,0 +1,25 @@
+/** What the unit tests share: a fresh stack, a synthesized construct, one security group's properties. */
+import { App, Environment, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+
+/** A stack in a new app, environment-agnostic unless `env` is given. */
+export function newStack(env?: Environment): Stack {
+  return new Stack(new App(), 'TestStack', { env });
+}
+
+/** The template of a stack holding one PrivateFargateBehindAlb named Web. */
+export function synth(props?: PrivateFargateBehindAlbProps, env?: Environment): Template {
+  const stack = newStack(env);
+  new PrivateFargateBehindAlb(stack, 'Web', props);
+  return Template.fromStack(stack);
+}
+
+/** The properties of the one security group whose description matches `pattern`. */
+export function securityGroupProperties(template: Template, pattern: string): any {
+  const groups = Object.values(template.findResources('AWS::EC2::SecurityGroup', {
+    Properties: { GroupDescription: Match.stringLikeRegexp(pattern) },
+  }));
+  if (groups.length !== 1) throw new Error(`expected one security group matching ${pattern}; found ${groups.length}`);
+  return groups[0].Properties;
+}
