@@ -223,6 +223,11 @@ describe('the task and the service', () => {
     });
   });
 
+  test('healthCheckGracePeriod reaches the service', () => {
+    synth({ healthCheckGracePeriod: Duration.seconds(120) })
+      .hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 120 });
+  });
+
   test('autoscaling tracks 50 % CPU between 1 and 3 tasks through the service-linked role, with no role of its own', () => {
     const template = synth();
 
