@@ -35,6 +35,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-runner@^2.197.10',
     // The scanners' CDK half: AwsSolutions rules as a CDK validation plugin.
     'cdk-nag@^3.0.2',
+    // The way out for public images: a deploy-time copy into a private ECR repository, shown in the
+    // README and tested. A dev dependency only: it ships a large Lambda binary users opt into.
+    'cdk-ecr-deployment@^4.2.65',
   ],
 
   // integ-runner's naming (test/integ.*.ts), not projen's (*.integ.ts): see the integ tasks below.

@@ -1,8 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
-import { privateSubnetsOf } from './network';
+import { Construct, IConstruct } from 'constructs';
+import { cidrOf, isOwnVpc, privateSubnetsOf } from './network';
 
 /**
  * Props of `FargateVpcEndpoints`.
@@ -12,66 +12,93 @@ export interface FargateVpcEndpointsProps {
    * The VPC whose private subnets get the endpoints.
    */
   readonly vpc: ec2.IVpc;
+
+  /**
+   * Whether the endpoints serve the Fargate tasks only: their security group admits HTTPS from the
+   * peers given to `allowFrom` and nothing else, and the S3 gateway endpoint's policy admits only the
+   * bucket of ECR image layers and what the tasks are granted. When false the security group also
+   * admits the VPC's CIDR and the S3 gateway endpoint keeps the default policy (all of S3), so that
+   * other workloads of the VPC, whose names now resolve to these endpoints, keep reaching AWS.
+   *
+   * @default - true for a VPC created by `PrivateFargateBehindAlb`, false for any other VPC
+   */
+  readonly restrictToTasks?: boolean;
 }
 
 /**
  * The VPC endpoints a Fargate task needs in a subnet with no route to the internet: ECR API,
- * ECR Docker and CloudWatch Logs (interface, private DNS) and S3 (gateway, limited to the bucket
- * that holds ECR image layers).
+ * ECR Docker and CloudWatch Logs (interface, private DNS) and S3 (gateway).
  *
- * A VPC can hold only one interface endpoint with private DNS per service, so use
- * `FargateVpcEndpoints.of(vpc)`: it creates the endpoints once per VPC and returns the same set to
- * every caller.
+ * A VPC can hold only one interface endpoint with private DNS per service, and a route table only one
+ * S3 gateway route, so one VPC gets one set in an app: `FargateVpcEndpoints.of(vpc)` creates it on
+ * first use and returns it to every caller, also to a second stack that imports the same VPC id.
  */
 export class FargateVpcEndpoints extends Construct {
   /**
-   * The endpoints of `vpc`, created on first use as a child of the VPC construct.
+   * The endpoints of `vpc`: the set the app already has for this VPC (the same object, or the same
+   * concrete VPC id), else a new set created as a child of the VPC construct.
    */
   public static of(vpc: ec2.IVpc): FargateVpcEndpoints {
-    const existing = vpc.node.tryFindChild(SINGLETON_ID);
-    if (existing instanceof FargateVpcEndpoints) return existing;
-    return new FargateVpcEndpoints(vpc as unknown as Construct, SINGLETON_ID, { vpc });
+    return registered(vpc) ?? new FargateVpcEndpoints(vpc as unknown as Construct, SINGLETON_ID, { vpc });
   }
 
   /**
-   * The security group of the interface endpoints; it admits HTTPS only from peers given to `allowFrom`.
+   * The security group of the interface endpoints; it admits HTTPS from the peers given to
+   * `allowFrom` (and from the VPC's CIDR when `restrictToTasks` is false).
    */
   public readonly securityGroup: ec2.ISecurityGroup;
 
   /**
-   * The S3 gateway endpoint.
+   * The S3 gateway endpoint. Extend its policy with `s3Endpoint.addToPolicy(...)`.
    */
   public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
 
-  private readonly vpc: ec2.IVpc;
-  private readonly subnets: ec2.SubnetSelection;
+  /**
+   * Whether the endpoints serve the Fargate tasks only (see `FargateVpcEndpointsProps.restrictToTasks`).
+   */
+  public readonly restrictToTasks: boolean;
+
+  /** The VPC of the endpoints. */
+  public readonly vpc: ec2.IVpc;
+
+  private readonly interfaceSubnets: ec2.SubnetSelection;
+  private readonly gatewaySubnets: ec2.SubnetSelection;
 
   constructor(scope: Construct, id: string, props: FargateVpcEndpointsProps) {
     super(scope, id);
+    register(this, props.vpc);
     this.vpc = props.vpc;
-    this.subnets = privateSubnetsOf(props.vpc);
+    this.restrictToTasks = props.restrictToTasks ?? isOwnVpc(props.vpc);
+    this.interfaceSubnets = privateSubnetsOf(props.vpc);
+    // Every route table of those subnets gets the S3 route, not only one subnet's per AZ.
+    this.gatewaySubnets = { subnetType: this.interfaceSubnets.subnetType };
+
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: 'VPC interface endpoints: HTTPS from the Fargate tasks only',
+      description: this.restrictToTasks
+        ? 'VPC interface endpoints: HTTPS from the Fargate tasks only'
+        : 'VPC interface endpoints: HTTPS from the VPC',
       allowAllOutbound: false,
     });
+    if (!this.restrictToTasks) {
+      // Private DNS sends every workload of the VPC to these endpoints: all of them must get in.
+      this.securityGroup.addIngressRule(ec2.Peer.ipv4(vpcCidr(this, props.vpc)), ec2.Port.tcp(443), 'HTTPS from the VPC');
+    }
 
     this.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.ECR);
     this.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER);
     this.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS);
 
-    this.s3Endpoint = new ec2.GatewayVpcEndpoint(this, 'S3', {
-      vpc: props.vpc,
-      service: ec2.GatewayVpcEndpointAwsService.S3,
-      subnets: [this.subnets],
-    });
-    const stack = Stack.of(this);
-    this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
-      sid: 'EcrImageLayers',
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:GetObject'],
-      resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
-    }));
+    this.s3Endpoint = this.addGatewayEndpoint(ec2.GatewayVpcEndpointAwsService.S3);
+    if (this.restrictToTasks) {
+      const stack = Stack.of(this);
+      this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
+        sid: 'EcrImageLayers',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
+      }));
+    }
   }
 
   /**
@@ -92,26 +119,92 @@ export class FargateVpcEndpoints extends Construct {
 
   /**
    * Adds an interface endpoint with private DNS for `service` in the private subnets, behind the
-   * endpoints' security group, unless the VPC has it already from this construct.
+   * endpoints' security group, unless the set has it already.
    */
   public addInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): ec2.InterfaceVpcEndpoint {
-    // ecr.api -> EcrApi, secretsmanager -> Secretsmanager: one child per service.
-    const id = service.shortName.split('.').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+    const id = endpointId(service.shortName);
     const existing = this.node.tryFindChild(id);
     if (existing instanceof ec2.InterfaceVpcEndpoint) return existing;
     return new ec2.InterfaceVpcEndpoint(this, id, {
       vpc: this.vpc,
       service,
       privateDnsEnabled: true,
-      subnets: this.subnets,
+      subnets: this.interfaceSubnets,
       securityGroups: [this.securityGroup],
-      // The default (`true`) would admit the whole VPC CIDR; only the tasks are let in.
+      // The default (`true`) would admit the whole VPC CIDR; who gets in is set on the group above.
       open: false,
     });
+  }
+
+  /**
+   * Adds a gateway endpoint (S3 or DynamoDB; they cost nothing) on the route tables of the private
+   * subnets, unless the set has it already. Its policy is the default (the whole service).
+   */
+  public addGatewayEndpoint(service: ec2.GatewayVpcEndpointAwsService): ec2.GatewayVpcEndpoint {
+    // com.amazonaws.REGION.dynamodb -> Dynamodb; the region may be a token, the name never is.
+    const id = endpointId(service.name.split('.').pop()!);
+    const existing = this.node.tryFindChild(id);
+    if (existing instanceof ec2.GatewayVpcEndpoint) return existing;
+    return new ec2.GatewayVpcEndpoint(this, id, { vpc: this.vpc, service, subnets: [this.gatewaySubnets] });
+  }
+
+  /**
+   * Whether the set has an endpoint for the service of this short name (`sqs`, `dynamodb`, `ecr.api`).
+   */
+  public hasEndpoint(shortName: string): boolean {
+    return this.node.tryFindChild(endpointId(shortName)) !== undefined;
   }
 }
 
 const SINGLETON_ID = 'FargateVpcEndpoints';
+
+/** ecr.api -> EcrApi, secretsmanager -> Secretsmanager: one child per service. */
+function endpointId(shortName: string): string {
+  return shortName.split('.').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+}
+
+/** The sets of an app by concrete VPC id, and of VPC objects whose id is a token. */
+const setsById = new WeakMap<IConstruct, Map<string, FargateVpcEndpoints>>();
+const setsByVpc = new WeakMap<ec2.IVpc, FargateVpcEndpoints>();
+
+function registered(vpc: ec2.IVpc): FargateVpcEndpoints | undefined {
+  if (Token.isUnresolved(vpc.vpcId)) return setsByVpc.get(vpc);
+  return setsById.get(vpc.node.root)?.get(vpc.vpcId);
+}
+
+function register(set: FargateVpcEndpoints, vpc: ec2.IVpc): void {
+  const existing = registered(vpc);
+  if (existing) {
+    throw new Error(
+      `[${set.node.path}] vpc must get one set of endpoints in an app; received ${describe(vpc)}, whose endpoints ` +
+      `${existing.node.path} (stack ${Stack.of(existing).stackName}) already creates: a second private-DNS endpoint or S3 route ` +
+      'fails at deploy. Use FargateVpcEndpoints.of(vpc) to share that set',
+    );
+  }
+  if (Token.isUnresolved(vpc.vpcId)) {
+    setsByVpc.set(vpc, set);
+  } else {
+    const sets = setsById.get(vpc.node.root) ?? new Map<string, FargateVpcEndpoints>();
+    setsById.set(vpc.node.root, sets);
+    sets.set(vpc.vpcId, set);
+  }
+}
+
+function describe(vpc: ec2.IVpc): string {
+  return Token.isUnresolved(vpc.vpcId) ? `the VPC ${vpc.node.path}` : `the VPC ${vpc.vpcId}`;
+}
+
+function vpcCidr(set: FargateVpcEndpoints, vpc: ec2.IVpc): string {
+  const cidr = cidrOf(vpc);
+  if (cidr === undefined) {
+    throw new Error(
+      `[${set.node.path}] vpc must have a known CIDR: the endpoints in a VPC this library did not create admit the VPC's CIDR, ` +
+      `since private DNS sends every workload there to them; received ${describe(vpc)} without vpcCidrBlock. ` +
+      'Give vpcCidrBlock to Vpc.fromVpcAttributes, or use the endpoints the VPC already has (endpointSecurityGroup)',
+    );
+  }
+  return cidr;
+}
 
 /** A security group as a peer whose rules may be written inline in the other group. */
 function inlinePeer(group: ec2.ISecurityGroup): ec2.IPeer {

@@ -3,6 +3,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
+/** The VPCs this library created: only their network is the library's to narrow. */
+const ownVpcs = new WeakSet<ec2.IVpc>();
+
 /**
  * The default network: a VPC like the source design's, with no NAT gateway, and a flow log of
  * rejected traffic.
@@ -25,7 +28,13 @@ export function newVpc(scope: Construct): ec2.Vpc {
     destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
     trafficType: ec2.FlowLogTrafficType.REJECT,
   });
+  ownVpcs.add(vpc);
   return vpc;
+}
+
+/** Whether `vpc` was created by this library (and so holds no workload it does not know of). */
+export function isOwnVpc(vpc: ec2.IVpc): boolean {
+  return ownVpcs.has(vpc);
 }
 
 /**
@@ -38,8 +47,35 @@ export function privateSubnetsOf(vpc: ec2.IVpc): ec2.SubnetSelection {
   return { subnetType, onePerAz: true };
 }
 
-/** The S3 prefix list can be looked up only in a stack with a concrete account and region. */
-export function s3PrefixListIsKnown(scope: Construct): boolean {
+/**
+ * Whether every subnet of the selection routes to the internet through a NAT (a private subnet
+ * with egress): the tasks then reach AWS without endpoints.
+ */
+export function subnetsHaveEgress(vpc: ec2.IVpc, selection: ec2.SubnetSelection): boolean {
+  const withEgress = new Set(vpc.privateSubnets.map((subnet) => subnet.subnetId));
+  const isolated = new Set(vpc.isolatedSubnets.map((subnet) => subnet.subnetId));
+  const chosen = vpc.selectSubnets(selection).subnets;
+  return chosen.length > 0 && chosen.every((subnet) => withEgress.has(subnet.subnetId) && !isolated.has(subnet.subnetId));
+}
+
+/** Whether two VPC objects are one VPC: the same object, or the same concrete VPC id. */
+export function sameVpc(a: ec2.IVpc, b: ec2.IVpc): boolean {
+  if (a === b) return true;
+  return !Token.isUnresolved(a.vpcId) && a.vpcId === b.vpcId;
+}
+
+/** The VPC's CIDR, or undefined when an imported VPC was given without it. */
+export function cidrOf(vpc: ec2.IVpc): string | undefined {
+  try {
+    return vpc.vpcCidrBlock;
+  } catch {
+    // Vpc.fromVpcAttributes without vpcCidrBlock throws on read.
+    return undefined;
+  }
+}
+
+/** Prefix lists (S3, DynamoDB) can be looked up only in a stack with a concrete account and region. */
+export function prefixListsAreKnown(scope: Construct): boolean {
   const stack = Stack.of(scope);
   return !Token.isUnresolved(stack.region) && !Token.isUnresolved(stack.account);
 }

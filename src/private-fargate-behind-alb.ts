@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CfnOutput, Duration, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnOutput, Duration, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -8,9 +8,10 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { completeEndpoints, endpointNeedsOf, grantEnvironmentFiles, GrantRecordingRole, namesStackResources } from './endpoint-needs';
 import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
-import { newVpc, privateSubnetsOf, s3PrefixListIsKnown } from './network';
+import { newVpc, privateSubnetsOf, prefixListsAreKnown, subnetsHaveEgress } from './network';
 import { accessLogsBucketOf, claimListenerPort, defaultClusterFor } from './shared-resources';
 import {
   validateCapacity,
@@ -24,6 +25,9 @@ import {
   validateHealthCheckPath,
   validateEnvironment,
   validateExclusiveProps,
+  validateEndpointsReachable,
+  unpullableImages,
+  fail,
 } from './validation';
 
 /**
@@ -64,14 +68,38 @@ export interface PrivateFargateBehindAlbProps {
   readonly cluster?: ecs.ICluster;
 
   /**
-   * Whether to make sure the VPC has the endpoints a Fargate task needs without internet access:
-   * ECR API, ECR Docker, CloudWatch Logs (interface, private DNS) and S3 (gateway, limited to the
-   * ECR layer bucket). They are created once per VPC and shared by every `PrivateFargateBehindAlb`
-   * on it. Set `false` for a VPC that already has them.
+   * Whether to make sure the VPC has the endpoints the tasks need without internet access: ECR API,
+   * ECR Docker, CloudWatch Logs (interface, private DNS), S3 (gateway), and what the task definition
+   * uses when the app synthesizes (see `endpointsForGrantedServices`). They are created once per VPC
+   * in an app and shared by every `PrivateFargateBehindAlb` on it, also across stacks. In a VPC this
+   * construct did not create, they admit the VPC's CIDR and the S3 endpoint allows all of S3, so other
+   * workloads keep working. Where the task subnets have egress (a NAT gateway) none is created: the
+   * tasks reach AWS through the NAT and the VPC's traffic stays as it is. Set `false` for a VPC that
+   * has them already, or give `endpointSecurityGroup`.
    *
    * @default true
    */
   readonly vpcEndpoints?: boolean;
+
+  /**
+   * The security group of the interface endpoints the VPC already has. The construct then creates no
+   * endpoint, admits the tasks to this group on 443 and lets the tasks send HTTPS to it (and to S3).
+   * Give either `endpointSecurityGroup` or `vpcEndpoints`, not both.
+   *
+   * @default - the endpoints of `vpcEndpoints`
+   */
+  readonly endpointSecurityGroup?: ec2.ISecurityGroup;
+
+  /**
+   * Whether the VPC gets an interface endpoint for each AWS service the task role is granted when the
+   * app synthesizes (SQS, SNS, Step Functions, ...), each $0.01 per AZ-hour. Gateways (S3, DynamoDB)
+   * cost nothing and are always added, as are the endpoints the task definition itself needs (Secrets
+   * Manager and SSM for secrets, SSM Messages for ECS Exec). When false, a task role granted a service
+   * the VPC's endpoints do not serve is refused at synth, naming the services.
+   *
+   * @default true
+   */
+  readonly endpointsForGrantedServices?: boolean;
 
   /**
    * The container image. It must serve HTTP on `$PORT` and answer the health check.
@@ -116,7 +144,8 @@ export interface PrivateFargateBehindAlbProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * The fewest tasks; also the service's desired count.
+   * The fewest tasks. The first deployment starts this many; the template sets no desired count, so
+   * later deployments keep the count autoscaling has reached.
    *
    * @default 1
    */
@@ -211,8 +240,17 @@ export interface PrivateFargateBehindAlbProps {
   readonly accessLogsBucket?: s3.IBucket;
 
   /**
+   * How long the objects of the access-log bucket this construct creates are kept (current and
+   * noncurrent versions). Every service of one stack shares that bucket and must give the same value.
+   *
+   * @default Duration.days(90)
+   */
+  readonly accessLogsExpiration?: Duration;
+
+  /**
    * Secrets handed to the container as environment variables. The execution role may read these
-   * secrets only, and the VPC gets the Secrets Manager and/or SSM endpoint (once per VPC).
+   * secrets only. The VPC gets the Secrets Manager and/or SSM endpoint, as it does for secrets added
+   * later with `container.addSecret` or by a sidecar.
    *
    * @default - no secrets
    */
@@ -268,6 +306,8 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
   /** The tasks' connections: open a path from the tasks to a database with `connections.allowTo(db, port)`. */
   public readonly connections: ec2.Connections;
 
+  private readonly tasksSecurityGroup: ec2.SecurityGroup;
+
   constructor(scope: Construct, id: string, props: PrivateFargateBehindAlbProps = {}) {
     super(scope, id);
 
@@ -285,64 +325,76 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     const unhealthyThresholdCount = props.unhealthyThresholdCount ?? 2;
     const deregistrationDelay = props.deregistrationDelay ?? Duration.seconds(30);
 
-    validateIntegerInRange('port', port, 1, 65535);
-    validateFargateSize(cpu, memoryLimitMiB);
-    validateCapacity(minCapacity, maxCapacity);
-    validatePercent('targetCpuUtilizationPercent', targetCpuUtilizationPercent);
-    validateSecondsInRange('healthCheckInterval', healthCheckInterval, 5, 300);
-    validateSecondsInRange('healthCheckTimeout', healthCheckTimeout, 2, 120);
-    validateTimeoutBelowInterval(healthCheckTimeout, healthCheckInterval);
-    validateIntegerInRange('healthyThresholdCount', healthyThresholdCount, 2, 10);
-    validateIntegerInRange('unhealthyThresholdCount', unhealthyThresholdCount, 2, 10);
-    validateSecondsInRange('deregistrationDelay', deregistrationDelay, 0, 3600);
-    validateHealthCheckPath(healthCheckPath);
-    validateEnvironment(props.environment);
-    validateExclusiveProps(props);
+    validateIntegerInRange(this, 'port', port, 1, 65535);
+    validateFargateSize(this, cpu, memoryLimitMiB);
+    validateCapacity(this, minCapacity, maxCapacity);
+    validatePercent(this, 'targetCpuUtilizationPercent', targetCpuUtilizationPercent);
+    validateSecondsInRange(this, 'healthCheckInterval', healthCheckInterval, 5, 300);
+    validateSecondsInRange(this, 'healthCheckTimeout', healthCheckTimeout, 2, 120);
+    validateTimeoutBelowInterval(this, healthCheckTimeout, healthCheckInterval);
+    validateIntegerInRange(this, 'healthyThresholdCount', healthyThresholdCount, 2, 10);
+    validateIntegerInRange(this, 'unhealthyThresholdCount', unhealthyThresholdCount, 2, 10);
+    validateSecondsInRange(this, 'deregistrationDelay', deregistrationDelay, 0, 3600);
+    validateHealthCheckPath(this, healthCheckPath);
+    validateEnvironment(this, props.environment);
+    validateExclusiveProps(this, props);
 
     // The network: a VPC with no NAT, the tasks in its private subnets, the endpoints they need.
     this.vpc = props.cluster?.vpc ?? props.vpc ?? props.loadBalancer?.vpc ?? newVpc(this);
-    validateVpcShape(this.vpc);
+    validateVpcShape(this, this.vpc);
     const taskSubnets = props.taskSubnets ?? privateSubnetsOf(this.vpc);
-    validateTaskSubnetsArePrivate(this.vpc, taskSubnets);
-    const endpoints = props.vpcEndpoints ?? true ? FargateVpcEndpoints.of(this.vpc) : undefined;
+    validateTaskSubnetsArePrivate(this, this.vpc, taskSubnets);
+    const tasksHaveEgress = subnetsHaveEgress(this.vpc, taskSubnets);
+    const endpoints = (props.vpcEndpoints ?? true) && !props.endpointSecurityGroup && !tasksHaveEgress
+      ? FargateVpcEndpoints.of(this.vpc)
+      : undefined;
+    if (endpoints) validateEndpointsReachable(this, endpoints);
+    const endpointSecurityGroup = props.endpointSecurityGroup ?? endpoints?.securityGroup;
 
-    const tasksSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
+    this.tasksSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
       vpc: this.vpc,
       description: 'Fargate tasks: the service port from the load balancer only',
       allowAllOutbound: props.allowAllOutbound ?? false,
     });
-    if (endpoints && s3PrefixListIsKnown(this)) {
-      const s3PrefixList = ec2.PrefixList.fromLookup(this, 'S3PrefixList', { prefixListName: `com.amazonaws.${Stack.of(this).region}.s3` });
-      tasksSecurityGroup.addEgressRule(endpoints.securityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
-      tasksSecurityGroup.addEgressRule(ec2.Peer.prefixList(s3PrefixList.prefixListId), ec2.Port.tcp(443), 'HTTPS to S3 through the gateway endpoint');
+    if (endpointSecurityGroup) {
+      this.tasksSecurityGroup.addEgressRule(endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
+      this.allowHttpsToGateway('s3');
     } else {
-      // Without the S3 prefix list (a lookup needs account and region) HTTPS goes by address.
-      tasksSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
+      // Through a NAT gateway, or to endpoints whose security group the construct does not know.
+      this.tasksSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
     }
 
-    // The task: one container listening on the port.
+    // The task: one container listening on the port. Its roles record what they are granted.
     this.cluster = props.cluster ?? defaultClusterFor(this, this.vpc);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', { cpu, memoryLimitMiB });
+    const ecsTasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu,
+      memoryLimitMiB,
+      taskRole: new GrantRecordingRole(this, 'TaskRole', { assumedBy: ecsTasks }),
+      executionRole: new GrantRecordingRole(this, 'ExecutionRole', { assumedBy: ecsTasks }),
+    });
     this.container = this.taskDefinition.addContainer(containerName, {
       containerName,
       image: props.image ?? defaultImage(),
-      environment: { ...props.environment, PORT: Tokenization.stringifyNumber(port) },
-      secrets: props.secrets,
+      // Sorted: a map's key order (Java's Map.of is random per run) must not change the template.
+      environment: sortedByKey({ ...props.environment, PORT: Tokenization.stringifyNumber(port) }),
+      secrets: props.secrets && sortedByKey(props.secrets),
       portMappings: [{ containerPort: port, hostPort: port, protocol: ecs.Protocol.TCP }],
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: containerName }),
     });
 
+    // No desired count: a deployment must not reset the count autoscaling reached. CloudFormation
+    // starts one task, and the scalable target's minimum raises it to minCapacity.
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount: minCapacity,
       assignPublicIp: false,
       vpcSubnets: taskSubnets,
-      securityGroups: [tasksSecurityGroup],
+      securityGroups: [this.tasksSecurityGroup],
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
@@ -350,14 +402,18 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       enableExecuteCommand: props.enableExecuteCommand,
     });
     this.connections = this.service.connections;
+    if (props.endpointSecurityGroup) {
+      props.endpointSecurityGroup.addIngressRule(this.tasksSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints from the Fargate tasks');
+    }
     if (endpoints) {
       endpoints.allowFrom(this.service);
-      for (const service of secretServicesRead(this.taskDefinition)) endpoints.addInterfaceEndpoint(service);
-      if (props.enableExecuteCommand) endpoints.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES);
+      // Every endpoint the tasks need exists before the first task starts.
+      this.service.node.addDependency(endpoints);
     }
+    this.completeAtSynth(endpoints, props.endpointsForGrantedServices ?? true, props.enableExecuteCommand ?? false, tasksHaveEgress);
 
     // The front: an internet-facing load balancer forwarding the port to the tasks' IPs.
-    this.loadBalancer = props.loadBalancer ?? this.newLoadBalancer(props.accessLogsBucket);
+    this.loadBalancer = props.loadBalancer ?? this.newLoadBalancer(props.accessLogsBucket, props.accessLogsExpiration ?? Duration.days(90));
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: this.vpc,
       port,
@@ -401,15 +457,77 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ecr:GetAuthorizationToken, which the execution role needs to pull from ECR, accepts only the resource *.',
     });
+    if (props.enableExecuteCommand) {
+      Validations.of(this.taskDefinition.taskRole).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'The ssmmessages actions ECS Exec needs (CreateControlChannel, CreateDataChannel, OpenControlChannel, OpenDataChannel) accept only the resource *.',
+      });
+    }
   }
 
-  private newLoadBalancer(accessLogsBucket: s3.IBucket | undefined): elbv2.ApplicationLoadBalancer {
+  /** The tasks' HTTPS to a gateway endpoint's service (`s3`, `dynamodb`): by prefix list when it can be looked up, else by address. */
+  private allowHttpsToGateway(service: 's3' | 'dynamodb'): void {
+    if (prefixListsAreKnown(this)) {
+      const name = service === 's3' ? 'S3' : 'DynamoDB';
+      const prefixList = ec2.PrefixList.fromLookup(this, `${name}PrefixList`, { prefixListName: `com.amazonaws.${Stack.of(this).region}.${service}` });
+      this.tasksSecurityGroup.addEgressRule(ec2.Peer.prefixList(prefixList.prefixListId), ec2.Port.tcp(443), `HTTPS to ${name} through the gateway endpoint`);
+    } else {
+      // A prefix list is looked up with the stack's account and region; without them, by address.
+      this.tasksSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 and DynamoDB (gateway endpoints)');
+    }
+  }
+
+  /**
+   * What the tasks end up using is known when the app synthesizes: secrets and sidecars added after
+   * the constructor, grants to the roles, environment files. Then the VPC's endpoints are completed
+   * and what the tasks could not reach is refused.
+   */
+  private completeAtSynth(endpoints: FargateVpcEndpoints | undefined, forTaskRole: boolean, executeCommand: boolean, tasksHaveEgress: boolean): void {
+    const errors: string[] = [];
+    Aspects.of(this).add({
+      visit: (node: IConstruct) => {
+        if (node !== this) return;
+        grantEnvironmentFiles(this.taskDefinition);
+        if (!endpoints) return;
+        const needs = endpointNeedsOf(this.taskDefinition, executeCommand);
+        if (executeCommand && this.cluster.executeCommandConfiguration?.kmsKey) {
+          // The ECS Exec agent in the task encrypts the session with the cluster's key itself.
+          endpoints.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.KMS);
+        }
+        if (endpoints.restrictToTasks && Stack.of(endpoints) !== Stack.of(this) && namesStackResources(Stack.of(this), needs.s3Statements)) {
+          errors.push(
+            `the task roles are granted S3 buckets, which the S3 endpoint of the VPC (in the stack ${Stack.of(endpoints).stackName}) must allow, ` +
+            'and its policy cannot name resources of this stack without a reference cycle. Grant buckets imported by name ' +
+            '(Bucket.fromBucketName), or put this service in the stack of its VPC',
+          );
+          return;
+        }
+        const unreached = completeEndpoints(endpoints, needs, forTaskRole);
+        if (needs.ofTaskRole.has('dynamodb') && prefixListsAreKnown(this)) {
+          this.allowHttpsToGateway('dynamodb');
+        }
+        if (unreached.length > 0) {
+          errors.push(
+            `the task role is granted ${unreached.join(', ')}, which the tasks cannot reach: their subnets have no route to the internet ` +
+            `and the VPC has no endpoint for ${unreached.length === 1 ? 'it' : 'them'}. ` +
+            (forTaskRole ? '' : 'Set endpointsForGrantedServices to true, or ') +
+            'add each with FargateVpcEndpoints.of(vpc).addInterfaceEndpoint(...), or give taskSubnets with egress (a NAT gateway)',
+          );
+        }
+      },
+    }, { priority: AspectPriority.MUTATING });
+    this.node.addValidation({
+      validate: () => [...errors, ...(tasksHaveEgress ? [] : unpullableImages(this.taskDefinition))],
+    });
+  }
+
+  private newLoadBalancer(accessLogsBucket: s3.IBucket | undefined, accessLogsExpiration: Duration): elbv2.ApplicationLoadBalancer {
     const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: this.vpc,
       internetFacing: true,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       dropInvalidHeaderFields: true,
-      securityGroup: new PeerInlineSecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      securityGroup: new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
         vpc: this.vpc,
         description: 'Internet-facing load balancer: listener ports from anywhere, to the tasks only',
         allowAllOutbound: false,
@@ -417,9 +535,9 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     });
     // ELB access logs are delivered by a per-region principal, so they need a concrete region.
     if (!Token.isUnresolved(Stack.of(this).region)) {
-      loadBalancer.logAccessLogs(accessLogsBucket ?? accessLogsBucketOf(Stack.of(this)), Names.uniqueId(this));
+      loadBalancer.logAccessLogs(accessLogsBucket ?? accessLogsBucketOf(this, accessLogsExpiration), Names.uniqueId(this));
     } else if (accessLogsBucket) {
-      throw new Error('accessLogsBucket needs a stack with a concrete region (env: { region }); received an environment-agnostic stack');
+      fail(this, 'accessLogsBucket needs a stack with a concrete region; received an environment-agnostic stack. Give the stack an environment with a region');
     } else {
       Validations.of(loadBalancer).acknowledge({
         id: 'AwsSolutions-ELB2',
@@ -430,7 +548,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
   }
 
   private addListener(id: string, port: number, props: elbv2.BaseApplicationListenerProps): elbv2.ApplicationListener {
-    claimListenerPort(this.loadBalancer, port, this.node.path);
+    claimListenerPort(this, this.loadBalancer, port);
     const listener = new elbv2.ApplicationListener(this, id, {
       loadBalancer: this.loadBalancer,
       port,
@@ -460,28 +578,9 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
   }
 }
 
-/** The endpoints the execution role needs to read the task's secrets, from the grants CDK gave it. */
-function secretServicesRead(taskDefinition: ecs.TaskDefinition): ec2.InterfaceVpcEndpointAwsService[] {
-  const policy = taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
-  if (!(policy instanceof iam.Policy)) return [];
-  const actions: string[] = policy.document.toJSON()?.Statement?.flatMap((statement: { Action: string | string[] }) => statement.Action) ?? [];
-  const services: ec2.InterfaceVpcEndpointAwsService[] = [];
-  if (actions.some((action) => action.startsWith('secretsmanager:'))) services.push(ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER);
-  if (actions.some((action) => action.startsWith('ssm:'))) services.push(ec2.InterfaceVpcEndpointAwsService.SSM);
-  return services;
-}
-
-/**
- * A security group whose rules naming it as the peer are written inline in the other group, not as
- * resources of their own: each service's ingress from the load balancer costs no resource. Only the
- * load balancer's group is one, and its own rules towards the tasks stay separate, so no cycle forms.
- */
-class PeerInlineSecurityGroup extends ec2.SecurityGroup {
-  constructor(scope: Construct, id: string, props: ec2.SecurityGroupProps) {
-    super(scope, id, props);
-    // The base class types the flag as the literal false; a peer that is a plain group is never inlined.
-    Object.defineProperty(this, 'canInlineRule', { value: true });
-  }
+/** A copy of the map with its keys in sorted order. */
+function sortedByKey<T>(map: { [key: string]: T }): { [key: string]: T } {
+  return Object.fromEntries(Object.keys(map).sort().map((key) => [key, map[key]]));
 }
 
 function defaultImage(): ecs.ContainerImage {

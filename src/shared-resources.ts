@@ -1,9 +1,10 @@
-import { Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { fail } from './validation';
 
 /*
  * What services share instead of each making its own: a cluster per stack and VPC, an access-log
@@ -20,11 +21,25 @@ export function defaultClusterFor(scope: Construct, vpc: ec2.IVpc): ecs.ICluster
   return new ecs.Cluster(stack, id, { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 }
 
-/** One access-log bucket per stack: encrypted, SSL only, never public, retained. */
-export function accessLogsBucketOf(stack: Stack): s3.IBucket {
+/** How long each stack's access-log bucket keeps objects, as set by its first user. */
+const logExpirations = new WeakMap<Stack, Duration>();
+
+/**
+ * One access-log bucket per stack: encrypted, SSL only, never public, retained, and its objects
+ * (current and noncurrent) expire after `expiration`. Every service of the stack must agree on it.
+ */
+export function accessLogsBucketOf(scope: Construct, expiration: Duration): s3.IBucket {
+  const stack = Stack.of(scope);
   const id = 'PrivateFargateAccessLogs';
+  const agreed = logExpirations.get(stack);
+  if (agreed && agreed.toDays() !== expiration.toDays()) {
+    fail(scope,
+      'accessLogsExpiration must be the same for every service of a stack, which share one access-log bucket; received ' +
+      `${expiration.toHumanString()} where another service of the stack set ${agreed.toHumanString()}`);
+  }
   const existing = stack.node.tryFindChild(id);
   if (existing instanceof s3.Bucket) return existing;
+  logExpirations.set(stack, expiration);
   const bucket = new s3.Bucket(stack, id, {
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
@@ -32,6 +47,7 @@ export function accessLogsBucketOf(stack: Stack): s3.IBucket {
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     versioned: true,
     removalPolicy: RemovalPolicy.RETAIN,
+    lifecycleRules: [{ id: 'ExpireAccessLogs', expiration, noncurrentVersionExpiration: expiration }],
   });
   Validations.of(bucket).acknowledge({
     id: 'AwsSolutions-S1',
@@ -43,15 +59,13 @@ export function accessLogsBucketOf(stack: Stack): s3.IBucket {
 /** The listener ports claimed on each load balancer by this library's constructs. */
 const claimedPorts = new WeakMap<elbv2.IApplicationLoadBalancer, Map<string, string>>();
 
-export function claimListenerPort(loadBalancer: elbv2.IApplicationLoadBalancer, port: number, claimant: string): void {
+export function claimListenerPort(scope: Construct, loadBalancer: elbv2.IApplicationLoadBalancer, port: number): void {
   const ports = claimedPorts.get(loadBalancer) ?? new Map<string, string>();
   claimedPorts.set(loadBalancer, ports);
   const key = Token.isUnresolved(port) ? Tokenization.stringifyNumber(port) : `${port}`;
   const holder = ports.get(key);
   if (holder !== undefined) {
-    throw new Error(
-      `port must be free on the shared loadBalancer; received ${key}, which ${holder} already listens on. Give each service on one load balancer its own port`,
-    );
+    fail(scope, `port must be free on the shared loadBalancer; received ${key}, which ${holder} already listens on. Give each service on one load balancer its own port`);
   }
-  ports.set(key, claimant);
+  ports.set(key, scope.node.path);
 }

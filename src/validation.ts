@@ -1,11 +1,20 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { IConstruct } from 'constructs';
+import type { FargateVpcEndpoints } from './fargate-vpc-endpoints';
+import { sameVpc } from './network';
 import type { PrivateFargateBehindAlbProps } from './private-fargate-behind-alb';
 
 /**
- * Synth-time checks of the construct's props. Each names the prop, the value given and what is
- * allowed; values that are CDK tokens (a CfnParameter, say) pass unchecked.
+ * Synth-time checks of the construct's props. Each names the construct path, the prop, the value
+ * given and what is allowed; values that are CDK tokens (a CfnParameter, say) pass unchecked.
  */
+
+/** Throws the message, prefixed with the construct's path as aws-cdk-lib's own errors are. */
+export function fail(scope: IConstruct, message: string): never {
+  throw new Error(`[${scope.node.path}] ${message}`);
+}
 
 /** Fargate CPU units and the memory sizes (MiB) each offers. */
 const FARGATE_SIZES: Record<number, number[]> = {
@@ -25,30 +34,30 @@ function range(from: number, to: number, step: number): number[] {
 }
 
 /** Throws unless `value` is a whole number from `min` to `max`. */
-export function validateIntegerInRange(prop: string, value: number | undefined, min: number, max: number): void {
+export function validateIntegerInRange(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${prop} must be an integer from ${min} to ${max}; received ${value}`);
+    fail(scope, `${prop} must be an integer from ${min} to ${max}; received ${value}`);
   }
 }
 
 /** Throws unless the duration is a whole number of seconds from `min` to `max`. */
-export function validateSecondsInRange(prop: string, value: Duration | undefined, min: number, max: number): void {
+export function validateSecondsInRange(scope: IConstruct, prop: string, value: Duration | undefined, min: number, max: number): void {
   if (value === undefined) return;
   const seconds = toSeconds(value);
   if (seconds === undefined) return;
   if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
-    throw new Error(`${prop} must be a whole number of seconds from ${min} to ${max}; received ${seconds} second${seconds === 1 ? '' : 's'}`);
+    fail(scope, `${prop} must be a whole number of seconds from ${min} to ${max}; received ${seconds} second${seconds === 1 ? '' : 's'}`);
   }
 }
 
 /** Throws unless the health check timeout is shorter than its interval (ELB refuses it at deploy otherwise). */
-export function validateTimeoutBelowInterval(timeout: Duration, interval: Duration): void {
+export function validateTimeoutBelowInterval(scope: IConstruct, timeout: Duration, interval: Duration): void {
   const timeoutSeconds = toSeconds(timeout);
   const intervalSeconds = toSeconds(interval);
   if (timeoutSeconds === undefined || intervalSeconds === undefined) return;
   if (timeoutSeconds >= intervalSeconds) {
-    throw new Error(
+    fail(scope,
       `healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout ${timeout.toHumanString()} ` +
       `and healthCheckInterval ${interval.toHumanString()}`,
     );
@@ -56,14 +65,14 @@ export function validateTimeoutBelowInterval(timeout: Duration, interval: Durati
 }
 
 /** Throws unless cpu and memoryLimitMiB form a task size Fargate offers. */
-export function validateFargateSize(cpu: number, memoryLimitMiB: number): void {
+export function validateFargateSize(scope: IConstruct, cpu: number, memoryLimitMiB: number): void {
   if (Token.isUnresolved(cpu) || Token.isUnresolved(memoryLimitMiB)) return;
   const memories = FARGATE_SIZES[cpu];
   if (memories === undefined) {
-    throw new Error(`cpu must be one of ${Object.keys(FARGATE_SIZES).join(', ')}; received ${cpu}`);
+    fail(scope, `cpu must be one of ${Object.keys(FARGATE_SIZES).join(', ')}; received ${cpu}`);
   }
   if (!memories.includes(memoryLimitMiB)) {
-    throw new Error(
+    fail(scope,
       `memoryLimitMiB must be one of ${describeSizes(memories)} when cpu is ${cpu}; received ${memoryLimitMiB}`,
     );
   }
@@ -76,29 +85,29 @@ function describeSizes(memories: number[]): string {
 }
 
 /** Throws unless both capacities are whole numbers, 0 <= minCapacity <= maxCapacity and maxCapacity >= 1. */
-export function validateCapacity(minCapacity: number, maxCapacity: number): void {
-  validateWholeNumberAtLeast('minCapacity', minCapacity, 0);
-  validateWholeNumberAtLeast('maxCapacity', maxCapacity, 1);
+export function validateCapacity(scope: IConstruct, minCapacity: number, maxCapacity: number): void {
+  validateWholeNumberAtLeast(scope, 'minCapacity', minCapacity, 0);
+  validateWholeNumberAtLeast(scope, 'maxCapacity', maxCapacity, 1);
   if (Token.isUnresolved(minCapacity) || Token.isUnresolved(maxCapacity)) return;
   if (minCapacity > maxCapacity) {
-    throw new Error(
+    fail(scope,
       `minCapacity must not exceed maxCapacity; received minCapacity ${minCapacity} and maxCapacity ${maxCapacity}`,
     );
   }
 }
 
-function validateWholeNumberAtLeast(prop: string, value: number, min: number): void {
+function validateWholeNumberAtLeast(scope: IConstruct, prop: string, value: number, min: number): void {
   if (Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${prop} must be an integer of at least ${min}; received ${value}`);
+    fail(scope, `${prop} must be an integer of at least ${min}; received ${value}`);
   }
 }
 
 /** Throws unless 0 < percent <= 100. */
-export function validatePercent(prop: string, value: number): void {
+export function validatePercent(scope: IConstruct, prop: string, value: number): void {
   if (Token.isUnresolved(value)) return;
   if (!(value > 0 && value <= 100)) {
-    throw new Error(`${prop} must be greater than 0 and at most 100; received ${value}`);
+    fail(scope, `${prop} must be greater than 0 and at most 100; received ${value}`);
   }
 }
 
@@ -108,61 +117,106 @@ function toSeconds(value: Duration): number | undefined {
 }
 
 /** Throws unless the health check path is absolute. */
-export function validateHealthCheckPath(path: string): void {
+export function validateHealthCheckPath(scope: IConstruct, path: string): void {
   if (!Token.isUnresolved(path) && !path.startsWith('/')) {
-    throw new Error(`healthCheckPath must start with "/"; received "${path}"`);
+    fail(scope, `healthCheckPath must start with "/"; received "${path}"`);
   }
 }
 
 /** Throws when the user's environment sets PORT, which the construct derives from port. */
-export function validateEnvironment(environment: { [key: string]: string } | undefined): void {
+export function validateEnvironment(scope: IConstruct, environment: { [key: string]: string } | undefined): void {
   if (environment && 'PORT' in environment) {
-    throw new Error(`environment must not set PORT (the construct sets it from port); received PORT=${environment.PORT}`);
+    fail(scope, `environment must not set PORT (the construct sets it from port); received PORT=${environment.PORT}`);
   }
 }
 
 /** Throws when props that exclude each other are given together, or disagree on the VPC. */
-export function validateExclusiveProps(props: PrivateFargateBehindAlbProps): void {
+export function validateExclusiveProps(scope: IConstruct, props: PrivateFargateBehindAlbProps): void {
   if (props.vpc && props.cluster) {
-    throw new Error('You can only specify either vpc or cluster. Alternatively, you can leave both blank');
+    fail(scope, 'You can only specify either vpc or cluster. Alternatively, you can leave both blank');
   }
   if (props.loadBalancer && !props.loadBalancer.vpc) {
-    throw new Error('loadBalancer must be an Application Load Balancer with a known VPC; received one whose vpc is undefined');
+    fail(scope, 'loadBalancer must be an Application Load Balancer with a known VPC; received one whose vpc is undefined. Import it with its VPC');
   }
-  if (props.loadBalancer?.vpc && props.vpc && props.loadBalancer.vpc !== props.vpc) {
-    throw new Error(`vpc must be the loadBalancer's VPC; received ${props.vpc.node.path} and a load balancer in ${props.loadBalancer.vpc.node.path}`);
+  const vpc = props.vpc ?? props.cluster?.vpc;
+  if (props.loadBalancer?.vpc && vpc && !sameVpc(props.loadBalancer.vpc, vpc)) {
+    fail(scope, `vpc must be the loadBalancer's VPC; received ${describeVpc(vpc)} and a load balancer in ${describeVpc(props.loadBalancer.vpc)}`);
   }
   if (props.loadBalancer && props.certificate) {
-    throw new Error('You can only specify either loadBalancer or certificate: a shared load balancer serves each service on its own port');
+    fail(scope, 'You can only specify either loadBalancer or certificate: a shared load balancer serves each service on its own port');
+  }
+  if (props.endpointSecurityGroup && props.vpcEndpoints !== undefined) {
+    fail(scope, 'You can only specify either endpointSecurityGroup or vpcEndpoints: with endpointSecurityGroup the construct uses the VPC\'s endpoints and creates none');
   }
 }
 
 /** Throws unless the VPC has private subnets and public subnets in two AZs or more. */
-export function validateVpcShape(vpc: ec2.IVpc): void {
+export function validateVpcShape(scope: IConstruct, vpc: ec2.IVpc): void {
   const privateCount = vpc.isolatedSubnets.length + vpc.privateSubnets.length;
   if (privateCount === 0) {
-    throw new Error(`vpc must have private subnets (isolated or with egress) for the tasks; received ${describeVpc(vpc)} with none`);
+    fail(scope, `vpc must have private subnets (isolated or with egress) for the tasks; received ${describeVpc(vpc)} with none. Give a VPC with a private subnet in each of two availability zones`);
   }
   const publicAzs = new Set(vpc.publicSubnets.map((subnet) => subnet.availabilityZone));
   if (publicAzs.size < 2) {
-    throw new Error(
-      `vpc must have public subnets in at least 2 availability zones for the internet-facing load balancer; received ${describeVpc(vpc)} with public subnets in ${publicAzs.size}`,
+    fail(scope,
+      `vpc must have public subnets in at least 2 availability zones for the internet-facing load balancer; received ${describeVpc(vpc)} ` +
+      `with public subnets in ${publicAzs.size}. Give a VPC with a public subnet (one whose route table sends 0.0.0.0/0 to an internet gateway) in each of two availability zones`,
     );
   }
 }
 
 /** Throws when the task subnets include a public subnet. */
-export function validateTaskSubnetsArePrivate(vpc: ec2.IVpc, taskSubnets: ec2.SubnetSelection): void {
+export function validateTaskSubnetsArePrivate(scope: IConstruct, vpc: ec2.IVpc, taskSubnets: ec2.SubnetSelection): void {
   const publicIds = new Set(vpc.publicSubnets.map((subnet) => subnet.subnetId));
   const chosenPublic = vpc.selectSubnets(taskSubnets).subnets.filter(
     (subnet) => vpc.publicSubnets.includes(subnet) || publicIds.has(subnet.subnetId),
   );
   if (chosenPublic.length > 0) {
     const names = chosenPublic.map((subnet) => subnet.node.path).join(', ');
-    throw new Error(`taskSubnets must select only private subnets; received a selection with public subnets: ${names}`);
+    fail(scope, `taskSubnets must select only private subnets; received a selection with public subnets: ${names}`);
   }
 }
 
 function describeVpc(vpc: ec2.IVpc): string {
   return Token.isUnresolved(vpc.vpcId) ? `the VPC ${vpc.node.path}` : `the VPC ${vpc.vpcId}`;
+}
+
+/**
+ * Throws when this construct's stack cannot reference the VPC's endpoints, created by another stack of
+ * the app for the same VPC: a stack of another stage or environment cannot import their security group.
+ */
+export function validateEndpointsReachable(scope: IConstruct, endpoints: FargateVpcEndpoints): void {
+  const ours = Stack.of(scope);
+  const theirs = Stack.of(endpoints);
+  if (ours === theirs || (Stage.of(ours) === Stage.of(theirs) && ours.environment === theirs.environment)) return;
+  fail(scope,
+    `vpcEndpoints: ${describeVpc(endpoints.vpc)} already has its endpoints in the stack ${theirs.stackName} (${endpoints.node.path}), ` +
+    `which the stack ${ours.stackName} cannot reference (another stage or environment), and a second set fails at deploy. ` +
+    'Set endpointSecurityGroup to the security group of those endpoints (imported by id), or create these services in one stage and environment',
+  );
+}
+
+/** ECR in the stack's region is reachable through the VPC endpoints; anything else needs the internet. */
+const PRIVATE_ECR = /^\d{12}\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//;
+
+/**
+ * The images of the task definition's containers that tasks without internet access cannot pull:
+ * anything but private ECR of the stack's region. Images from assets and ECR repositories are tokens
+ * and pass.
+ */
+export function unpullableImages(taskDefinition: ecs.TaskDefinition): string[] {
+  const region = Stack.of(taskDefinition).region;
+  const refused: string[] = [];
+  for (const child of taskDefinition.node.children) {
+    if (!(child instanceof ecs.ContainerDefinition) || Token.isUnresolved(child.imageName)) continue;
+    const ecr = PRIVATE_ECR.exec(child.imageName);
+    if (ecr && (Token.isUnresolved(region) || ecr[2] === region)) continue;
+    const where = ecr ? `ECR of another region (${ecr[2]})` : 'a public registry';
+    refused.push(
+      `image must be pullable without internet access; received "${child.imageName}" for the container ${child.containerName}, from ${where}, ` +
+      'and the task subnets have no route to the internet. Use an image asset (ContainerImage.fromAsset), a private ECR repository of this ' +
+      'region (copy public images there at deploy time, for example with cdk-ecr-deployment), or taskSubnets with egress (a NAT gateway)',
+    );
+  }
+  return refused;
 }

@@ -13,14 +13,22 @@ import { PrivateFargateBehindAlb } from '../src';
 const tasksGroup = { 'Fn::GetAtt': [Match.stringLikeRegexp('WebServiceSecurityGroup'), 'GroupId'] };
 
 describe('outbound traffic of the tasks', () => {
-  test('in an environment-agnostic stack the tasks may send only HTTPS', () => {
+  test('in an environment-agnostic stack the tasks reach the endpoints by security group, and only S3 and DynamoDB by address', () => {
     const template = synth();
 
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('^Fargate tasks'),
-      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', Description: 'HTTPS to AWS APIs', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 }],
+      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', Description: 'HTTPS to S3 and DynamoDB (gateway endpoints)', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 }],
     });
-    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', { GroupId: tasksGroup }, 0);
+    const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress', { Properties: { GroupId: tasksGroup } }));
+    expect(egress.map((rule) => rule.Properties)).toEqual([{
+      GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^WebServiceSecurityGroup/), 'GroupId'] },
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      Description: 'HTTPS to the VPC endpoints',
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/FargateVpcEndpointsSecurityGroup/), 'GroupId'] },
+    }]);
   });
 
   test('with a concrete account and region the tasks may send HTTPS only to the endpoints and the S3 prefix list', () => {
@@ -107,8 +115,9 @@ describe('secrets and ECS Exec', () => {
     const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     const secretStatements = statements.filter((s: any) => JSON.stringify(s.Action).match(/secretsmanager:|ssm:/));
     expect(secretStatements).toHaveLength(2);
-    expect(JSON.stringify(secretStatements[0].Resource)).toContain('secret:prod/db-password');
-    expect(JSON.stringify(secretStatements[1].Resource)).toContain('parameter/prod/api-key');
+    // Sorted by name: API_KEY, then DB_PASSWORD.
+    expect(JSON.stringify(secretStatements[0].Resource)).toContain('parameter/prod/api-key');
+    expect(JSON.stringify(secretStatements[1].Resource)).toContain('secret:prod/db-password');
   });
 
   test('two services with secrets on one VPC share one Secrets Manager endpoint', () => {
@@ -193,7 +202,7 @@ describe('access logs', () => {
     const bucket = new s3.Bucket(stack, 'Logs');
 
     expect(() => new PrivateFargateBehindAlb(stack, 'Web', { accessLogsBucket: bucket })).toThrow(
-      'accessLogsBucket needs a stack with a concrete region (env: { region }); received an environment-agnostic stack',
+      '[TestStack/Web] accessLogsBucket needs a stack with a concrete region; received an environment-agnostic stack. Give the stack an environment with a region',
     );
   });
 });

@@ -44,9 +44,10 @@ describe('a shared load balancer', () => {
     expect(egress.sort()).toEqual([['ApiServiceSecurityGroup', 8080], ['WebServiceSecurityGroup', 80]]);
     // Each service's tasks admit only the load balancer, on their own port.
     for (const [service, port] of [['Web', 80], ['Api', 8080]] as const) {
-      const tasksGroup = template.toJSON().Resources[Object.keys(template.findResources('AWS::EC2::SecurityGroup'))
-        .find((id) => id.startsWith(`${service}ServiceSecurityGroup`))!];
-      expect(tasksGroup.Properties.SecurityGroupIngress.map((rule: any) => [rule.FromPort, rule.SourceSecurityGroupId['Fn::GetAtt'][0]]))
+      const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress', {
+        Properties: { GroupId: group(`${service}ServiceSecurityGroup`) },
+      }));
+      expect(ingress.map((rule) => [rule.Properties.FromPort, rule.Properties.SourceSecurityGroupId['Fn::GetAtt'][0]]))
         .toEqual([[port, expect.stringMatching(/^WebLoadBalancerSecurityGroup/)]]);
     }
   });
@@ -70,7 +71,7 @@ describe('a shared load balancer', () => {
     const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 });
 
     expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 })).toThrow(
-      'port must be free on the shared loadBalancer; received 8080, which TestStack/Web already listens on. Give each service on one load balancer its own port',
+      '[TestStack/Api] port must be free on the shared loadBalancer; received 8080, which TestStack/Web already listens on. Give each service on one load balancer its own port',
     );
   });
 
@@ -80,7 +81,7 @@ describe('a shared load balancer', () => {
     const other = new PrivateFargateBehindAlb(stack, 'Other');
 
     expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, vpc: other.vpc, port: 8080 })).toThrow(
-      'vpc must be the loadBalancer\'s VPC; received TestStack/Other/Vpc and a load balancer in TestStack/Web/Vpc',
+      '[TestStack/Api] vpc must be the loadBalancer\'s VPC; received the VPC TestStack/Other/Vpc and a load balancer in the VPC TestStack/Web/Vpc',
     );
   });
 
@@ -97,7 +98,7 @@ describe('a shared load balancer', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
   });
 
-  test('a service added on a shared load balancer adds 12 resources and no load balancer', () => {
+  test('a service added on a shared load balancer adds 14 resources and no load balancer', () => {
     const alone = newStack();
     new PrivateFargateBehindAlb(alone, 'Web');
     const shared = newStack();
@@ -106,10 +107,10 @@ describe('a shared load balancer', () => {
     new PrivateFargateBehindAlb(shared, 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
 
     const count = (stack: Stack) => Object.keys(Template.fromStack(stack).toJSON().Resources).length;
-    // Security group, the load balancer's egress to it, log group, task definition, task and
-    // execution roles, the execution policy, service, target group, listener, scalable target,
-    // scaling policy.
-    expect(count(shared) - count(alone)).toBe(12);
+    // Security group, its ingress from the load balancer, the load balancer's egress to it, its
+    // egress to the endpoints, log group, task definition, task and execution roles, the execution
+    // policy, service, target group, listener, scalable target, scaling policy.
+    expect(count(shared) - count(alone)).toBe(14);
     Template.fromStack(shared).resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
   });
 });

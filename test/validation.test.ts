@@ -35,13 +35,29 @@ describe('bad input is refused at synth with the prop, the value and what is all
     ['deregistrationDelay: 3601 seconds', { deregistrationDelay: Duration.seconds(3601) }, 'deregistrationDelay must be a whole number of seconds from 0 to 3600; received 3601 seconds'],
     ['healthCheckPath: health', { healthCheckPath: 'health' }, 'healthCheckPath must start with "/"; received "health"'],
     ['environment PORT', { environment: { PORT: '9000' } }, 'environment must not set PORT (the construct sets it from port); received PORT=9000'],
-  ])('%s is refused', (_, props, message) => {
-    expect(() => build(props as PrivateFargateBehindAlbProps)).toThrow(message);
+  ])('%s is refused, naming the construct path', (_, props, message) => {
+    expect(() => build(props as PrivateFargateBehindAlbProps)).toThrow(`[TestStack/Web] ${message}`);
+  });
+
+  test.each([
+    ['port: 1', { port: 1 }],
+    ['port: 65535', { port: 65535 }],
+    ['minCapacity equal to maxCapacity', { minCapacity: 3, maxCapacity: 3 }],
+    ['minCapacity: 0', { minCapacity: 0 }],
+    ['targetCpuUtilizationPercent: 100', { targetCpuUtilizationPercent: 100 }],
+    ['healthCheckInterval: 5 and timeout 2 seconds', { healthCheckInterval: Duration.seconds(5), healthCheckTimeout: Duration.seconds(2) }],
+    ['healthCheckInterval: 300 and timeout 120 seconds', { healthCheckInterval: Duration.seconds(300), healthCheckTimeout: Duration.seconds(120) }],
+    ['thresholds of 10', { healthyThresholdCount: 10, unhealthyThresholdCount: 10 }],
+    ['deregistrationDelay: 0 seconds', { deregistrationDelay: Duration.seconds(0) }],
+    ['deregistrationDelay: 3600 seconds', { deregistrationDelay: Duration.seconds(3600) }],
+    ['cpu: 16384, memoryLimitMiB: 122880', { cpu: 16384, memoryLimitMiB: 122880 }],
+  ])('the boundary value %s is accepted', (_, props) => {
+    expect(() => build(props as PrivateFargateBehindAlbProps)).not.toThrow();
   });
 
   test('task subnets that select public subnets are refused', () => {
     expect(() => build({ taskSubnets: { subnetType: ec2.SubnetType.PUBLIC } }))
-      .toThrow(/^taskSubnets must select only private subnets; received a selection with public subnets: TestStack\/Web\/Vpc\/PublicSubnet1, TestStack\/Web\/Vpc\/PublicSubnet2$/);
+      .toThrow(/^\[TestStack\/Web\] taskSubnets must select only private subnets; received a selection with public subnets: TestStack\/Web\/Vpc\/PublicSubnet1, TestStack\/Web\/Vpc\/PublicSubnet2$/);
   });
 
   test('a VPC with no private subnets is refused', () => {
@@ -49,7 +65,7 @@ describe('bad input is refused at synth with the prop, the value and what is all
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
 
     expect(() => build({ vpc }, stack))
-      .toThrow('vpc must have private subnets (isolated or with egress) for the tasks; received the VPC TestStack/Vpc with none');
+      .toThrow('[TestStack/Web] vpc must have private subnets (isolated or with egress) for the tasks; received the VPC TestStack/Vpc with none. Give a VPC with a private subnet in each of two availability zones');
   });
 
   test('a VPC with public subnets in one AZ is refused', () => {
@@ -62,7 +78,8 @@ describe('bad input is refused at synth with the prop, the value and what is all
     });
 
     expect(() => build({ vpc }, stack)).toThrow(
-      'vpc must have public subnets in at least 2 availability zones for the internet-facing load balancer; received the VPC vpc-1234 with public subnets in 1',
+      '[TestStack/Web] vpc must have public subnets in at least 2 availability zones for the internet-facing load balancer; received the VPC vpc-1234 ' +
+      'with public subnets in 1. Give a VPC with a public subnet (one whose route table sends 0.0.0.0/0 to an internet gateway) in each of two availability zones',
     );
   });
 
@@ -95,7 +112,6 @@ describe('tokens are accepted and left unchecked', () => {
       Port: { Ref: 'Port' },
       HealthyThresholdCount: { Ref: 'Healthy' },
     });
-    template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: { Ref: 'Min' } });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: { Ref: 'Drain' } }, { Key: 'stickiness.enabled', Value: 'false' }],
     });

@@ -1,0 +1,157 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
+
+/*
+ * Which endpoints the tasks need is known only when the app synthesizes: secrets, sidecars, environment
+ * files and grants are added after the constructor. The roles record what they are granted; an aspect
+ * of the construct reads the records and the containers, and completes the VPC's endpoints.
+ */
+
+const grantsOf = new WeakMap<iam.IRole, iam.PolicyStatement[]>();
+
+/** A task or execution role that records the statements granted to it (through its public `addToPrincipalPolicy`). */
+export class GrantRecordingRole extends iam.Role {
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    grantsOf.set(this, [...grantsOf.get(this) ?? [], statement]);
+    return super.addToPrincipalPolicy(statement);
+  }
+}
+
+/** The statements granted so far to a role made as a `GrantRecordingRole`. */
+export function grantedStatements(role: iam.IRole): iam.PolicyStatement[] {
+  return grantsOf.get(role) ?? [];
+}
+
+/**
+ * The endpoint of each IAM service prefix the tasks may call: a gateway, an interface endpoint, or
+ * null when the tasks never call that service over the network themselves (`kms`: S3, Secrets Manager
+ * and SQS call KMS on their behalf; `iam:PassRole` is no call; `rds-db` and `elasticfilesystem` grants
+ * are used by the database and the file system).
+ */
+const ENDPOINTS: Record<string, ec2.GatewayVpcEndpointAwsService | ec2.InterfaceVpcEndpointAwsService | null> = {
+  's3': ec2.GatewayVpcEndpointAwsService.S3,
+  'dynamodb': ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+  'ecr': ec2.InterfaceVpcEndpointAwsService.ECR,
+  'logs': ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  'secretsmanager': ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+  'ssm': ec2.InterfaceVpcEndpointAwsService.SSM,
+  'ssmmessages': ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+  'sqs': ec2.InterfaceVpcEndpointAwsService.SQS,
+  'sns': ec2.InterfaceVpcEndpointAwsService.SNS,
+  'states': ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
+  'lambda': ec2.InterfaceVpcEndpointAwsService.LAMBDA,
+  'events': ec2.InterfaceVpcEndpointAwsService.EVENTBRIDGE,
+  'kinesis': ec2.InterfaceVpcEndpointAwsService.KINESIS_STREAMS,
+  'firehose': ec2.InterfaceVpcEndpointAwsService.KINESIS_FIREHOSE,
+  'cloudwatch': ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
+  'xray': ec2.InterfaceVpcEndpointAwsService.XRAY,
+  'sts': ec2.InterfaceVpcEndpointAwsService.STS,
+  'kms': null,
+  'iam': null,
+  'rds-db': null,
+  'elasticfilesystem': null,
+};
+
+/** What one service's tasks call, read from its roles and containers when the app synthesizes. */
+export interface EndpointNeeds {
+  /** IAM service prefixes the task definition itself needs (execution role, ECS Exec). */
+  readonly ofTaskDefinition: Set<string>;
+  /** IAM service prefixes granted to the task role. */
+  readonly ofTaskRole: Set<string>;
+  /** Allow statements on S3 of either role, for the S3 gateway endpoint's policy. */
+  readonly s3Statements: iam.PolicyStatement[];
+}
+
+/** Reads the needs of a task definition whose roles are `GrantRecordingRole`s. */
+export function endpointNeedsOf(taskDefinition: ecs.TaskDefinition, executeCommand: boolean): EndpointNeeds {
+  const executionStatements = taskDefinition.executionRole ? grantedStatements(taskDefinition.executionRole) : [];
+  const taskStatements = grantedStatements(taskDefinition.taskRole);
+  const ofTaskDefinition = prefixesOf(executionStatements);
+  if (executeCommand) ofTaskDefinition.add('ssmmessages');
+  const ofTaskRole = prefixesOf(taskStatements);
+  const s3Statements = [...executionStatements, ...taskStatements]
+    .filter((statement) => statement.effect === iam.Effect.ALLOW && statement.actions.some((action) => action.startsWith('s3:')))
+    .map((statement) => new iam.PolicyStatement({
+      principals: [new iam.AnyPrincipal()],
+      actions: statement.actions.filter((action) => action.startsWith('s3:')),
+      resources: statement.resources,
+    }));
+  return { ofTaskDefinition, ofTaskRole, s3Statements };
+}
+
+/**
+ * Adds to `endpoints` what `needs` calls for: gateways, the S3 policy statements and interface
+ * endpoints (for the task role's grants only when `forTaskRole`). Returns the prefixes the tasks call
+ * that still have no endpoint.
+ */
+export function completeEndpoints(endpoints: FargateVpcEndpoints, needs: EndpointNeeds, forTaskRole: boolean): string[] {
+  const unreached: string[] = [];
+  const add = (prefix: string, interfaces: boolean) => {
+    const service = ENDPOINTS[prefix];
+    if (service === null) return;
+    if (service instanceof ec2.GatewayVpcEndpointAwsService) {
+      endpoints.addGatewayEndpoint(service);
+    } else if (service && interfaces) {
+      endpoints.addInterfaceEndpoint(service);
+    } else if (!(service && endpoints.hasEndpoint(service.shortName))) {
+      unreached.push(prefix);
+    }
+  };
+  for (const prefix of needs.ofTaskDefinition) add(prefix, true);
+  for (const prefix of needs.ofTaskRole) add(prefix, forTaskRole);
+  if (endpoints.restrictToTasks) {
+    for (const statement of needs.s3Statements) endpoints.s3Endpoint.addToPolicy(statement);
+  }
+  return [...new Set(unreached)].sort();
+}
+
+/** Whether any S3 statement names a resource of a stack (not a literal name or a pseudo parameter). */
+export function namesStackResources(stack: Stack, statements: iam.PolicyStatement[]): boolean {
+  const rendered = JSON.stringify(stack.resolve(statements.flatMap((statement) => statement.resources)));
+  return /"(Fn::GetAtt|Fn::ImportValue)"|"Ref":"(?!AWS::)/.test(rendered);
+}
+
+function prefixesOf(statements: iam.PolicyStatement[]): Set<string> {
+  const prefixes = new Set<string>();
+  for (const statement of statements) {
+    if (statement.effect !== iam.Effect.ALLOW) continue;
+    for (const action of statement.actions) {
+      if (Token.isUnresolved(action)) continue;
+      prefixes.add(action.includes(':') ? action.split(':')[0].toLowerCase() : action);
+    }
+  }
+  return prefixes;
+}
+
+/** Statements to read the environment files of every container. */
+function environmentFilesOf(taskDefinition: ecs.TaskDefinition): iam.PolicyStatement[] {
+  const statements: iam.PolicyStatement[] = [];
+  const partition = Stack.of(taskDefinition).partition;
+  for (const child of taskDefinition.node.children) {
+    if (!(child instanceof ecs.ContainerDefinition)) continue;
+    for (const file of child.environmentFiles ?? []) {
+      const { bucketName, objectKey } = file.s3Location ?? {};
+      if (!bucketName || !objectKey) continue;
+      statements.push(new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [`arn:${partition}:s3:::${bucketName}/${objectKey}`],
+      }));
+      statements.push(new iam.PolicyStatement({
+        actions: ['s3:GetBucketLocation'],
+        resources: [`arn:${partition}:s3:::${bucketName}`],
+      }));
+    }
+  }
+  return statements;
+}
+
+/**
+ * Lets the execution role read the containers' environment files: ECS reads them with it when a task
+ * starts, and aws-cdk-lib grants nothing for them. Call before `endpointNeedsOf`, which then sees them.
+ */
+export function grantEnvironmentFiles(taskDefinition: ecs.TaskDefinition): void {
+  for (const statement of environmentFilesOf(taskDefinition)) taskDefinition.addToExecutionRolePolicy(statement);
+}
