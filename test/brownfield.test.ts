@@ -1,0 +1,435 @@
+/**
+ * Where users really deploy: VPCs they already have, several stacks on one VPC, and services
+ * customized after the constructor. What synthesizes must deploy and run; what cannot is refused.
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { DockerImageName, ECRDeployment } from 'cdk-ecr-deployment';
+import { newStack, synth } from './helpers';
+import { FargateVpcEndpoints, PrivateFargateBehindAlb } from '../src';
+
+const ENV = { account: '123456789012', region: 'us-east-1' };
+
+/** The attributes of an existing VPC: public and isolated subnets in two AZs, with their route tables. */
+const ISOLATED_VPC: ec2.VpcAttributes = {
+  vpcId: 'vpc-0123456789abcdef0',
+  vpcCidrBlock: '172.16.0.0/16',
+  availabilityZones: ['us-east-1a', 'us-east-1b'],
+  publicSubnetIds: ['subnet-pub1', 'subnet-pub2'],
+  publicSubnetRouteTableIds: ['rtb-pub', 'rtb-pub'],
+  isolatedSubnetIds: ['subnet-iso1', 'subnet-iso2'],
+  isolatedSubnetRouteTableIds: ['rtb-iso1', 'rtb-iso2'],
+};
+
+/** The same VPC with private subnets that route to a NAT gateway instead of isolated ones. */
+const NAT_VPC: ec2.VpcAttributes = {
+  vpcId: 'vpc-0fedcba9876543210',
+  vpcCidrBlock: '172.17.0.0/16',
+  availabilityZones: ['us-east-1a', 'us-east-1b'],
+  publicSubnetIds: ['subnet-pub1', 'subnet-pub2'],
+  privateSubnetIds: ['subnet-priv1', 'subnet-priv2'],
+  privateSubnetRouteTableIds: ['rtb-priv1', 'rtb-priv2'],
+};
+
+function endpointServices(template: Template): string[] {
+  return Object.values(template.findResources('AWS::EC2::VPCEndpoint'))
+    .map((endpoint) => endpoint.Properties.ServiceName)
+    .map((name) => typeof name === 'string' ? name.replace(/^com\.amazonaws\.[a-z0-9-]+/, '') : (name['Fn::Join'][1] as string[]).slice(-1)[0])
+    .sort();
+}
+
+function importedVpc(stack: Stack, attributes = ISOLATED_VPC): ec2.IVpc {
+  return ec2.Vpc.fromVpcAttributes(stack, 'Vpc', attributes);
+}
+
+const tasksGroup = (service = 'Web') => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${service}ServiceSecurityGroup`), 'GroupId'] });
+
+describe('1. endpoints follow the VPC, not the object', () => {
+  test('two stacks that import one VPC id get one set of endpoints, and the second stack admits its tasks to it', () => {
+    const app = new App();
+    const one = new Stack(app, 'One', { env: ENV });
+    const two = new Stack(app, 'Two', { env: ENV });
+
+    new PrivateFargateBehindAlb(one, 'Web', { vpc: importedVpc(one) });
+    new PrivateFargateBehindAlb(two, 'Api', { vpc: importedVpc(two), port: 8080 });
+
+    expect(endpointServices(Template.fromStack(one))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+    const second = Template.fromStack(two);
+    second.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    second.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('FargateVpcEndpointsSecurityGroup') },
+      SourceSecurityGroupId: tasksGroup('Api'),
+      FromPort: 443,
+    });
+    expect(two.dependencies).toContain(one);
+  });
+
+  test('two stacks that look up one VPC share one set', () => {
+    const vpcContext = {
+      vpcId: 'vpc-0abc',
+      vpcCidrBlock: '10.1.0.0/16',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      subnetGroups: [
+        { name: 'Public', type: 'Public', subnets: ['a', 'b'].map((az, i) => ({ subnetId: `subnet-p${i}`, cidr: `10.1.${i}.0/24`, availabilityZone: `us-east-1${az}`, routeTableId: 'rtb-public' })) },
+        { name: 'Isolated', type: 'Isolated', subnets: ['a', 'b'].map((az, i) => ({ subnetId: `subnet-i${i}`, cidr: `10.1.${10 + i}.0/24`, availabilityZone: `us-east-1${az}`, routeTableId: `rtb-i${i}` })) },
+      ],
+    };
+    const app = new App({
+      context: { 'vpc-provider:account=123456789012:filter.vpc-id=vpc-0abc:region=us-east-1:returnAsymmetricSubnets=true': vpcContext },
+    });
+    const stacks = ['One', 'Two'].map((name) => new Stack(app, name, { env: ENV }));
+
+    for (const stack of stacks) {
+      new PrivateFargateBehindAlb(stack, 'Web', { vpc: ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-0abc' }) });
+    }
+
+    expect(stacks.map((stack) => Template.fromStack(stack).toJSON().Resources)
+      .map((resources) => Object.values(resources as Record<string, { Type: string }>).filter((r) => r.Type === 'AWS::EC2::VPCEndpoint').length))
+      .toEqual([4, 0]);
+  });
+
+  test('a second set made with new beside of() for one VPC is refused, naming the set that exists', () => {
+    const stack = newStack(ENV);
+    const vpc = importedVpc(stack);
+    FargateVpcEndpoints.of(vpc);
+    const again = ec2.Vpc.fromVpcAttributes(stack, 'Again', ISOLATED_VPC);
+
+    expect(() => new FargateVpcEndpoints(stack, 'More', { vpc: again })).toThrow(
+      '[TestStack/More] vpc must get one set of endpoints in an app; received the VPC vpc-0123456789abcdef0, whose endpoints ' +
+      'TestStack/Vpc/FargateVpcEndpoints (stack TestStack) already creates',
+    );
+    expect(FargateVpcEndpoints.of(again)).toBe(FargateVpcEndpoints.of(vpc));
+  });
+
+  test('a stack of another environment that cannot reference the set is refused, naming the stack that owns it', () => {
+    const app = new App();
+    const one = new Stack(app, 'One', { env: ENV });
+    const other = new Stack(app, 'Other', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new PrivateFargateBehindAlb(one, 'Web', { vpc: importedVpc(one) });
+
+    expect(() => new PrivateFargateBehindAlb(other, 'Web', { vpc: importedVpc(other) })).toThrow(
+      /^\[Other\/Web\] vpcEndpoints: the VPC vpc-0123456789abcdef0 already has its endpoints in the stack One .*Set endpointSecurityGroup/,
+    );
+  });
+});
+
+describe('2. a VPC that already has endpoints', () => {
+  test('endpointSecurityGroup: no endpoint is created, the group admits the tasks on 443 and the tasks send HTTPS to it', () => {
+    const stack = newStack(ENV);
+    const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Endpoints', 'sg-0endpoints');
+
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc: importedVpc(stack), endpointSecurityGroup });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0endpoints', SourceSecurityGroupId: tasksGroup(), FromPort: 443, ToPort: 443 });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { GroupId: tasksGroup(), DestinationSecurityGroupId: 'sg-0endpoints', FromPort: 443 });
+  });
+
+  test('endpointSecurityGroup together with vpcEndpoints is refused', () => {
+    const stack = newStack();
+    const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Endpoints', 'sg-0endpoints');
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { endpointSecurityGroup, vpcEndpoints: true }))
+      .toThrow('[TestStack/Web] You can only specify either endpointSecurityGroup or vpcEndpoints');
+  });
+});
+
+describe('3. the endpoints never cut other workloads off AWS', () => {
+  test('in the VPC the construct creates, the endpoints serve the tasks only and S3 allows only the ECR layers', () => {
+    const template = synth();
+
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'VPC interface endpoints: HTTPS from the Fargate tasks only',
+      SecurityGroupIngress: [Match.objectLike({ SourceSecurityGroupId: tasksGroup() })],
+    });
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', PolicyDocument: Match.objectLike({}) });
+  });
+
+  test('in an isolated VPC the user has, the endpoints admit the VPC CIDR and S3 keeps its default policy', () => {
+    const stack = newStack(ENV);
+
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc: importedVpc(stack) });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'VPC interface endpoints: HTTPS from the VPC',
+      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '172.16.0.0/16', FromPort: 443 })]),
+    });
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      RouteTableIds: ['rtb-iso1', 'rtb-iso2'],
+      PolicyDocument: Match.absent(),
+    });
+  });
+
+  test('where the task subnets have egress through a NAT, no endpoint is created and the tasks send HTTPS out', () => {
+    const stack = newStack(ENV);
+    const vpc = importedVpc(stack, NAT_VPC);
+
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { vpc });
+    new sqs.Queue(stack, 'Queue').grantSendMessages(web.taskDefinition.taskRole);
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Fargate tasks'),
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443 })],
+    });
+  });
+
+  test('an imported VPC without its CIDR is refused, with the ways out', () => {
+    const stack = newStack(ENV);
+    const vpc = importedVpc(stack, { ...ISOLATED_VPC, vpcCidrBlock: undefined });
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { vpc })).toThrow(
+      /^\[TestStack\/Vpc\/FargateVpcEndpoints\] vpc must have a known CIDR.*Give vpcCidrBlock to Vpc.fromVpcAttributes, or use the endpoints the VPC already has \(endpointSecurityGroup\)$/,
+    );
+  });
+});
+
+describe('4. what the tasks use is reachable, decided at synth', () => {
+  test('a secret added after the constructor, and a sidecar\'s SSM secret, add their endpoints', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+
+    web.container.addSecret('DB_PASSWORD', ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(stack, 'Password', 'prod/db')));
+    web.taskDefinition.addContainer('sidecar', {
+      image: ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'Repo', 'sidecar')),
+      secrets: { TOKEN: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Token', { parameterName: '/token' })) },
+    });
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.secretsmanager', '.ssm']);
+  });
+
+  test('a bucket granted to the task role is added to the S3 endpoint\'s policy', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+
+    new s3.Bucket(stack, 'Data').grantRead(web.taskDefinition.taskRole);
+
+    const [endpoint] = Object.values(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }));
+    const statements = endpoint.Properties.PolicyDocument.Statement;
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toEqual(expect.objectContaining({
+      Principal: { AWS: '*' },
+      Action: expect.arrayContaining(['s3:GetObject*', 's3:List*']),
+      Resource: expect.arrayContaining([{ 'Fn::GetAtt': [expect.stringMatching(/^Data/), 'Arn'] }]),
+    }));
+  });
+
+  test('an environment file is readable by the execution role and allowed by the S3 endpoint', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+
+    web.taskDefinition.addContainer('sidecar', {
+      image: ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'Repo', 'sidecar')),
+      environmentFiles: [ecs.EnvironmentFile.fromBucket(s3.Bucket.fromBucketName(stack, 'Config', 'my-config'), 'app.env')],
+    });
+
+    const template = Template.fromStack(stack);
+    const objectArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config/app.env']] };
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^WebExecutionRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject', Resource: objectArn })]) },
+    });
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject', Resource: objectArn })]) },
+    });
+  });
+
+  test('DynamoDB gets a free gateway endpoint and SQS an interface endpoint when the task role is granted them', () => {
+    const prefixList = (service: string) => 'cc-api-provider:account=123456789012:expectedMatchCount=exactly-one:propertiesToReturn.0=PrefixListId:' +
+      `propertyMatch.PrefixListName=com.amazonaws.us-east-1.${service}:region=us-east-1:typeName=AWS$:$:EC2$:$:PrefixList`;
+    const app = new App({ context: { [prefixList('s3')]: [{ PrefixListId: 'pl-63a5400a' }], [prefixList('dynamodb')]: [{ PrefixListId: 'pl-02cd2c6b' }] } });
+    const stack = new Stack(app, 'TestStack', { env: ENV });
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+
+    new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } }).grantReadData(web.taskDefinition.taskRole);
+    new sqs.Queue(stack, 'Queue').grantSendMessages(web.taskDefinition.taskRole);
+
+    const template = Template.fromStack(stack);
+    expect(endpointServices(template)).toEqual(['.dynamodb', '.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: tasksGroup(),
+      Description: 'HTTPS to DynamoDB through the gateway endpoint',
+      DestinationPrefixListId: 'pl-02cd2c6b',
+    });
+  });
+
+  test('with endpointsForGrantedServices false, a granted service without an endpoint is refused, listing the services', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { endpointsForGrantedServices: false });
+
+    new sqs.Queue(stack, 'Queue').grantSendMessages(web.taskDefinition.taskRole);
+
+    expect(() => Template.fromStack(stack)).toThrow(
+      /\[TestStack\/Web\] the task role is granted sqs, which the tasks cannot reach.*Set endpointsForGrantedServices to true, or add each with FargateVpcEndpoints.of\(vpc\).addInterfaceEndpoint/,
+    );
+  });
+
+  test('with endpointsForGrantedServices false, an endpoint the user added is enough', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { endpointsForGrantedServices: false });
+
+    new sqs.Queue(stack, 'Queue').grantSendMessages(web.taskDefinition.taskRole);
+    FargateVpcEndpoints.of(web.vpc).addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SQS);
+
+    expect(endpointServices(Template.fromStack(stack))).toContain('.sqs');
+  });
+
+  test('a granted service with no endpoint the construct knows is refused', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+
+    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['comprehend:DetectSentiment'], resources: ['*'] }));
+
+    expect(() => Template.fromStack(stack)).toThrow(/the task role is granted comprehend, which the tasks cannot reach/);
+  });
+
+  test('ECS Exec with a cluster key adds the SSM Messages and KMS endpoints', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, executeCommandConfiguration: { kmsKey: new kms.Key(stack, 'Key') } });
+
+    new PrivateFargateBehindAlb(stack, 'Web', { cluster, enableExecuteCommand: true });
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.kms', '.logs', '.s3', '.ssmmessages']);
+  });
+
+  test('a bucket of another stack granted to tasks whose VPC endpoints live elsewhere is refused', () => {
+    const app = new App();
+    const network = new Stack(app, 'Network');
+    const web = new PrivateFargateBehindAlb(network, 'Web');
+    const other = new Stack(app, 'Other');
+    const api = new PrivateFargateBehindAlb(other, 'Api', { vpc: web.vpc, port: 8080 });
+
+    new s3.Bucket(other, 'Data').grantRead(api.taskDefinition.taskRole);
+
+    expect(() => app.synth()).toThrow(/\[Other\/Api\] the task roles are granted S3 buckets.*Grant buckets imported by name/);
+  });
+});
+
+describe('5. images the tasks cannot pull', () => {
+  test.each([
+    ['Docker Hub', 'nginx', 'a public registry'],
+    ['ECR Public', 'public.ecr.aws/nginx/nginx:1.27', 'a public registry'],
+    ['GitHub', 'ghcr.io/example/app:1', 'a public registry'],
+    ['ECR of another region', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1', 'ECR of another region (eu-west-1)'],
+  ])('an image from %s in subnets without egress is refused, naming it and the ways out', (_, image, where) => {
+    expect(() => synth({ image: ecs.ContainerImage.fromRegistry(image) }, ENV)).toThrow(
+      `[TestStack/Web] image must be pullable without internet access; received "${image}" for the container web, from ${where}`,
+    );
+  });
+
+  test('a sidecar\'s public image is refused too', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+
+    web.taskDefinition.addContainer('proxy', { image: ecs.ContainerImage.fromRegistry('envoyproxy/envoy:v1.30') });
+
+    expect(() => Template.fromStack(stack)).toThrow(/received "envoyproxy\/envoy:v1.30" for the container proxy/);
+  });
+
+  test('private ECR of the stack\'s region, an ECR repository and public images on subnets with egress are accepted', () => {
+    expect(() => synth({ image: ecs.ContainerImage.fromRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1') }, ENV)).not.toThrow();
+    const stack = newStack(ENV);
+    new PrivateFargateBehindAlb(stack, 'Web', { image: ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'Repo', 'app')) });
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    const natStack = newStack(ENV);
+    new PrivateFargateBehindAlb(natStack, 'Web', { vpc: importedVpc(natStack, NAT_VPC), image: ecs.ContainerImage.fromRegistry('nginx') });
+    expect(() => Template.fromStack(natStack)).not.toThrow();
+  });
+
+  test('a public image mirrored into a private repository at deploy time runs, the service ordered after the copy', () => {
+    const stack = newStack(ENV);
+    const repository = new ecr.Repository(stack, 'Nginx');
+    const mirror = new ECRDeployment(stack, 'MirrorNginx', {
+      src: new DockerImageName('docker.io/library/nginx:1.27'),
+      dest: new DockerImageName(repository.repositoryUriForTag('1.27')),
+    });
+
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { image: ecs.ContainerImage.fromEcrRepository(repository, '1.27') });
+    web.service.node.addDependency(mirror);
+
+    const template = Template.fromStack(stack);
+    const [copyId] = Object.keys(template.findResources('Custom::CDKECRDeployment', {}))
+      .concat(Object.entries(template.toJSON().Resources as Record<string, { Type: string }>)
+        .filter(([, resource]) => /ECRDeployment/i.test(resource.Type)).map(([id]) => id));
+    expect(copyId).toBeDefined();
+    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    expect(service.DependsOn).toContain(copyId);
+  });
+});
+
+describe('6. deploy order', () => {
+  test('the service depends on every endpoint its tasks need, also one added at synth', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    web.container.addSecret('DB_PASSWORD', ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(stack, 'Password', 'prod/db')));
+
+    const template = Template.fromStack(stack);
+    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    for (const id of Object.keys(template.findResources('AWS::EC2::VPCEndpoint'))) {
+      expect(service.DependsOn).toContain(id);
+    }
+  });
+});
+
+describe('8. deterministic templates', () => {
+  test('environment and secrets in any key order give the same template', () => {
+    const build = (order: string[]) => {
+      const stack = newStack();
+      const secret = (id: string) => ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(stack, id, `prod/${id}`));
+      new PrivateFargateBehindAlb(stack, 'Web', {
+        environment: Object.fromEntries(order.map((key) => [key, key.toLowerCase()])),
+        secrets: Object.fromEntries(order.map((key) => [`S_${key}`, secret(key)])),
+      });
+      return Template.fromStack(stack).toJSON();
+    };
+
+    expect(build(['ZULU', 'ALPHA', 'MIKE'])).toEqual(build(['ALPHA', 'MIKE', 'ZULU']));
+  });
+});
+
+describe('10. one VPC, whatever object holds it', () => {
+  test('a shared load balancer and a VPC imported separately with the same id are one VPC', () => {
+    const stack = newStack(ENV);
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { vpc: importedVpc(stack) });
+    const again = ec2.Vpc.fromVpcAttributes(stack, 'Again', ISOLATED_VPC);
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { vpc: again, loadBalancer: web.loadBalancer, port: 8080 })).not.toThrow();
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 4);
+  });
+});
+
+describe('12. access logs do not grow forever', () => {
+  test('the access-log bucket expires current and noncurrent objects after 90 days by default', () => {
+    synth({}, ENV).hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [{ Id: 'ExpireAccessLogs', Status: 'Enabled', ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 90 } }] },
+    });
+  });
+
+  test('accessLogsExpiration sets it, and two services of one stack that disagree are refused', () => {
+    const stack = newStack(ENV);
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { accessLogsExpiration: Duration.days(30) });
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, port: 8080, accessLogsExpiration: Duration.days(60) })).toThrow(
+      '[TestStack/Api] accessLogsExpiration must be the same for every service of a stack, which share one access-log bucket; received 60 days where another service of the stack set 30 days',
+    );
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] },
+    });
+  });
+});
