@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
@@ -82,7 +82,14 @@ export class FargateVpcEndpoints extends Construct {
     });
     if (!this.restrictToTasks) {
       // Private DNS sends every workload of the VPC to these endpoints: all of them must get in.
-      this.securityGroup.addIngressRule(ec2.Peer.ipv4(vpcCidr(this, props.vpc)), ec2.Port.tcp(443), 'HTTPS from the VPC');
+      const cidr = vpcCidr(this, props.vpc);
+      this.securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
+      if (Token.isUnresolved(cidr)) {
+        Validations.of(this.securityGroup).acknowledge({
+          id: 'AwsSolutions-EC23',
+          reason: 'The endpoints admit HTTPS from the VPC\'s own CIDR, a value known only at deploy time; never from the internet.',
+        });
+      }
     }
 
     this.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.ECR);

@@ -6,22 +6,35 @@
  * answers HTTP 200 on its own port through its load balancer, with tasks that have no route to the
  * internet.
  *
+ * The stack has a concrete account and region (placeholders; set EXAMPLE_ACCOUNT to deploy), so the tasks send
+ * HTTPS only to the endpoints' security group and the S3 prefix list, and the load balancers write
+ * access logs. Its lookups (the region's availability zones and its S3 prefix list) are committed in
+ * cdk.context.json, which this app reads itself so that a plain synth needs no AWS credentials.
+ *
  * - `npx projen example` synthesizes it into cdk.out/ (no AWS credentials, no Docker).
  * - `npx projen integ:snapshot` compares it with the committed snapshot.
  * - With AWS credentials and Docker: `npx integ-runner --directory test --app "ts-node --project tsconfig.dev.json {filePath}"`
  *   deploys it, runs the HTTP assertions and destroys it.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { PrivateFargateBehindAlb } from '../src';
 
-const app = new App();
-const stack = new Stack(app, 'PrivateFargateBehindAlbExample');
+const context = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.context.json'), 'utf-8'));
+const app = new App({ context });
+const env = { account: process.env.EXAMPLE_ACCOUNT ?? '123456789012', region: 'us-east-1' };
+const stack = new Stack(app, 'PrivateFargateBehindAlbExample', { env });
 
 const web = new PrivateFargateBehindAlb(stack, 'Web');
 const api = new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, port: 8080 });
 
-const integ = new IntegTest(app, 'PrivateFargateBehindAlbInteg', { testCases: [stack] });
+// The assertions read the load balancers' names, so they live in the same environment.
+const integ = new IntegTest(app, 'PrivateFargateBehindAlbInteg', {
+  testCases: [stack],
+  assertionStack: new Stack(app, 'PrivateFargateBehindAlbAssertions', { env }),
+});
 for (const service of [web, api]) {
   integ.assertions
     .httpApiCall(service.url)

@@ -92,6 +92,13 @@ export const CONFIGURATIONS: Configuration[] = [
     },
   },
   {
+    name: 'user-vpc-isolated',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { vpc: userVpc(stack, ec2.SubnetType.PRIVATE_ISOLATED) }); },
+    peer: (stack) => {
+      peer(stack, 'Web', { vpc: userVpc(stack, ec2.SubnetType.PRIVATE_ISOLATED), taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+    },
+  },
+  {
     name: 'https',
     construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { certificate: certificate(stack) }); },
     peer: (stack) => {
@@ -118,6 +125,11 @@ export const CONFIGURATIONS: Configuration[] = [
     name: 'secrets',
     construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { secrets: secrets(stack) }); },
     peer: (stack) => { peer(stack, 'Web', { secrets: secrets(stack) }); },
+  },
+  {
+    name: 'ecs-exec',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { enableExecuteCommand: true }); },
+    peer: (stack) => { peer(stack, 'Web', { enableExecuteCommand: true }); },
   },
 ];
 

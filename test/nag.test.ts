@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONCRETE_ENV, CONFIGURATIONS, Configuration } from './matrix';
 import { PrivateFargateBehindAlb } from '../src';
@@ -48,7 +49,7 @@ describe('cdk-nag AwsSolutions', () => {
   test('access logs go to an encrypted, SSL-only bucket when the region is concrete', () => {
     const app = new App();
     const stack = new Stack(app, 'Scan', { env: CONCRETE_ENV });
-    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    new PrivateFargateBehindAlb(stack, 'Web');
 
     const template = app.synth().getStackByName('Scan').template;
     const bucket = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::S3::Bucket');
@@ -61,6 +62,16 @@ describe('cdk-nag AwsSolutions', () => {
     expect(loadBalancer.Properties.LoadBalancerAttributes).toEqual(expect.arrayContaining([
       { Key: 'access_logs.s3.enabled', Value: 'true' },
     ]));
-    expect(web.loadBalancer).toBeDefined();
+  });
+
+  test('the ECS Exec acknowledgment covers only the task role, so a wildcard grant elsewhere is still reported', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Scan');
+    new PrivateFargateBehindAlb(stack, 'Web', { enableExecuteCommand: true });
+    const other = new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    other.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ssmmessages:OpenDataChannel'], resources: ['*'] }));
+
+    expect(nagFindings(app)).toEqual(['AwsSolutions-IAM5[Resource::*] at Scan/Other/DefaultPolicy/Resource']);
   });
 });
