@@ -21,6 +21,7 @@ export const ACCEPTED_CHECKOV: Record<string, string> = {
   CKV_AWS_18: 'The access-log bucket itself: logging access to it would need yet another bucket.',
   CKV_AWS_91: 'Access logs need a stack with a concrete region (the delivering principal is per region); they are on whenever it has one (the `concrete-region` row passes).',
   CKV_AWS_158: 'CloudWatch Logs encrypts every log group at rest with its own key; a customer-managed KMS key would add a cost and a key policy to every service.',
+  CKV_AWS_111: 'Only with `enableExecuteCommand`: the ssmmessages actions ECS Exec needs in the task role accept only the resource `*`.',
   CKV_AWS_260: 'An internet-facing load balancer serving HTTP admits port 80 from anywhere; with a `certificate`, port 80 only redirects to HTTPS.',
 };
 
@@ -178,6 +179,8 @@ tests prove that the same finding elsewhere is still reported.
 | AwsSolutions-EC23 | the load balancer's security group | An internet-facing load balancer admits its listener ports from anywhere. |
 | AwsSolutions-ECS2 | the task definition, only when \`environment\` is empty | The one variable is \`PORT\`, a port number, not a secret. |
 | AwsSolutions-IAM5[Resource::*] | the execution role | \`ecr:GetAuthorizationToken\` accepts only the resource \`*\`. |
+| AwsSolutions-IAM5[Resource::*] | the task role, only with \`enableExecuteCommand\` | The ssmmessages actions ECS Exec needs accept only the resource \`*\`. |
+| AwsSolutions-EC23 | the endpoints' security group, only in a VPC the construct did not create whose CIDR is a token | It admits 443 from the VPC's own CIDR, known only at deploy time. |
 | AwsSolutions-ELB2 | the load balancer, only in an environment-agnostic stack | Access logs are delivered by a principal of the stack's region. |
 | AwsSolutions-S1 | the access-log bucket | It holds access logs itself; logging it would need another bucket. |
 
