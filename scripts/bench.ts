@@ -35,7 +35,9 @@ const LABEL: Record<Side, string> = {
   shared: 'PrivateFargateBehindAlb (one shared ALB)',
   peer: 'ApplicationLoadBalancedFargateService',
 };
-const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27-alpine');
+// A private ECR image (tasks without internet access can pull nothing else); a plain name keeps
+// asset hashing out of the synth times.
+const image = ecs.ContainerImage.fromRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com/nginx:1.27-alpine');
 
 function buildConstruct(stack: Stack, count: number, shareLoadBalancer: boolean): void {
   const first = new PrivateFargateBehindAlb(stack, 'Service0', { image });
