@@ -28,6 +28,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenGroupId: 'io.github.privatefargatebehindalb',
     mavenArtifactId: 'private-fargate-behind-alb',
   },
+  // The Go module is github.com/privatefargatebehindalb/private-fargate-behind-alb-go/privatefargatebehindalb
+  // (jsii appends the package name to the module name).
+  publishToGo: {
+    moduleName: 'github.com/privatefargatebehindalb/private-fargate-behind-alb-go',
+    packageName: 'privatefargatebehindalb',
+  },
 
   devDeps: [
     // The last alpha release; its peer range (^2.245) covers cdkVersion.
@@ -35,6 +41,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-runner@^2.197.10',
     // The scanners' CDK half: AwsSolutions rules as a CDK validation plugin.
     'cdk-nag@^3.0.2',
+    // jsii-pacmak writes this package's installed version into dist/go's go.mod as the version of
+    // github.com/aws/aws-cdk-go/awscdk/v2's cloud-assembly-schema-go dependency: pin the one
+    // aws-cdk-go at cdkVersion (2.257.0) requires, which the Go module proxy serves.
+    '@aws-cdk/cloud-assembly-schema@53.25.0',
   ],
 
   // integ-runner's naming (test/integ.*.ts), not projen's (*.integ.ts): see the integ tasks below.
