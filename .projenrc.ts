@@ -60,7 +60,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
   },
 
-  gitignore: ['.jsii.tabl.json', 'cdk.out/', 'cdk.out.scan/', 'test/java/target/', 'test/python/.venv/', 'test/consumers/out/', '__pycache__/', '.pytest_cache/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
+  gitignore: ['.jsii.tabl.json', 'cdk.out/', 'cdk.out.scan/', 'test/java/target/', 'test/python/.venv/', 'test/consumers/out/', 'test/go/*.test', 'test/go/readme/*/*', '!test/go/readme/*/*.go', '__pycache__/', '.pytest_cache/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
 });
 
 for (const pattern of ['/scripts/', '/cdk.out/', '/cdk.out.scan/', '/.venv/', '/.ci/', '/docs/', '/tsconfig.dev.json', '/.compatignore', '/.jsii.tabl.json', '/rosetta/']) {
@@ -114,9 +114,10 @@ new TextFile(project, '.compatignore', {
 // README's TypeScript examples must compile (Construct Hub translates them for other languages).
 project.postCompileTask.exec('jsii-rosetta extract --strict');
 
-// The Python and Java packages in dist/ (npx projen package-all), used by real Python and Java CDK programs.
+// The Python, Java and Go packages in dist/ (npx projen package-all), used by real CDK programs in
+// those languages, the README's among them; the templates of the four languages must be equal.
 project.addTask('test:consumers', {
-  description: 'Run the Python (pytest) and Java (JUnit) consumer suites on the packages in dist/',
+  description: 'Run the Python (pytest), Java (JUnit) and Go (go test) consumer suites on the packages in dist/',
   exec: 'bash test/consumers/run.sh',
 });
 
