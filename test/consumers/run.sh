@@ -43,7 +43,7 @@ echo '--- Go'
 go_cdk=$(cd test/go && go list -m -f '{{.Version}}' github.com/aws/aws-cdk-go/awscdk/v2)
 [ "$go_cdk" = "v$cdk_version" ] || {
   echo "test/go/go.mod requires aws-cdk-go $go_cdk, not v$cdk_version (package.json's aws-cdk-lib)" >&2; exit 1; }
-(cd test/go && CONSUMERS_OUT="$root/$out" README="$root/README.md" go test -count=1 -v .)
+(cd test/go && GOFLAGS=-buildvcs=false CONSUMERS_OUT="$root/$out" README="$root/README.md" go test -count=1 -v .)
 
 echo '--- Python'
 venv=test/python/.venv
