@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import com.myorg.MyServiceApp;
 import com.myorg.TwoServicesApp;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Stack;
@@ -146,30 +145,25 @@ class ConsumerTest {
             assertTrue(dependencies.contains(artifact), artifact);
         }
         assertTrue(dependencies.contains("<version>2.257.0</version>"), "aws-cdk-lib at its floor");
-        Map<?, ?> cdkJson = new ObjectMapper().readValue(readmeBlock("Install and run", "json"), Map.class);
-        assertEquals("mvn -e -q compile exec:java -Dexec.mainClass=com.myorg.MyServiceApp", cdkJson.get("app"));
     }
 
     /**
-     * Runs one of the README's programs as the cdk CLI does: a process of its own with CDK_OUTDIR and
-     * CDK_CONTEXT_JSON in its environment, from the folder test/consumers (which holds the image folder app).
+     * Runs a command as the cdk CLI does: a process of its own with CDK_OUTDIR and CDK_CONTEXT_JSON in
+     * its environment. Returns the template of the stack MyService.
      */
-    private static Map<?, ?> synthesize(Class<?> program, String context) throws IOException, InterruptedException {
+    private static Map<?, ?> synthesize(ProcessBuilder builder, String context) throws IOException, InterruptedException {
         Path outdir = Files.createTempDirectory("cdk.out");
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath, program.getName())
-                .directory(Path.of("../consumers").toFile())
-                .inheritIO();
-        builder.environment().put("CDK_OUTDIR", outdir.toString());
+        builder.inheritIO().environment().put("CDK_OUTDIR", outdir.toString());
         builder.environment().put("CDK_CONTEXT_JSON", context);
-        assertEquals(0, builder.start().waitFor(), program.getName());
+        assertEquals(0, builder.start().waitFor(), builder.command().toString());
         return new ObjectMapper().readValue(outdir.resolve("MyService.template.json").toFile(), Map.class);
     }
 
+    /** The README's cdk.json runs the README's main class in this Maven project with the command it shows. */
     @Test
-    void theReadmeInstallAndRunProgramSynthesizes() throws Exception {
-        Map<?, ?> synthesized = synthesize(MyServiceApp.class, "{}");
+    void theReadmeInstallAndRunProgramSynthesizesThroughItsCdkJson() throws Exception {
+        Map<?, ?> cdkJson = new ObjectMapper().readValue(readmeBlock("Install and run", "json"), Map.class);
+        Map<?, ?> synthesized = synthesize(new ProcessBuilder("sh", "-c", (String) cdkJson.get("app")), "{}");
         List<Object> ports = new ArrayList<>();
         for (Object resource : ((Map<?, ?>) synthesized.get("Resources")).values()) {
             Map<?, ?> r = (Map<?, ?>) resource;
@@ -187,7 +181,12 @@ class ConsumerTest {
     @Test
     void theReadmeUsageProgramSynthesizesTheTypeScriptTemplate() throws Exception {
         Path out = Path.of(System.getProperty("consumers.out"));
-        Map<?, ?> synthesized = synthesize(TwoServicesApp.class, Files.readString(out.resolve("cdk-init-context.json")));
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        ProcessBuilder java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classpath, TwoServicesApp.class.getName())
+                // From the folder test/consumers, which holds the image folder app.
+                .directory(Path.of("../consumers").toFile());
+        Map<?, ?> synthesized = synthesize(java, Files.readString(out.resolve("cdk-init-context.json")));
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(out.resolve("java.rich.template.json").toFile(), synthesized);
         assertEquals(new ObjectMapper().readValue(out.resolve("typescript.rich.template.json").toFile(), Map.class), synthesized);
