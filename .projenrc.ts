@@ -28,6 +28,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenGroupId: 'io.github.privatefargatebehindalb',
     mavenArtifactId: 'private-fargate-behind-alb',
   },
+  // The Go module is github.com/privatefargatebehindalb/private-fargate-behind-alb-go/privatefargatebehindalb
+  // (jsii appends the package name to the module name).
+  publishToGo: {
+    moduleName: 'github.com/privatefargatebehindalb/private-fargate-behind-alb-go',
+    packageName: 'privatefargatebehindalb',
+  },
 
   devDeps: [
     // The last alpha release; its peer range (^2.245) covers cdkVersion.
@@ -38,6 +44,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The way out for public images: a deploy-time copy into a private ECR repository, shown in the
     // README and tested. A dev dependency only: it ships a large Lambda binary users opt into.
     'cdk-ecr-deployment@^4.2.65',
+    // jsii-pacmak writes this package's installed version into dist/go's go.mod as the version of
+    // github.com/aws/aws-cdk-go/awscdk/v2's cloud-assembly-schema-go dependency: pin the one
+    // aws-cdk-go at cdkVersion (2.257.0) requires, which the Go module proxy serves.
+    '@aws-cdk/cloud-assembly-schema@53.25.0',
   ],
 
   // integ-runner's naming (test/integ.*.ts), not projen's (*.integ.ts): see the integ tasks below.
@@ -53,7 +63,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
   },
 
-  gitignore: ['.jsii.tabl.json', 'cdk.out/', 'cdk.out.scan/', 'test/java/target/', 'test/python/.venv/', 'test/consumers/out/', '__pycache__/', '.pytest_cache/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
+  gitignore: ['.jsii.tabl.json', 'cdk.out/', 'cdk.out.scan/', 'test/java/target/', 'test/python/.venv/', 'test/consumers/out/', 'test/go/*.test', 'test/go/readme/*/*', '!test/go/readme/*/*.go', '__pycache__/', '.pytest_cache/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
 });
 
 for (const pattern of ['/scripts/', '/cdk.out/', '/cdk.out.scan/', '/.venv/', '/.ci/', '/docs/', '/tsconfig.dev.json', '/.compatignore', '/.jsii.tabl.json', '/rosetta/']) {
@@ -107,9 +117,10 @@ new TextFile(project, '.compatignore', {
 // README's TypeScript examples must compile (Construct Hub translates them for other languages).
 project.postCompileTask.exec('jsii-rosetta extract --strict');
 
-// The Python and Java packages in dist/ (npx projen package-all), used by real Python and Java CDK programs.
+// The Python, Java and Go packages in dist/ (npx projen package-all), used by real CDK programs in
+// those languages, the README's among them; the templates of the four languages must be equal.
 project.addTask('test:consumers', {
-  description: 'Run the Python (pytest) and Java (JUnit) consumer suites on the packages in dist/',
+  description: 'Run the Python (pytest), Java (JUnit) and Go (go test) consumer suites on the packages in dist/',
   exec: 'bash test/consumers/run.sh',
 });
 

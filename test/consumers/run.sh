@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Proves the Python and Java packages in dist/ (npx projen package-all) in real programs:
-#   1. the TypeScript template of the consumers' stack, from the sources;
+# Proves the Python, Java and Go packages in dist/ (npx projen package-all) in real programs:
+#   1. TypeScript, from the sources: the consumers' stack (port 8080, 2 to 5 tasks) and the README's
+#      Usage program (an image asset, secrets, environment, a shared load balancer, connections)
+#      under the feature flags `cdk init` writes (out/cdk-init-context.json);
 #   2. Java: a Maven project on the jar in dist/java and aws-cdk-lib from Maven Central (JUnit);
-#   3. Python: a fresh virtual environment with aws-cdk-lib and constructs from PyPI and the wheel
-#      in dist/python (pytest), whose last test compares the three templates.
-# aws-cdk-lib and constructs are the versions this project builds against (package.json).
+#   3. Go: a Go module on dist/go (a replace) and aws-cdk-go from the Go module proxy (go test);
+#   4. Python: a fresh virtual environment with aws-cdk-lib and constructs from PyPI and the wheel
+#      in dist/python (pytest), whose last tests compare the templates of the four languages.
+# Each suite also runs the README's programs in its language. aws-cdk-lib and constructs are the
+# versions this project builds against (package.json); test/go/go.mod names the same ones.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -15,11 +19,17 @@ cdk_version=$(node -p "require('./package.json').devDependencies['aws-cdk-lib']"
 constructs_version=$(node -p "require('./package.json').devDependencies['constructs']")
 version=$(node -p "require('./package.json').version")
 wheel=$(ls dist/python/*.whl 2>/dev/null | head -n 1 || true)
-[ -n "$wheel" ] && [ -d dist/java ] || { echo 'dist/python or dist/java is missing: run npx projen package-all first' >&2; exit 1; }
+[ -n "$wheel" ] && [ -d dist/java ] && [ -f dist/go/privatefargatebehindalb/go.mod ] || {
+  echo 'dist/python, dist/java or dist/go is missing: run npx projen package-all first' >&2; exit 1; }
 echo "aws-cdk-lib $cdk_version, constructs $constructs_version, private-fargate-behind-alb $version"
 
+# The context of the cdk.json that `cdk init app` writes for this aws-cdk-lib: its recommended
+# feature flags and the new-project defaults.
+node -p "JSON.stringify({ ...require('aws-cdk-lib/recommended-feature-flags.json'),
+  ...require('aws-cdk-lib/cx-api').NEW_PROJECT_DEFAULT_CONTEXT }, null, 2)" > "$out/cdk-init-context.json"
+
 echo '--- TypeScript'
-npx ts-node --project tsconfig.dev.json test/consumers/synth-typescript.ts "$out/typescript.template.json"
+npx ts-node --project tsconfig.dev.json test/consumers/synth-typescript.ts "$out"
 
 echo '--- Java'
 # Maven never re-reads a release version it has cached: drop this library's cached copy so the
@@ -28,6 +38,12 @@ rm -rf "$HOME/.m2/repository/io/github/privatefargatebehindalb"
 (cd test/java && mvn --batch-mode --no-transfer-progress test \
   -Dcdk.version="$cdk_version" -Dconstructs.version="$constructs_version" -Dlibrary.version="$version" \
   -Dlibrary.repository="file://$root/dist/java" -Dconsumers.out="$root/$out")
+
+echo '--- Go'
+go_cdk=$(cd test/go && go list -m -f '{{.Version}}' github.com/aws/aws-cdk-go/awscdk/v2)
+[ "$go_cdk" = "v$cdk_version" ] || {
+  echo "test/go/go.mod requires aws-cdk-go $go_cdk, not v$cdk_version (package.json's aws-cdk-lib)" >&2; exit 1; }
+(cd test/go && GOFLAGS=-buildvcs=false CONSUMERS_OUT="$root/$out" README="$root/README.md" go test -count=1 -v .)
 
 echo '--- Python'
 venv=test/python/.venv

@@ -1,14 +1,62 @@
 /**
- * The TypeScript side of the three-language equality test: synthesizes the consumers' stack
- * (port 8080, 2 to 5 tasks) from the TypeScript sources and writes its template to the given file.
- * Usage: ts-node test/consumers/synth-typescript.ts <out.template.json>
+ * The TypeScript side of the four-language equality test, from the TypeScript sources:
+ * - `<out>/typescript.template.json`: the consumers' stack (port 8080, 2 to 5 tasks);
+ * - `<out>/typescript.rich.template.json`: the README's "Usage" program (an image asset, secrets,
+ *   environment, a second service on the first one's load balancer, `connections`) under the
+ *   feature flags `cdk init` writes (`<out>/cdk-init-context.json`), synthesized from test/consumers
+ *   so the image asset is the folder `app` there.
+ * Usage: ts-node test/consumers/synth-typescript.ts <out>
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { PrivateFargateBehindAlb } from '../../src';
 
-const app = new App();
-const stack = new Stack(app, 'Consumer');
-new PrivateFargateBehindAlb(stack, 'Web', { port: 8080, minCapacity: 2, maxCapacity: 5 });
-const template = app.synth().getStackByName('Consumer').template;
-fs.writeFileSync(process.argv[2], JSON.stringify(template, null, 2));
+const out = path.resolve(process.argv[2]);
+
+function basic(): object {
+  const app = new App();
+  const stack = new Stack(app, 'Consumer');
+  new PrivateFargateBehindAlb(stack, 'Web', { port: 8080, minCapacity: 2, maxCapacity: 5 });
+  return app.synth().getStackByName('Consumer').template;
+}
+
+function rich(): object {
+  const context = JSON.parse(fs.readFileSync(path.join(out, 'cdk-init-context.json'), 'utf-8'));
+  const app = new App({ context, outdir: fs.mkdtempSync(path.join(out, 'typescript.rich.')) });
+  const stack = new Stack(app, 'MyService');
+  const web = new PrivateFargateBehindAlb(stack, 'Web', {
+    port: 8080,
+    image: ecs.ContainerImage.fromAsset('app'),
+    healthCheckPath: '/healthz',
+    environment: { LOG_LEVEL: 'info' },
+    secrets: {
+      DB_PASSWORD: ecs.Secret.fromSecretsManager(
+        secretsmanager.Secret.fromSecretNameV2(stack, 'DbPassword', 'my-service/db-password')),
+    },
+    minCapacity: 2,
+    maxCapacity: 5,
+  });
+  new PrivateFargateBehindAlb(stack, 'Api', {
+    loadBalancer: web.loadBalancer,
+    port: 8081,
+    image: ecs.ContainerImage.fromEcrRepository(
+      ecr.Repository.fromRepositoryName(stack, 'ApiRepository', 'my-api'), '1.0.0'),
+  });
+  const database = new ec2.SecurityGroup(stack, 'Database', { vpc: web.vpc });
+  web.connections.allowTo(database, ec2.Port.tcp(5432));
+  return app.synth().getStackByName('MyService').template;
+}
+
+fs.writeFileSync(path.join(out, 'typescript.template.json'), JSON.stringify(basic(), null, 2));
+const cwd = process.cwd();
+process.chdir(path.join(__dirname));
+try {
+  fs.writeFileSync(path.join(out, 'typescript.rich.template.json'), JSON.stringify(rich(), null, 2));
+} finally {
+  process.chdir(cwd);
+}

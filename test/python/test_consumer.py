@@ -1,4 +1,5 @@
-"""What the TypeScript tests prove, proved again through the Python package."""
+"""What the TypeScript tests prove, proved again through the Python package; its last tests compare
+the templates of the four languages (TypeScript, Python, Java, Go)."""
 import json
 import os
 import re
@@ -84,20 +85,67 @@ def test_port_0_raises_the_typescript_message():
         build_stack(port=0)
 
 
-def test_the_readme_python_example_runs():
-    readme = Path(os.environ.get("README", "README.md")).read_text()
-    block = re.search(r"### Python\n\n```python\n(.*?)```", readme, re.S).group(1)
+README = Path(os.environ.get("README", "README.md"))
+CONSUMERS = Path(__file__).resolve().parent.parent / "consumers"
+
+
+def readme_block(section: str, language: str) -> str:
+    """The first fenced block of the language under "### Python" in the README's section."""
+    part = re.search(r"\n## " + re.escape(section) + r"\n(.*?)(\n## |\Z)", README.read_text(), re.S)
+    assert part, f"README has a section {section}"
+    python = re.search(r"\n### Python\n(.*?)(\n### |\Z)", part.group(1), re.S)
+    assert python, f"README's section {section} has a Python part"
+    block = re.search(r"\n```" + language + r"\n(.*?)```", python.group(1), re.S)
+    assert block, f"README's section {section} has a {language} block for Python"
+    return block.group(1)
+
+
+def synthesize(program: str, cwd: Path, context: str = "{}", command=None) -> dict:
+    """Runs a README program as the cdk CLI does: a process of its own with CDK_OUTDIR and
+    CDK_CONTEXT_JSON in its environment (the jsii kernel reads them when it starts)."""
     with tempfile.TemporaryDirectory() as outdir:
-        # A process of its own: the jsii kernel reads CDK_OUTDIR when it starts.
-        subprocess.run([sys.executable, "-c", block], env={**os.environ, "CDK_OUTDIR": outdir}, check=True)
-        synthesized = json.loads((Path(outdir) / "MyService.template.json").read_text())
+        env = {
+            **os.environ,
+            "CDK_OUTDIR": outdir,
+            "CDK_CONTEXT_JSON": context,
+            # python3 in cdk.json's app is this virtual environment's.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        }
+        if command is None:
+            subprocess.run([sys.executable, "-c", program], cwd=cwd, env=env, check=True)
+        else:
+            subprocess.run(command, shell=True, cwd=cwd, env=env, check=True)
+        return json.loads((Path(outdir) / "MyService.template.json").read_text())
+
+
+def test_the_readme_install_and_run_program_runs_through_its_cdk_json():
+    cdk_json = json.loads(readme_block("Install and run", "json"))
+    assert cdk_json["app"] == "python3 app.py"
+    with tempfile.TemporaryDirectory() as project:
+        (Path(project) / "cdk.json").write_text(readme_block("Install and run", "json"))
+        (Path(project) / "app.py").write_text(readme_block("Install and run", "python"))
+        synthesized = synthesize("", Path(project), command=cdk_json["app"])
     listeners = [r for r in synthesized["Resources"].values() if r["Type"] == "AWS::ElasticLoadBalancingV2::Listener"]
     assert [listener["Properties"]["Port"] for listener in listeners] == [8080]
 
 
-def test_typescript_python_and_java_synthesize_the_same_template(template):
+def test_the_readme_usage_program_synthesizes_the_typescript_template():
+    """An image asset, secrets, environment, a shared load balancer and connections, under the
+    feature flags `cdk init` writes; run from test/consumers, which holds the image folder app."""
+    context = (OUT / "cdk-init-context.json").read_text()
+    synthesized = synthesize(readme_block("Usage", "python"), CONSUMERS, context)
+    (OUT / "python.rich.template.json").write_text(json.dumps(synthesized, indent=2))
+    assert synthesized == json.loads((OUT / "typescript.rich.template.json").read_text())
+
+
+def test_typescript_python_java_and_go_synthesize_the_same_template(template):
     typescript = json.loads((OUT / "typescript.template.json").read_text())
-    java = json.loads((OUT / "java.template.json").read_text())
-    python = template.to_json()
-    assert python == typescript
-    assert java == typescript
+    assert template.to_json() == typescript
+    for language in ("java", "go"):
+        assert json.loads((OUT / f"{language}.template.json").read_text()) == typescript, language
+
+
+def test_the_readme_usage_programs_of_the_four_languages_synthesize_the_same_template():
+    typescript = json.loads((OUT / "typescript.rich.template.json").read_text())
+    for language in ("python", "java", "go"):
+        assert json.loads((OUT / f"{language}.rich.template.json").read_text()) == typescript, language

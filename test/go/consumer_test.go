@@ -1,0 +1,296 @@
+// What the TypeScript tests prove, proved again through the Go module that `npx projen package-all`
+// builds into dist/go, in a real Go CDK program (github.com/aws/aws-cdk-go/awscdk/v2). Run by
+// test/consumers/run.sh, which sets CONSUMERS_OUT (where the templates of the four languages meet)
+// and README.
+package consumer
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/privatefargatebehindalb/private-fargate-behind-alb-go/privatefargatebehindalb"
+)
+
+var (
+	out      = envOr("CONSUMERS_OUT", "../consumers/out")
+	template assertions.Template
+	// The README's Usage program, built by TestMain.
+	bin string
+)
+
+func envOr(name, fallback string) string {
+	if value := os.Getenv(name); value != "" {
+		return value
+	}
+	return fallback
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	defer jsii.Close()
+	var err error
+	if out, err = filepath.Abs(out); err != nil {
+		panic(err)
+	}
+	if bin, err = os.MkdirTemp("", "readme-programs"); err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(bin)
+	build := exec.Command("go", "build", "-buildvcs=false", "-o", bin, "./readme/rich")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		panic(fmt.Sprintf("go build ./readme/...: %v", err))
+	}
+
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Consumer"), nil)
+	privatefargatebehindalb.NewPrivateFargateBehindAlb(stack, jsii.String("Web"), &privatefargatebehindalb.PrivateFargateBehindAlbProps{
+		Port:        jsii.Number(8080),
+		MinCapacity: jsii.Number(2),
+		MaxCapacity: jsii.Number(5),
+	})
+	template = assertions.Template_FromStack(stack, nil)
+	writeJSON(filepath.Join(out, "go.template.json"), templateJSON())
+	return m.Run()
+}
+
+// templateJSON is the consumers' template as plain JSON values, as encoding/json reads a file.
+func templateJSON() map[string]any {
+	return normalize(*template.ToJSON())
+}
+
+func normalize(value any) map[string]any {
+	data, err := json.Marshal(value)
+	if err != nil {
+		panic(err)
+	}
+	var plain map[string]any
+	if err := json.Unmarshal(data, &plain); err != nil {
+		panic(err)
+	}
+	return plain
+}
+
+func writeJSON(path string, value any) {
+	data, err := json.MarshalIndent(value, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		panic(err)
+	}
+}
+
+func readJSON(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var value map[string]any
+	if err := json.Unmarshal(data, &value); err != nil {
+		t.Fatal(err)
+	}
+	return value
+}
+
+// portPlaces lists every port-valued property of the template but the HTTPS rules of the VPC endpoints.
+func portPlaces(tmpl map[string]any) []string {
+	var places []string
+	var walk func(value any)
+	walk = func(value any) {
+		switch v := value.(type) {
+		case []any:
+			for _, item := range v {
+				walk(item)
+			}
+		case map[string]any:
+			if v["Name"] == "PORT" {
+				places = append(places, fmt.Sprint(v["Value"]))
+			}
+			if from, ok := v["FromPort"]; ok && v["IpProtocol"] == "tcp" {
+				places = append(places, fmt.Sprint(from))
+			}
+			for key, child := range v {
+				_, isMap := child.(map[string]any)
+				_, isList := child.([]any)
+				if (key == "Port" || key == "ContainerPort" || key == "HostPort") && !isMap && !isList {
+					places = append(places, fmt.Sprint(child))
+				} else if key != "FromPort" && key != "ToPort" {
+					walk(child)
+				}
+			}
+		}
+	}
+	for _, resource := range tmpl["Resources"].(map[string]any) {
+		walk(resource.(map[string]any)["Properties"])
+	}
+	kept := places[:0]
+	for _, place := range places {
+		if place != "443" {
+			kept = append(kept, place)
+		}
+	}
+	return kept
+}
+
+func TestPort8080IsInEveryPortPlaceAnd80InNone(t *testing.T) {
+	places := portPlaces(templateJSON())
+	if len(places) != 9 {
+		t.Fatalf("want 9 port places, got %d: %v", len(places), places)
+	}
+	for _, place := range places {
+		if place != "8080" {
+			t.Fatalf("want every port place to hold 8080, got %v", places)
+		}
+	}
+}
+
+func TestTheTargetGroupIsOfTypeIp(t *testing.T) {
+	template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"),
+		map[string]any{"TargetType": "ip", "Port": 8080, "Protocol": "HTTP"})
+}
+
+func TestTheFourEndpointsAreThere(t *testing.T) {
+	var services []string
+	for _, endpoint := range normalize(*template.FindResources(jsii.String("AWS::EC2::VPCEndpoint"), nil)) {
+		name := endpoint.(map[string]any)["Properties"].(map[string]any)["ServiceName"].(map[string]any)
+		services = append(services, name["Fn::Join"].([]any)[1].([]any)[2].(string))
+	}
+	sort.Strings(services)
+	if want := []string{".ecr.api", ".ecr.dkr", ".logs", ".s3"}; !reflect.DeepEqual(services, want) {
+		t.Fatalf("want endpoints %v, got %v", want, services)
+	}
+}
+
+func TestTheScalingBoundsAre2To5(t *testing.T) {
+	template.HasResourceProperties(jsii.String("AWS::ApplicationAutoScaling::ScalableTarget"),
+		map[string]any{"MinCapacity": 2, "MaxCapacity": 5})
+}
+
+func TestTheTasksGetNoPublicIp(t *testing.T) {
+	template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{
+		"NetworkConfiguration": map[string]any{
+			"AwsvpcConfiguration": assertions.Match_ObjectLike(&map[string]any{"AssignPublicIp": "DISABLED"}),
+		},
+	})
+}
+
+func TestPort0PanicsWithTheTypeScriptMessage(t *testing.T) {
+	defer func() {
+		message := fmt.Sprint(recover())
+		if !strings.Contains(message, "port must be an integer from 1 to 65535; received 0") {
+			t.Fatalf("want the TypeScript message, got %q", message)
+		}
+	}()
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Bad"), nil)
+	privatefargatebehindalb.NewPrivateFargateBehindAlb(stack, jsii.String("Web"), &privatefargatebehindalb.PrivateFargateBehindAlbProps{
+		Port: jsii.Number(0),
+	})
+}
+
+// readmeBlock returns the first fenced block of the language under "### Go" in the README's section.
+func readmeBlock(t *testing.T, section, language string) string {
+	t.Helper()
+	readme, err := os.ReadFile(envOr("README", "../../README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := regexp.MustCompile(`(?s)\n## ` + regexp.QuoteMeta(section) + `\n(.*?)(\n## |$)`).FindStringSubmatch(string(readme))
+	if part == nil {
+		t.Fatalf("README has no section %q", section)
+	}
+	goPart := regexp.MustCompile("(?s)\n### Go\n(.*?)(\n### |$)").FindStringSubmatch(part[1])
+	if goPart == nil {
+		t.Fatalf("README's section %q has no Go part", section)
+	}
+	block := regexp.MustCompile("(?s)\n```" + language + "\n(.*?)```").FindStringSubmatch(goPart[1])
+	if block == nil {
+		t.Fatalf("README's section %q has no %s block for Go", section, language)
+	}
+	return block[1]
+}
+
+func TestTheReadmeShowsTheGoProgramsThisSuiteRuns(t *testing.T) {
+	for section, file := range map[string]string{"Install and run": "readme/basic/main.go", "Usage": "readme/rich/main.go"} {
+		source, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if block := readmeBlock(t, section, "go"); block != string(source) {
+			t.Errorf("README's Go program in %q differs from %s:\n%s", section, file, block)
+		}
+	}
+}
+
+// run runs a command as the cdk CLI does: CDK_OUTDIR and CDK_CONTEXT_JSON in its environment. It
+// returns the template of the stack MyService.
+func run(t *testing.T, command *exec.Cmd, context string) map[string]any {
+	t.Helper()
+	outdir := t.TempDir()
+	command.Env = append(os.Environ(), "CDK_OUTDIR="+outdir, "CDK_CONTEXT_JSON="+context)
+	command.Stdout, command.Stderr = os.Stdout, os.Stderr
+	if err := command.Run(); err != nil {
+		t.Fatalf("%s: %v", command, err)
+	}
+	return readJSON(t, filepath.Join(outdir, "MyService.template.json"))
+}
+
+// The README's cdk.json runs the README's main.go, in its folder, with the command it shows.
+func TestTheReadmeInstallAndRunProgramSynthesizesThroughItsCdkJson(t *testing.T) {
+	var cdkJSON struct {
+		App string `json:"app"`
+	}
+	if err := json.Unmarshal([]byte(readmeBlock(t, "Install and run", "json")), &cdkJSON); err != nil {
+		t.Fatal(err)
+	}
+	command := exec.Command("sh", "-c", cdkJSON.App)
+	command.Dir = "readme/basic"
+	synthesized := run(t, command, "{}")
+	var ports []any
+	for _, resource := range synthesized["Resources"].(map[string]any) {
+		if r := resource.(map[string]any); r["Type"] == "AWS::ElasticLoadBalancingV2::Listener" {
+			ports = append(ports, r["Properties"].(map[string]any)["Port"])
+		}
+	}
+	if !reflect.DeepEqual(ports, []any{8080.0}) {
+		t.Fatalf("want one listener on 8080, got %v", ports)
+	}
+}
+
+// The README's Usage program (an image asset, secrets, environment, a shared load balancer,
+// connections) under the feature flags `cdk init` writes gives the TypeScript template.
+func TestTheReadmeUsageProgramSynthesizesTheTypeScriptTemplate(t *testing.T) {
+	context, err := os.ReadFile(filepath.Join(out, "cdk-init-context.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// From the folder test/consumers, which holds the image folder app.
+	command := exec.Command(filepath.Join(bin, "rich"))
+	command.Dir = "../consumers"
+	synthesized := run(t, command, string(context))
+	writeJSON(filepath.Join(out, "go.rich.template.json"), synthesized)
+	if typescript := readJSON(t, filepath.Join(out, "typescript.rich.template.json")); !reflect.DeepEqual(synthesized, typescript) {
+		t.Fatal("the Go template of the README's Usage program differs from the TypeScript one: compare go.rich.template.json and typescript.rich.template.json in " + out)
+	}
+}
+
+func TestGoSynthesizesTheTypeScriptTemplate(t *testing.T) {
+	if typescript := readJSON(t, filepath.Join(out, "typescript.template.json")); !reflect.DeepEqual(templateJSON(), typescript) {
+		t.Fatal("the Go template differs from the TypeScript one: compare go.template.json and typescript.template.json in " + out)
+	}
+}
