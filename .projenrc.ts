@@ -114,8 +114,10 @@ new TextFile(project, '.compatignore', {
   lines: ['# Breaking changes jsii-diff may ignore, one key a line (for example removed:private-fargate-behind-alb.SomeType).'],
 });
 
-// README's TypeScript examples must compile (Construct Hub translates them for other languages).
+// README's TypeScript examples must compile (Construct Hub translates them for other languages);
+// the public-image example needs cdk-ecr-deployment, a dev dependency, to compile.
 project.postCompileTask.exec('jsii-rosetta extract --strict');
+project.package.addField('jsiiRosetta', { exampleDependencies: { 'cdk-ecr-deployment': '^4.2.65' } });
 
 // The Python, Java and Go packages in dist/ (npx projen package-all), used by real CDK programs in
 // those languages, the README's among them; the templates of the four languages must be equal.
