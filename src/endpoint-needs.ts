@@ -1,8 +1,11 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
 import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
+import { allowHttpsToGateway, prefixListsAreKnown } from './network';
+import { unpullableImages } from './validation';
 
 /*
  * Which endpoints the tasks need is known only when the app synthesizes: secrets, sidecars, environment
@@ -56,7 +59,7 @@ const ENDPOINTS: Record<string, ec2.GatewayVpcEndpointAwsService | ec2.Interface
 };
 
 /** What one service's tasks call, read from its roles and containers when the app synthesizes. */
-export interface EndpointNeeds {
+interface EndpointNeeds {
   /** IAM service prefixes the task definition itself needs (execution role, ECS Exec). */
   readonly ofTaskDefinition: Set<string>;
   /** IAM service prefixes granted to the task role. */
@@ -66,7 +69,7 @@ export interface EndpointNeeds {
 }
 
 /** Reads the needs of a task definition whose roles are `GrantRecordingRole`s. */
-export function endpointNeedsOf(taskDefinition: ecs.TaskDefinition, executeCommand: boolean): EndpointNeeds {
+function endpointNeedsOf(taskDefinition: ecs.TaskDefinition, executeCommand: boolean): EndpointNeeds {
   const executionStatements = taskDefinition.executionRole ? grantedStatements(taskDefinition.executionRole) : [];
   const taskStatements = grantedStatements(taskDefinition.taskRole);
   const ofTaskDefinition = prefixesOf(executionStatements);
@@ -87,7 +90,7 @@ export function endpointNeedsOf(taskDefinition: ecs.TaskDefinition, executeComma
  * endpoints (for the task role's grants only when `forTaskRole`). Returns the prefixes the tasks call
  * that still have no endpoint.
  */
-export function completeEndpoints(endpoints: FargateVpcEndpoints, needs: EndpointNeeds, forTaskRole: boolean): string[] {
+function completeEndpoints(endpoints: FargateVpcEndpoints, needs: EndpointNeeds, forTaskRole: boolean): string[] {
   const unreached: string[] = [];
   const add = (prefix: string, interfaces: boolean) => {
     const service = ENDPOINTS[prefix];
@@ -109,7 +112,7 @@ export function completeEndpoints(endpoints: FargateVpcEndpoints, needs: Endpoin
 }
 
 /** Whether any S3 statement names a resource of a stack (not a literal name or a pseudo parameter). */
-export function namesStackResources(stack: Stack, statements: iam.PolicyStatement[]): boolean {
+function namesStackResources(stack: Stack, statements: iam.PolicyStatement[]): boolean {
   const rendered = JSON.stringify(stack.resolve(statements.flatMap((statement) => statement.resources)));
   return /"(Fn::GetAtt|Fn::ImportValue)"|"Ref":"(?!AWS::)/.test(rendered);
 }
@@ -152,6 +155,65 @@ function environmentFilesOf(taskDefinition: ecs.TaskDefinition): iam.PolicyState
  * Lets the execution role read the containers' environment files: ECS reads them with it when a task
  * starts, and aws-cdk-lib grants nothing for them. Call before `endpointNeedsOf`, which then sees them.
  */
-export function grantEnvironmentFiles(taskDefinition: ecs.TaskDefinition): void {
+function grantEnvironmentFiles(taskDefinition: ecs.TaskDefinition): void {
   for (const statement of environmentFilesOf(taskDefinition)) taskDefinition.addToExecutionRolePolicy(statement);
+}
+
+/** What `completeEndpointsAtSynth` works on: one service's task, its tasks' group and the VPC's endpoints. */
+export interface EndpointsAtSynthOptions {
+  readonly taskDefinition: ecs.TaskDefinition;
+  readonly cluster: ecs.ICluster;
+  readonly tasksSecurityGroup: ec2.ISecurityGroup;
+  /** The VPC's endpoints, or undefined where the construct manages none. */
+  readonly endpoints?: FargateVpcEndpoints;
+  /** Whether the task role's grants add interface endpoints (`endpointsForGrantedServices`). */
+  readonly forTaskRole: boolean;
+  readonly executeCommand: boolean;
+  /** Whether the task subnets route to the internet: then any image can be pulled. */
+  readonly tasksHaveEgress: boolean;
+}
+
+/**
+ * When the app synthesizes, completes the VPC's endpoints from what the task definition ended up
+ * using (secrets and sidecars added after the constructor, grants to the roles, environment files),
+ * and refuses, through a validation of `scope`, what its tasks could still not reach or pull.
+ */
+export function completeEndpointsAtSynth(scope: Construct, options: EndpointsAtSynthOptions): void {
+  const { taskDefinition, endpoints, forTaskRole, executeCommand } = options;
+  const errors: string[] = [];
+  Aspects.of(scope).add({
+    visit: (node: IConstruct) => {
+      if (node !== scope) return;
+      grantEnvironmentFiles(taskDefinition);
+      if (!endpoints) return;
+      const needs = endpointNeedsOf(taskDefinition, executeCommand);
+      if (executeCommand && options.cluster.executeCommandConfiguration?.kmsKey) {
+        // The ECS Exec agent in the task encrypts the session with the cluster's key itself.
+        endpoints.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.KMS);
+      }
+      if (endpoints.restrictToTasks && Stack.of(endpoints) !== Stack.of(scope) && namesStackResources(Stack.of(scope), needs.s3Statements)) {
+        errors.push(
+          `the task roles are granted S3 buckets, which the S3 endpoint of the VPC (in the stack ${Stack.of(endpoints).stackName}) must allow, ` +
+          'and its policy cannot name resources of this stack without a reference cycle. Grant buckets imported by name ' +
+          '(Bucket.fromBucketName), or put this service in the stack of its VPC',
+        );
+        return;
+      }
+      const unreached = completeEndpoints(endpoints, needs, forTaskRole);
+      if (needs.ofTaskRole.has('dynamodb') && prefixListsAreKnown(scope)) {
+        allowHttpsToGateway(scope, options.tasksSecurityGroup, 'dynamodb');
+      }
+      if (unreached.length > 0) {
+        errors.push(
+          `the task role is granted ${unreached.join(', ')}, which the tasks cannot reach: their subnets have no route to the internet ` +
+          `and the VPC has no endpoint for ${unreached.length === 1 ? 'it' : 'them'}. ` +
+          (forTaskRole ? '' : 'Set endpointsForGrantedServices to true, or ') +
+          'add each with FargateVpcEndpoints.of(vpc).addInterfaceEndpoint(...), or give taskSubnets with egress (a NAT gateway)',
+        );
+      }
+    },
+  }, { priority: AspectPriority.MUTATING });
+  scope.node.addValidation({
+    validate: () => [...errors, ...(options.tasksHaveEgress ? [] : unpullableImages(taskDefinition))],
+  });
 }

@@ -79,3 +79,15 @@ export function prefixListsAreKnown(scope: Construct): boolean {
   const stack = Stack.of(scope);
   return !Token.isUnresolved(stack.region) && !Token.isUnresolved(stack.account);
 }
+
+/** The tasks' HTTPS to a gateway endpoint's service: by prefix list when it can be looked up, else by address. */
+export function allowHttpsToGateway(scope: Construct, securityGroup: ec2.ISecurityGroup, service: 's3' | 'dynamodb'): void {
+  if (prefixListsAreKnown(scope)) {
+    const name = service === 's3' ? 'S3' : 'DynamoDB';
+    const prefixList = ec2.PrefixList.fromLookup(scope, `${name}PrefixList`, { prefixListName: `com.amazonaws.${Stack.of(scope).region}.${service}` });
+    securityGroup.addEgressRule(ec2.Peer.prefixList(prefixList.prefixListId), ec2.Port.tcp(443), `HTTPS to ${name} through the gateway endpoint`);
+  } else {
+    // A prefix list is looked up with the stack's account and region; without them, by address.
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 and DynamoDB (gateway endpoints)');
+  }
+}

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { AspectPriority, Aspects, CfnOutput, Duration, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -8,10 +8,10 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct, IConstruct } from 'constructs';
-import { completeEndpoints, endpointNeedsOf, grantEnvironmentFiles, GrantRecordingRole, namesStackResources } from './endpoint-needs';
+import { Construct } from 'constructs';
+import { completeEndpointsAtSynth, GrantRecordingRole } from './endpoint-needs';
 import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
-import { newVpc, privateSubnetsOf, prefixListsAreKnown, subnetsHaveEgress } from './network';
+import { allowHttpsToGateway, newVpc, privateSubnetsOf, subnetsHaveEgress } from './network';
 import { accessLogsBucketOf, claimListenerPort, defaultClusterFor } from './shared-resources';
 import {
   validateCapacity,
@@ -26,7 +26,6 @@ import {
   validateEnvironment,
   validateExclusiveProps,
   validateEndpointsReachable,
-  unpullableImages,
   fail,
 } from './validation';
 
@@ -358,7 +357,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     });
     if (endpointSecurityGroup) {
       this.tasksSecurityGroup.addEgressRule(endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
-      this.allowHttpsToGateway('s3');
+      allowHttpsToGateway(this, this.tasksSecurityGroup, 's3');
     } else {
       // Through a NAT gateway, or to endpoints whose security group the construct does not know.
       this.tasksSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
@@ -410,7 +409,15 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       // Every endpoint the tasks need exists before the first task starts.
       this.service.node.addDependency(endpoints);
     }
-    this.completeAtSynth(endpoints, props.endpointsForGrantedServices ?? true, props.enableExecuteCommand ?? false, tasksHaveEgress);
+    completeEndpointsAtSynth(this, {
+      taskDefinition: this.taskDefinition,
+      cluster: this.cluster,
+      tasksSecurityGroup: this.tasksSecurityGroup,
+      endpoints,
+      forTaskRole: props.endpointsForGrantedServices ?? true,
+      executeCommand: props.enableExecuteCommand ?? false,
+      tasksHaveEgress,
+    });
 
     // The front: an internet-facing load balancer forwarding the port to the tasks' IPs.
     this.loadBalancer = props.loadBalancer ?? this.newLoadBalancer(props.accessLogsBucket, props.accessLogsExpiration ?? Duration.days(90));
@@ -463,62 +470,6 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
         reason: 'The ssmmessages actions ECS Exec needs (CreateControlChannel, CreateDataChannel, OpenControlChannel, OpenDataChannel) accept only the resource *.',
       });
     }
-  }
-
-  /** The tasks' HTTPS to a gateway endpoint's service (`s3`, `dynamodb`): by prefix list when it can be looked up, else by address. */
-  private allowHttpsToGateway(service: 's3' | 'dynamodb'): void {
-    if (prefixListsAreKnown(this)) {
-      const name = service === 's3' ? 'S3' : 'DynamoDB';
-      const prefixList = ec2.PrefixList.fromLookup(this, `${name}PrefixList`, { prefixListName: `com.amazonaws.${Stack.of(this).region}.${service}` });
-      this.tasksSecurityGroup.addEgressRule(ec2.Peer.prefixList(prefixList.prefixListId), ec2.Port.tcp(443), `HTTPS to ${name} through the gateway endpoint`);
-    } else {
-      // A prefix list is looked up with the stack's account and region; without them, by address.
-      this.tasksSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 and DynamoDB (gateway endpoints)');
-    }
-  }
-
-  /**
-   * What the tasks end up using is known when the app synthesizes: secrets and sidecars added after
-   * the constructor, grants to the roles, environment files. Then the VPC's endpoints are completed
-   * and what the tasks could not reach is refused.
-   */
-  private completeAtSynth(endpoints: FargateVpcEndpoints | undefined, forTaskRole: boolean, executeCommand: boolean, tasksHaveEgress: boolean): void {
-    const errors: string[] = [];
-    Aspects.of(this).add({
-      visit: (node: IConstruct) => {
-        if (node !== this) return;
-        grantEnvironmentFiles(this.taskDefinition);
-        if (!endpoints) return;
-        const needs = endpointNeedsOf(this.taskDefinition, executeCommand);
-        if (executeCommand && this.cluster.executeCommandConfiguration?.kmsKey) {
-          // The ECS Exec agent in the task encrypts the session with the cluster's key itself.
-          endpoints.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.KMS);
-        }
-        if (endpoints.restrictToTasks && Stack.of(endpoints) !== Stack.of(this) && namesStackResources(Stack.of(this), needs.s3Statements)) {
-          errors.push(
-            `the task roles are granted S3 buckets, which the S3 endpoint of the VPC (in the stack ${Stack.of(endpoints).stackName}) must allow, ` +
-            'and its policy cannot name resources of this stack without a reference cycle. Grant buckets imported by name ' +
-            '(Bucket.fromBucketName), or put this service in the stack of its VPC',
-          );
-          return;
-        }
-        const unreached = completeEndpoints(endpoints, needs, forTaskRole);
-        if (needs.ofTaskRole.has('dynamodb') && prefixListsAreKnown(this)) {
-          this.allowHttpsToGateway('dynamodb');
-        }
-        if (unreached.length > 0) {
-          errors.push(
-            `the task role is granted ${unreached.join(', ')}, which the tasks cannot reach: their subnets have no route to the internet ` +
-            `and the VPC has no endpoint for ${unreached.length === 1 ? 'it' : 'them'}. ` +
-            (forTaskRole ? '' : 'Set endpointsForGrantedServices to true, or ') +
-            'add each with FargateVpcEndpoints.of(vpc).addInterfaceEndpoint(...), or give taskSubnets with egress (a NAT gateway)',
-          );
-        }
-      },
-    }, { priority: AspectPriority.MUTATING });
-    this.node.addValidation({
-      validate: () => [...errors, ...(tasksHaveEgress ? [] : unpullableImages(this.taskDefinition))],
-    });
   }
 
   private newLoadBalancer(accessLogsBucket: s3.IBucket | undefined, accessLogsExpiration: Duration): elbv2.ApplicationLoadBalancer {
