@@ -1,4 +1,4 @@
-import { awscdk, javascript, TextFile } from 'projen';
+import { awscdk, javascript, JsonFile, TextFile } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'private-fargate-behind-alb',
@@ -44,6 +44,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The way out for public images: a deploy-time copy into a private ECR repository, shown in the
     // README and tested. A dev dependency only: it ships a large Lambda binary users opt into.
     'cdk-ecr-deployment@^4.2.65',
+    // Mutation testing of src/ (npx projen mutation). 9.x: 10.x needs Node 22.
+    '@stryker-mutator/core@9.6.1',
+    '@stryker-mutator/jest-runner@9.6.1',
     // jsii-pacmak writes this package's installed version into dist/go's go.mod as the version of
     // github.com/aws/aws-cdk-go/awscdk/v2's cloud-assembly-schema-go dependency: pin the one
     // aws-cdk-go at cdkVersion (2.257.0) requires, which the Go module proxy serves.
@@ -66,7 +69,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['.jsii.tabl.json', 'cdk.out/', 'cdk.out.scan/', 'test/java/target/', 'test/python/.venv/', 'test/consumers/out/', 'test/go/*.test', 'test/go/readme/*/*', '!test/go/readme/*/*.go', '__pycache__/', '.pytest_cache/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
 });
 
-for (const pattern of ['/scripts/', '/cdk.out/', '/cdk.out.scan/', '/.venv/', '/.ci/', '/docs/', '/tsconfig.dev.json', '/.compatignore', '/.jsii.tabl.json', '/rosetta/']) {
+for (const pattern of ['/cdk.context.json', '/scripts/', '/cdk.out/', '/cdk.out.scan/', '/.venv/', '/.ci/', '/docs/', '/tsconfig.dev.json', '/.compatignore', '/.jsii.tabl.json', '/rosetta/']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -130,6 +133,39 @@ project.addTask('test:consumers', {
 project.addTask('test:package', {
   description: 'Check the files npm pack ships',
   exec: `${ts} scripts/check-package.ts`,
+});
+
+// Mutation testing: Stryker mutates src/ and runs the jest suite against each mutant. The committed
+// incremental file (test/stryker-incremental.json) holds the last full result, so a run re-tests only
+// the mutants of code or tests that changed since. `npx projen mutation` updates it; CI runs from a
+// copy of it and fails under the break threshold.
+new JsonFile(project, 'stryker.config.json', {
+  obj: {
+    $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+    packageManager: 'npm',
+    testRunner: 'jest',
+    jest: { projectType: 'custom', enableFindRelatedTests: false },
+    coverageAnalysis: 'perTest',
+    mutate: ['src/**/*.ts', '!src/index.ts'],
+    ignorePatterns: ['.venv', 'test/python/.venv', 'test/consumers/out', 'cdk.out', 'cdk.out.scan', 'dist', 'lib', 'test/*.snapshot', 'test/java', 'test/go', 'test/python', 'reports', '.jsii', 'coverage', 'test-reports'],
+    reporters: ['clear-text', 'progress', 'html', 'json'],
+    htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+    jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+    incremental: true,
+    incrementalFile: 'test/stryker-incremental.json',
+    thresholds: { high: 95, low: 90, break: 95 },
+    concurrency: 2,
+    timeoutMS: 60000,
+    tempDirName: '.stryker-tmp',
+  },
+});
+project.gitignore.addPatterns('/reports/', '/.stryker-tmp/');
+project.addPackageIgnore('/stryker.config.json');
+project.addPackageIgnore('/reports/');
+project.addTask('mutation', {
+  description: 'Mutation testing of src/ with Stryker; updates test/stryker-incremental.json (run with --force for a full run)',
+  exec: 'stryker run',
+  receiveArgs: true,
 });
 
 // The benchmark against aws-ecs-patterns: prints the figures and rewrites docs/BENCHMARKS.md and its chart.

@@ -165,10 +165,14 @@ export function validateVpcShape(scope: IConstruct, vpc: ec2.IVpc): void {
   }
 }
 
-/** Throws when the task subnets include a public subnet. */
+/** Throws when the task subnets are none or include a public subnet. */
 export function validateTaskSubnetsArePrivate(scope: IConstruct, vpc: ec2.IVpc, taskSubnets: ec2.SubnetSelection): void {
+  const chosen = vpc.selectSubnets(taskSubnets).subnets;
+  if (chosen.length === 0) {
+    fail(scope, 'taskSubnets must select at least one private subnet (ECS refuses a service without subnets); received a selection with none');
+  }
   const publicIds = new Set(vpc.publicSubnets.map((subnet) => subnet.subnetId));
-  const chosenPublic = vpc.selectSubnets(taskSubnets).subnets.filter(
+  const chosenPublic = chosen.filter(
     (subnet) => vpc.publicSubnets.includes(subnet) || publicIds.has(subnet.subnetId),
   );
   if (chosenPublic.length > 0) {

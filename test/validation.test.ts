@@ -60,6 +60,11 @@ describe('bad input is refused at synth with the prop, the value and what is all
       .toThrow(/^\[TestStack\/Web\] taskSubnets must select only private subnets; received a selection with public subnets: TestStack\/Web\/Vpc\/PublicSubnet1, TestStack\/Web\/Vpc\/PublicSubnet2$/);
   });
 
+  test('task subnets that select no subnet are refused', () => {
+    expect(() => build({ taskSubnets: { subnets: [] } }))
+      .toThrow('[TestStack/Web] taskSubnets must select at least one private subnet (ECS refuses a service without subnets); received a selection with none');
+  });
+
   test('a VPC with no private subnets is refused', () => {
     const stack = new Stack(new App(), 'TestStack');
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });

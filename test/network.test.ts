@@ -1,0 +1,123 @@
+/** The network helpers' behaviour, seen through the templates the construct writes. */
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { newStack, synth } from './helpers';
+import { PrivateFargateBehindAlb } from '../src';
+
+const ENV = { account: '123456789012', region: 'us-east-1' };
+
+describe('the default VPC', () => {
+  test('its flow log group keeps rejected traffic one month and is retained on stack deletion', () => {
+    const template = synth();
+
+    // The flow log's group, found through the flow log, not any group with these properties.
+    const [flowLog] = Object.values(template.findResources('AWS::EC2::FlowLog'));
+    const groupName = flowLog.Properties.LogGroupName.Ref as string;
+    const group = template.toJSON().Resources[groupName];
+    expect(groupName).toMatch(/^WebFlowLogs/);
+    expect(group).toEqual(expect.objectContaining({
+      Properties: { RetentionInDays: 30 },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    }));
+  });
+});
+
+describe('the subnets of the endpoints', () => {
+  test('a VPC with two isolated subnet groups gets each interface endpoint in one subnet per AZ, and S3 on every isolated route table', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'App', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc });
+
+    const template = Template.fromStack(stack);
+    const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    for (const endpoint of interfaces) {
+      expect(endpoint.Properties.SubnetIds).toEqual([{ Ref: expect.stringMatching(/^VpcAppSubnet1/) }, { Ref: expect.stringMatching(/^VpcAppSubnet2/) }]);
+    }
+    const [gateway] = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }));
+    expect(gateway.Properties.RouteTableIds).toHaveLength(4);
+  });
+});
+
+describe('egress of the task subnets', () => {
+  const attributes: ec2.VpcAttributes = {
+    vpcId: 'vpc-0mixed',
+    vpcCidrBlock: '172.18.0.0/16',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    publicSubnetIds: ['subnet-pub1', 'subnet-pub2'],
+    privateSubnetIds: ['subnet-priv1', 'subnet-priv2'],
+    privateSubnetRouteTableIds: ['rtb-priv1', 'rtb-priv2'],
+    isolatedSubnetIds: ['subnet-iso1', 'subnet-iso2'],
+    isolatedSubnetRouteTableIds: ['rtb-iso1', 'rtb-iso2'],
+  };
+
+  test('task subnets mixing one with egress and one isolated need the endpoints', () => {
+    const stack = newStack(ENV);
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', attributes);
+    const [withEgress] = vpc.privateSubnets;
+    const [isolated] = vpc.isolatedSubnets;
+
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc, taskSubnets: { subnets: [withEgress, isolated] } });
+
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 4);
+  });
+
+  test('task subnets all with egress need none', () => {
+    const stack = newStack(ENV);
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', attributes);
+
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc, taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
+
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+});
+
+describe('one VPC, compared by object or by concrete id', () => {
+  test('the shared load balancer\'s own VPC object is accepted as vpc', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, loadBalancer: web.loadBalancer, port: 8080 })).not.toThrow();
+  });
+
+  test('two imported VPCs with different concrete ids are two VPCs', () => {
+    const stack = newStack(ENV);
+    const vpc = (id: string, vpcId: string) => ec2.Vpc.fromVpcAttributes(stack, id, {
+      vpcId,
+      vpcCidrBlock: '172.16.0.0/16',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      publicSubnetIds: [`${vpcId}-pub1`, `${vpcId}-pub2`],
+      isolatedSubnetIds: [`${vpcId}-iso1`, `${vpcId}-iso2`],
+      isolatedSubnetRouteTableIds: [`${vpcId}-rtb1`, `${vpcId}-rtb2`],
+    });
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { vpc: vpc('One', 'vpc-0one') });
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { vpc: vpc('Two', 'vpc-0two'), loadBalancer: web.loadBalancer, port: 8080 }))
+      .toThrow('[TestStack/Api] vpc must be the loadBalancer\'s VPC; received the VPC vpc-0two and a load balancer in the VPC vpc-0one');
+  });
+});
+
+describe('prefix lists need both account and region', () => {
+  test('a stack with a region but no account sends S3 traffic by address, with no lookup', () => {
+    const app = new App();
+    const stack = new Stack(app, 'TestStack', { env: { region: 'us-east-1' } });
+
+    new PrivateFargateBehindAlb(stack, 'Web');
+
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Fargate tasks'),
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443 })],
+    });
+    expect(app.synth().manifest.missing).toBeUndefined();
+  });
+});
