@@ -95,9 +95,14 @@ describe('the VPC endpoints', () => {
     new PrivateFargateBehindAlb(two, 'Web', { vpc });
 
     Template.fromStack(network).resourceCountIs('AWS::EC2::VPCEndpoint', 4);
-    // Each service's stack holds the endpoints' ingress rule from its tasks.
+    // Each service's stack holds the endpoints' ingress rule from its own tasks.
     for (const stack of [one, two]) {
-      Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 443, ToPort: 443 });
+      Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('^Network:ExportsOutputFnGetAttVpcFargateVpcEndpointsSecurityGroup') },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebServiceSecurityGroup'), 'GroupId'] },
+        FromPort: 443,
+        ToPort: 443,
+      });
     }
     Template.fromStack(one).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
     Template.fromStack(two).resourceCountIs('AWS::EC2::VPCEndpoint', 0);

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONCRETE_ENV, CONFIGURATIONS, Configuration } from './matrix';
 import { PrivateFargateBehindAlb } from '../src';
@@ -46,7 +47,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(nagFindings(app)).toEqual(['AwsSolutions-ECS2 at Scan/Web/TaskDefinition/Resource']);
   });
 
-  test('access logs go to an encrypted, SSL-only bucket when the region is concrete', () => {
+  test('access logs go to an encrypted, SSL-only, versioned bucket that blocks public access when the region is concrete', () => {
     const app = new App();
     const stack = new Stack(app, 'Scan', { env: CONCRETE_ENV });
     new PrivateFargateBehindAlb(stack, 'Web');
@@ -54,6 +55,10 @@ describe('cdk-nag AwsSolutions', () => {
     const template = app.synth().getStackByName('Scan').template;
     const bucket = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::S3::Bucket');
     expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     const policy = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy');
     expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -62,6 +67,25 @@ describe('cdk-nag AwsSolutions', () => {
     expect(loadBalancer.Properties.LoadBalancerAttributes).toEqual(expect.arrayContaining([
       { Key: 'access_logs.s3.enabled', Value: 'true' },
     ]));
+  });
+
+  test('the access-log bucket\'s acknowledgment covers only that bucket, so a user bucket without access logs is still reported', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Scan', { env: CONCRETE_ENV });
+    new PrivateFargateBehindAlb(stack, 'Web');
+
+    new s3.Bucket(stack, 'UserData', { enforceSSL: true });
+
+    expect(nagFindings(app)).toEqual(['AwsSolutions-S1 at Scan/UserData/Resource']);
+  });
+
+  test('the execution role\'s wildcard acknowledgment does not cover the task role, so a user grant on * is still reported', () => {
+    const app = new App();
+    const web = new PrivateFargateBehindAlb(new Stack(app, 'Scan'), 'Web');
+
+    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+
+    expect(nagFindings(app)).toEqual(['AwsSolutions-IAM5[Resource::*] at Scan/Web/TaskRole/DefaultPolicy/Resource']);
   });
 
   test('the ECS Exec acknowledgment covers only the task role, so a wildcard grant elsewhere is still reported', () => {

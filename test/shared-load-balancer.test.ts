@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { newStack, securityGroupProperties } from './helpers';
@@ -62,8 +63,12 @@ describe('a shared load balancer', () => {
 
     const template = Template.fromStack(back);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8080 });
-    expect(app.synth().stacks.map((stack) => stack.stackName).sort()).toEqual(['Back', 'Front']);
+    // The listener is on the front stack's load balancer, which the back stack imports.
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 8080,
+      LoadBalancerArn: { 'Fn::ImportValue': Match.stringLikeRegexp('^Front:ExportsOutputRefWebLoadBalancer') },
+    });
+    expect(back.dependencies).toEqual([front]);
   });
 
   test('two services on one port of one load balancer are refused', () => {
@@ -82,6 +87,28 @@ describe('a shared load balancer', () => {
 
     expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, vpc: other.vpc, port: 8080 })).toThrow(
       '[TestStack/Api] vpc must be the loadBalancer\'s VPC; received the VPC TestStack/Other/Vpc and a load balancer in the VPC TestStack/Web/Vpc',
+    );
+  });
+
+  test('a shared load balancer with a certificate is refused', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, certificate, port: 8080 })).toThrow(
+      '[TestStack/Api] You can only specify either loadBalancer or certificate: a shared load balancer serves each service on its own port',
+    );
+  });
+
+  test('a load balancer whose VPC is unknown is refused', () => {
+    const stack = newStack();
+    const loadBalancer = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Imported', {
+      loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/abc',
+      securityGroupId: 'sg-0alb',
+    });
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { loadBalancer })).toThrow(
+      '[TestStack/Web] loadBalancer must be an Application Load Balancer with a known VPC; received one whose vpc is undefined. Import it with its VPC',
     );
   });
 

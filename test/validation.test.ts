@@ -1,5 +1,5 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
@@ -119,6 +119,9 @@ describe('tokens are accepted and left unchecked', () => {
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: { Ref: 'Drain' } }, { Key: 'stickiness.enabled', Value: 'false' }],
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: { Ref: 'CpuTarget' } }),
     });
   });
 });
