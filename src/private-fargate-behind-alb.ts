@@ -7,12 +7,15 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { completeEndpointsAtSynth, GrantRecordingRole } from './endpoint-needs';
 import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
+import { addFrontDoor } from './front-door';
 import { allowHttpsToGateway, newVpc, privateSubnetsOf, subnetsHaveEgress } from './network';
-import { accessLogsBucketOf, claimListenerPort, defaultClusterFor } from './shared-resources';
+import { accessLogsBucketOf, defaultClusterFor } from './shared-resources';
 import {
   validateCapacity,
   validateFargateSize,
@@ -22,6 +25,7 @@ import {
   validateTaskSubnetsArePrivate,
   validateTimeoutBelowInterval,
   validateVpcShape,
+  validateFrontDoor,
   validateHealthCheckPath,
   validateEnvironment,
   validateExclusiveProps,
@@ -215,10 +219,12 @@ export interface PrivateFargateBehindAlbProps {
 
   /**
    * An existing Application Load Balancer to serve this service on, so that services in one VPC
-   * share one load balancer, each on its own `port`: that port becomes this service's listener.
-   * Two services on one port of one load balancer are refused at synth.
+   * share one load balancer. Over HTTP each service has its own listener port (`listenerPort`, else
+   * `port`); with `domainName` the service joins the load balancer's one HTTPS listener on 443, reached
+   * by its host name (and `pathPatterns`). Two services on one port, or on one host and path, are
+   * refused at synth.
    *
-   * @default - a new internet-facing load balancer in the VPC's public subnets
+   * @default - a new load balancer in the VPC's public subnets (private subnets when `internetFacing` is false)
    */
   readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
 
@@ -226,9 +232,80 @@ export interface PrivateFargateBehindAlbProps {
    * A certificate for HTTPS. With it the load balancer listens on 443 (recommended TLS policy) and
    * forwards to the tasks on `port`, and its listener on 80 redirects to HTTPS.
    *
-   * @default - HTTP on `port`
+   * @default - a DNS-validated certificate for `domainName` when `hostedZone` is given, else HTTP
    */
   readonly certificate?: acm.ICertificate;
+
+  /**
+   * The DNS name of the service, such as `api.example.com`. With `hostedZone` the construct requests
+   * a DNS-validated certificate for it (unless `certificate` is given) and creates an alias record to
+   * the load balancer; the service then answers HTTPS on 443, 80 redirects to it, and `url` is
+   * `https://` and this name.
+   *
+   * @default - no name: the load balancer's DNS name
+   */
+  readonly domainName?: string;
+
+  /**
+   * The Route 53 zone of `domainName`, for the certificate's validation and the alias record.
+   *
+   * @default - no record; give `certificate` for HTTPS
+   */
+  readonly hostedZone?: route53.IHostedZone;
+
+  /**
+   * Paths (up to 4) that, with the host name, route to this service on a shared load balancer's HTTPS
+   * listener, such as `/api/*`. Needs `loadBalancer` and `domainName`.
+   *
+   * @default - every path of `domainName`
+   */
+  readonly pathPatterns?: string[];
+
+  /**
+   * The public HTTP port of the listener when there is no certificate and no domain. Everything
+   * inside (target group, container, service mapping, tasks' ingress) keeps `port`.
+   *
+   * @default - `port`
+   */
+  readonly listenerPort?: number;
+
+  /**
+   * Who may reach the load balancer's listener ports, such as `ec2.Peer.ipv4('203.0.113.0/24')` or
+   * the prefix list of CloudFront's origin-facing servers. With it no rule admits `0.0.0.0/0`.
+   *
+   * @default - any IPv4 address
+   */
+  readonly allowFrom?: ec2.IPeer[];
+
+  /**
+   * Whether the load balancer this construct creates is internet-facing. When false it is internal,
+   * in the VPC's private subnets, and the VPC needs no public subnets.
+   *
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+
+  /**
+   * How long the load balancer this construct creates keeps an idle connection open, 1 to 4000 seconds.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly idleTimeout?: Duration;
+
+  /**
+   * The HTTP codes of a healthy answer to the health check: codes from 200 to 499, as a list
+   * (`'200,302'`) or a range (`'200-299'`).
+   *
+   * @default '200'
+   */
+  readonly healthyHttpCodes?: string;
+
+  /**
+   * The ARN of a regional WAFv2 web ACL to associate with the load balancer this construct creates.
+   *
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
 
   /**
    * The bucket for the load balancer's access logs. Access logging needs a stack with a concrete region.
@@ -286,7 +363,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
   public readonly cluster: ecs.ICluster;
   /** The internet-facing load balancer (the one given in `loadBalancer`, or a new one). */
   public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
-  /** The listener that forwards to the tasks: on `port`, or on 443 with a `certificate`. */
+  /** The listener that forwards to the tasks: on `listenerPort` (or `port`), or on 443 with HTTPS (shared by every service with a domain on a shared load balancer). */
   public readonly listener: elbv2.ApplicationListener;
   /** The target group (type ip) the tasks register in. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
@@ -300,7 +377,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
   public readonly scaling: ecs.ScalableTaskCount;
   /** The log group of the container. */
   public readonly logGroup: logs.ILogGroup;
-  /** The URL of the service: the load balancer's DNS name, with `https://` when there is a certificate, else `http://` and the port unless it is 80. */
+  /** The URL of the service: `https://` and `domainName` (or the load balancer's DNS name) with HTTPS, else `http://`, the DNS name and the listener port unless it is 80. */
   public readonly url: string;
   /** The tasks' connections: open a path from the tasks to a database with `connections.allowTo(db, port)`. */
   public readonly connections: ec2.Connections;
@@ -337,10 +414,12 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     validateHealthCheckPath(this, healthCheckPath);
     validateEnvironment(this, props.environment);
     validateExclusiveProps(this, props);
+    validateFrontDoor(this, props);
+    const internetFacing = props.internetFacing ?? true;
 
     // The network: a VPC with no NAT, the tasks in its private subnets, the endpoints they need.
     this.vpc = props.cluster?.vpc ?? props.vpc ?? props.loadBalancer?.vpc ?? newVpc(this);
-    validateVpcShape(this, this.vpc);
+    validateVpcShape(this, this.vpc, internetFacing && !props.loadBalancer);
     const taskSubnets = props.taskSubnets ?? privateSubnetsOf(this.vpc);
     validateTaskSubnetsArePrivate(this, this.vpc, taskSubnets);
     const tasksHaveEgress = subnetsHaveEgress(this.vpc, taskSubnets);
@@ -419,8 +498,8 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       tasksHaveEgress,
     });
 
-    // The front: an internet-facing load balancer forwarding the port to the tasks' IPs.
-    this.loadBalancer = props.loadBalancer ?? this.newLoadBalancer(props.accessLogsBucket, props.accessLogsExpiration ?? Duration.days(90));
+    // The front: a load balancer forwarding to the tasks' IPs on the port, under the service's name.
+    this.loadBalancer = props.loadBalancer ?? this.newLoadBalancer(props, internetFacing);
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: this.vpc,
       port,
@@ -434,24 +513,29 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
         timeout: healthCheckTimeout,
         healthyThresholdCount,
         unhealthyThresholdCount,
-        healthyHttpCodes: '200',
+        healthyHttpCodes: props.healthyHttpCodes ?? '200',
       },
       targets: [this.service.loadBalancerTarget({ containerName, containerPort: port })],
     });
-    this.listener = props.certificate
-      ? this.addHttpsListeners(props.certificate)
-      : this.addListener('Listener', port, { protocol: elbv2.ApplicationProtocol.HTTP, defaultTargetGroups: [this.targetGroup] });
+    const front = addFrontDoor(this, {
+      loadBalancer: this.loadBalancer,
+      targetGroup: this.targetGroup,
+      shared: props.loadBalancer !== undefined,
+      listenerPort: props.listenerPort ?? port,
+      certificate: props.certificate,
+      domainName: props.domainName,
+      hostedZone: props.hostedZone,
+      pathPatterns: props.pathPatterns,
+      allowFrom: props.allowFrom,
+      internetFacing: props.loadBalancer ? true : internetFacing,
+    });
+    this.listener = front.listener;
+    this.url = front.url;
 
     // Application Auto Scaling uses its own service-linked role: no role is created here.
     this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
     this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: targetCpuUtilizationPercent });
 
-    const host = this.loadBalancer.loadBalancerDnsName;
-    if (props.certificate) {
-      this.url = `https://${host}`;
-    } else {
-      this.url = !Token.isUnresolved(port) && port === 80 ? `http://${host}` : `http://${host}:${Tokenization.stringifyNumber(port)}`;
-    }
     new CfnOutput(this, 'Url', { value: this.url, description: 'The URL of the service' });
 
     if (Object.keys(props.environment ?? {}).length === 0) {
@@ -472,22 +556,27 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     }
   }
 
-  private newLoadBalancer(accessLogsBucket: s3.IBucket | undefined, accessLogsExpiration: Duration): elbv2.ApplicationLoadBalancer {
+  private newLoadBalancer(props: PrivateFargateBehindAlbProps, internetFacing: boolean): elbv2.ApplicationLoadBalancer {
     const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: this.vpc,
-      internetFacing: true,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      internetFacing,
+      vpcSubnets: internetFacing ? { subnetType: ec2.SubnetType.PUBLIC } : privateSubnetsOf(this.vpc),
       dropInvalidHeaderFields: true,
+      idleTimeout: props.idleTimeout,
       securityGroup: new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
         vpc: this.vpc,
-        description: 'Internet-facing load balancer: listener ports from anywhere, to the tasks only',
+        description: `${internetFacing ? 'Internet-facing' : 'Internal'} load balancer: listener ports from ${props.allowFrom ? 'allowFrom' : 'anywhere'}, to the tasks only`,
         allowAllOutbound: false,
       }),
     });
+    if (props.webAclArn) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: loadBalancer.loadBalancerArn, webAclArn: props.webAclArn });
+    }
     // ELB access logs are delivered by a per-region principal, so they need a concrete region.
     if (!Token.isUnresolved(Stack.of(this).region)) {
-      loadBalancer.logAccessLogs(accessLogsBucket ?? accessLogsBucketOf(this, accessLogsExpiration), Names.uniqueId(this));
-    } else if (accessLogsBucket) {
+      const bucket = props.accessLogsBucket ?? accessLogsBucketOf(this, props.accessLogsExpiration ?? Duration.days(90));
+      loadBalancer.logAccessLogs(bucket, Names.uniqueId(this));
+    } else if (props.accessLogsBucket) {
       fail(this, 'accessLogsBucket needs a stack with a concrete region; received an environment-agnostic stack. Give the stack an environment with a region');
     } else {
       Validations.of(loadBalancer).acknowledge({
@@ -496,36 +585,6 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       });
     }
     return loadBalancer;
-  }
-
-  private addListener(id: string, port: number, props: elbv2.BaseApplicationListenerProps): elbv2.ApplicationListener {
-    claimListenerPort(this, this.loadBalancer, port);
-    const listener = new elbv2.ApplicationListener(this, id, {
-      loadBalancer: this.loadBalancer,
-      port,
-      open: true,
-      ...props,
-    });
-    for (const securityGroup of this.loadBalancer.connections.securityGroups) {
-      Validations.of(securityGroup).acknowledge({
-        id: 'AwsSolutions-EC23',
-        reason: 'An internet-facing load balancer admits its listener ports from anywhere; the tasks admit only the load balancer.',
-      });
-    }
-    return listener;
-  }
-
-  private addHttpsListeners(certificate: acm.ICertificate): elbv2.ApplicationListener {
-    this.addListener('HttpRedirect', 80, {
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
-    });
-    return this.addListener('Listener', 443, {
-      protocol: elbv2.ApplicationProtocol.HTTPS,
-      certificates: [elbv2.ListenerCertificate.fromCertificateManager(certificate)],
-      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-      defaultTargetGroups: [this.targetGroup],
-    });
   }
 }
 

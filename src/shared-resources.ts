@@ -69,3 +69,8 @@ export function claimListenerPort(scope: Construct, loadBalancer: elbv2.IApplica
   }
   ports.set(key, scope.node.path);
 }
+
+/** Whether no service of this library listens on `port` of the load balancer yet. */
+export function listenerPortIsFree(loadBalancer: elbv2.IApplicationLoadBalancer, port: number): boolean {
+  return !claimedPorts.get(loadBalancer)?.has(`${port}`);
+}

@@ -142,22 +142,29 @@ export function validateExclusiveProps(scope: IConstruct, props: PrivateFargateB
   if (props.loadBalancer?.vpc && vpc && !sameVpc(props.loadBalancer.vpc, vpc)) {
     fail(scope, `vpc must be the loadBalancer's VPC; received ${describeVpc(vpc)} and a load balancer in ${describeVpc(props.loadBalancer.vpc)}`);
   }
-  if (props.loadBalancer && props.certificate) {
-    fail(scope, 'You can only specify either loadBalancer or certificate: a shared load balancer serves each service on its own port');
+  if (props.loadBalancer && props.certificate && !props.domainName) {
+    fail(scope, 'You can only specify either loadBalancer or certificate without domainName: a shared load balancer serves HTTPS by host name, so give domainName too');
   }
   if (props.endpointSecurityGroup && props.vpcEndpoints !== undefined) {
     fail(scope, 'You can only specify either endpointSecurityGroup or vpcEndpoints: with endpointSecurityGroup the construct uses the VPC\'s endpoints and creates none');
   }
 }
 
-/** Throws unless the VPC has private subnets and public subnets in two AZs or more. */
-export function validateVpcShape(scope: IConstruct, vpc: ec2.IVpc): void {
+/** Throws unless the VPC has private subnets and, for an internet-facing load balancer, public subnets in two AZs or more. */
+export function validateVpcShape(scope: IConstruct, vpc: ec2.IVpc, internetFacing: boolean): void {
   const privateCount = vpc.isolatedSubnets.length + vpc.privateSubnets.length;
   if (privateCount === 0) {
     fail(scope, `vpc must have private subnets (isolated or with egress) for the tasks; received ${describeVpc(vpc)} with none. Give a VPC with a private subnet in each of two availability zones`);
   }
   const publicAzs = new Set(vpc.publicSubnets.map((subnet) => subnet.availabilityZone));
-  if (publicAzs.size < 2) {
+  const privateAzs = new Set([...vpc.isolatedSubnets, ...vpc.privateSubnets].map((subnet) => subnet.availabilityZone));
+  if (!internetFacing && privateAzs.size < 2) {
+    fail(scope,
+      `vpc must have private subnets in at least 2 availability zones for the internal load balancer; received ${describeVpc(vpc)} ` +
+      `with private subnets in ${privateAzs.size}. Give a VPC with a private subnet in each of two availability zones`,
+    );
+  }
+  if (internetFacing && publicAzs.size < 2) {
     fail(scope,
       `vpc must have public subnets in at least 2 availability zones for the internet-facing load balancer; received ${describeVpc(vpc)} ` +
       `with public subnets in ${publicAzs.size}. Give a VPC with a public subnet (one whose route table sends 0.0.0.0/0 to an internet gateway) in each of two availability zones`,
@@ -223,4 +230,61 @@ export function unpullableImages(taskDefinition: ecs.TaskDefinition): string[] {
     );
   }
   return refused;
+}
+
+/** Throws on front-door props that the load balancer, ACM or Route 53 would refuse, or that cannot work together. */
+export function validateFrontDoor(scope: IConstruct, props: PrivateFargateBehindAlbProps): void {
+  const https = props.certificate !== undefined || props.domainName !== undefined;
+  if (props.listenerPort !== undefined) {
+    validateIntegerInRange(scope, 'listenerPort', props.listenerPort, 1, 65535);
+    if (https) fail(scope, `listenerPort is for HTTP only; received ${props.listenerPort} with a certificate or domainName, which serve HTTPS on 443. Leave listenerPort out`);
+  }
+  if (props.allowFrom !== undefined && props.allowFrom.length === 0) {
+    fail(scope, 'allowFrom must name at least one peer; received an empty list. Leave it out to admit any IPv4 address');
+  }
+  if (props.idleTimeout !== undefined) {
+    validateSecondsInRange(scope, 'idleTimeout', props.idleTimeout, 1, 4000);
+    if (props.loadBalancer) fail(scope, 'idleTimeout is set on the load balancer this construct creates; received it with a shared loadBalancer. Set it where that load balancer is created');
+  }
+  if (props.webAclArn !== undefined) {
+    if (!Token.isUnresolved(props.webAclArn) && !/^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[\w-]+\/[\w-]+$/.test(props.webAclArn)) {
+      fail(scope, `webAclArn must be the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:REGION:ACCOUNT:regional/webacl/NAME/ID); received "${props.webAclArn}"`);
+    }
+    if (props.loadBalancer) fail(scope, 'webAclArn is associated with the load balancer this construct creates; received it with a shared loadBalancer. Associate the web ACL where that load balancer is created');
+  }
+  if (props.healthyHttpCodes !== undefined && !Token.isUnresolved(props.healthyHttpCodes)) {
+    const codes = props.healthyHttpCodes.split(',').map((part) => part.split('-').map(Number));
+    const valid = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(props.healthyHttpCodes) &&
+      codes.every((bounds) => bounds.every((code) => code >= 200 && code <= 499) && (bounds.length === 1 || bounds[0] < bounds[1]));
+    if (!valid) {
+      fail(scope, `healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "${props.healthyHttpCodes}"`);
+    }
+  }
+  if (props.domainName !== undefined && !Token.isUnresolved(props.domainName)) {
+    const domain = props.domainName.toLowerCase();
+    if (domain.length > 253 || !/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(domain)) {
+      fail(scope, `domainName must be a DNS name such as api.example.com; received "${props.domainName}"`);
+    }
+    const zone = props.hostedZone?.zoneName;
+    if (zone !== undefined && !Token.isUnresolved(zone)) {
+      const zoneName = zone.toLowerCase().replace(/\.$/, '');
+      if (domain !== zoneName && !domain.endsWith(`.${zoneName}`)) {
+        fail(scope, `domainName must be in the hostedZone; received "${props.domainName}" and the zone ${zoneName}`);
+      }
+    }
+    if (!props.hostedZone && !props.certificate) {
+      fail(scope, `domainName needs a hostedZone (to validate a new certificate and create the record) or a certificate; received "${props.domainName}" with neither`);
+    }
+  }
+  if (props.hostedZone && props.domainName === undefined) {
+    fail(scope, 'hostedZone needs domainName: the name of the service in that zone; received a hostedZone without it');
+  }
+  if (props.pathPatterns !== undefined) {
+    if (!props.loadBalancer || !props.domainName) {
+      fail(scope, 'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without both. Give loadBalancer and domainName, or leave pathPatterns out');
+    }
+    if (props.pathPatterns.length < 1 || props.pathPatterns.length > 4) {
+      fail(scope, `pathPatterns must hold 1 to 4 patterns (a listener rule matches at most 5 values, one is the host); received ${props.pathPatterns.length}`);
+    }
+  }
 }

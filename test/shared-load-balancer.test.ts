@@ -90,13 +90,13 @@ describe('a shared load balancer', () => {
     );
   });
 
-  test('a shared load balancer with a certificate is refused', () => {
+  test('a shared load balancer with a certificate but no domainName is refused', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
 
     expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, certificate, port: 8080 })).toThrow(
-      '[TestStack/Api] You can only specify either loadBalancer or certificate: a shared load balancer serves each service on its own port',
+      '[TestStack/Api] You can only specify either loadBalancer or certificate without domainName: a shared load balancer serves HTTPS by host name, so give domainName too',
     );
   });
 

@@ -1,0 +1,246 @@
+/** The front door: domains and HTTPS, many HTTPS services on one load balancer, and who may reach it. */
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { newStack, securityGroupProperties, synth } from './helpers';
+import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+
+const ENV = { account: '123456789012', region: 'us-east-1' };
+
+function zone(stack: Stack): route53.IHostedZone {
+  return route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+}
+
+describe('a domain', () => {
+  test('domainName with hostedZone requests a DNS-validated certificate, creates the alias record, and serves HTTPS with a redirect', () => {
+    const stack = newStack(ENV);
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { domainName: 'shop.example.com', hostedZone: zone(stack) });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'shop.example.com',
+      ValidationMethod: 'DNS',
+      DomainValidationOptions: [{ DomainName: 'shop.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'shop.example.com.',
+      Type: 'A',
+      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      AliasTarget: Match.objectLike({ DNSName: Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^WebCertificate') } }],
+      DefaultActions: [Match.objectLike({ Type: 'forward' })],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443' }) })],
+    });
+    expect(web.url).toBe('https://shop.example.com');
+  });
+
+  test('domainName with a certificate and no zone serves HTTPS under the name without a record', () => {
+    const stack = newStack(ENV);
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { domainName: 'shop.example.com', certificate });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    expect(web.url).toBe('https://shop.example.com');
+  });
+});
+
+describe('many HTTPS services on one load balancer', () => {
+  const names = ['shop', 'api', 'admin'];
+  function build(hosts: string[]): { template: Template; priorities: Record<string, number> } {
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    const first = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
+    for (const host of hosts) {
+      new PrivateFargateBehindAlb(stack, host, { loadBalancer: first.loadBalancer, domainName: `${host}.example.com`, hostedZone, port: 8080 });
+    }
+    const template = Template.fromStack(stack);
+    const priorities: Record<string, number> = {};
+    for (const rule of Object.values(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'))) {
+      const host = rule.Properties.Conditions[0].HostHeaderConfig.Values[0] as string;
+      priorities[host] = rule.Properties.Priority;
+    }
+    return { template, priorities };
+  }
+
+  test('three services join the one HTTPS listener, each by its host name and certificate', () => {
+    const { template } = build(names);
+
+    template.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 443 }, 1);
+    template.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 80 }, 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 3);
+    for (const name of names) {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+        ListenerArn: { Ref: Match.stringLikeRegexp('^FrontListener') },
+        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [`${name}.example.com`] } }],
+        Actions: [Match.objectLike({ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp(`^${name}TargetGroup`) } })],
+      });
+    }
+  });
+
+  test('rule priorities do not move when a service in the middle is removed or the order changes', () => {
+    const all = build(names).priorities;
+    const withoutMiddle = build(['shop', 'admin']).priorities;
+    const reordered = build(['admin', 'shop', 'api']).priorities;
+
+    expect(new Set(Object.values(all)).size).toBe(3);
+    expect(withoutMiddle).toEqual({ 'shop.example.com': all['shop.example.com'], 'admin.example.com': all['admin.example.com'] });
+    expect(reordered).toEqual(all);
+  });
+
+  test('pathPatterns route by host and path', () => {
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    const first = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
+
+    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: first.loadBalancer, domainName: 'www.example.com', hostedZone, pathPatterns: ['/api/*'], port: 8080 });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [
+        { Field: 'host-header', HostHeaderConfig: { Values: ['www.example.com'] } },
+        { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } },
+      ],
+    });
+  });
+
+  test('two services claiming one host and path are refused', () => {
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    const first = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
+    new PrivateFargateBehindAlb(stack, 'One', { loadBalancer: first.loadBalancer, domainName: 'api.example.com', hostedZone, port: 8080 });
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Two', { loadBalancer: first.loadBalancer, domainName: 'API.example.com', hostedZone, port: 8081 })).toThrow(
+      '[TestStack/Two] domainName and pathPatterns must be unique on the shared loadBalancer; received the host API.example.com, which TestStack/One already routes',
+    );
+  });
+
+  test('on a load balancer serving HTTP on 80, the first HTTPS service creates the 443 listener, answering 404 to unknown hosts, without a redirect', () => {
+    const stack = newStack(ENV);
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+
+    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, domainName: 'api.example.com', certificate, port: 8080 });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })],
+    });
+    template.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 80 }, 1);
+  });
+});
+
+describe('the listener port and who may reach it', () => {
+  test('listenerPort is the public port; everything inside keeps port', () => {
+    const template = synth({ port: 8080, listenerPort: 80 });
+
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80 });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 8080 });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('load balancer'),
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 80 })],
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 8080, SourceSecurityGroupId: Match.anyValue() });
+  });
+
+  test('allowFrom admits only the peers given, also a prefix list, and no rule of the load balancer admits 0.0.0.0/0', () => {
+    const template = synth({ allowFrom: [ec2.Peer.ipv4('203.0.113.0/24'), ec2.Peer.prefixList('pl-3b927c52')] });
+
+    const inline = securityGroupProperties(template, '^Internet-facing load balancer').SecurityGroupIngress;
+    const separate = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress', {
+      Properties: { GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebLoadBalancerSecurityGroup'), 'GroupId'] } },
+    })).map((rule) => rule.Properties);
+    expect([...inline, ...separate].map((rule: any) => [rule.CidrIp ?? rule.SourcePrefixListId, rule.FromPort])).toEqual([['203.0.113.0/24', 80], ['pl-3b927c52', 80]]);
+  });
+
+  test('internetFacing false gives an internal load balancer in the private subnets, on a VPC with no public subnets', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc, internetFacing: false });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internal',
+      Subnets: [{ Ref: Match.stringLikeRegexp('VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('VpcPrivateSubnet2') }],
+    });
+  });
+
+  test('idleTimeout, healthyHttpCodes and webAclArn reach the load balancer, target group and a web ACL association', () => {
+    const webAclArn = 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/shop/0123abcd-0123-0123-0123-0123456789ab';
+    const template = synth({ idleTimeout: Duration.seconds(120), healthyHttpCodes: '200-299', webAclArn });
+
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '120' }]),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Matcher: { HttpCode: '200-299' } });
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      WebACLArn: webAclArn,
+      ResourceArn: { Ref: Match.stringLikeRegexp('^WebLoadBalancer') },
+    });
+  });
+});
+
+describe('bad front-door input is refused at synth', () => {
+  const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
+  test.each<[string, (stack: Stack) => PrivateFargateBehindAlbProps, string]>([
+    ['a domainName that is no DNS name', (stack) => ({ domainName: 'not a name', hostedZone: zone(stack) }), 'domainName must be a DNS name such as api.example.com; received "not a name"'],
+    ['a domainName outside the zone', (stack) => ({ domainName: 'shop.example.org', hostedZone: zone(stack) }), 'domainName must be in the hostedZone; received "shop.example.org" and the zone example.com'],
+    ['a domainName with neither zone nor certificate', () => ({ domainName: 'shop.example.com' }), 'domainName needs a hostedZone (to validate a new certificate and create the record) or a certificate; received "shop.example.com" with neither'],
+    ['a hostedZone without domainName', (stack) => ({ hostedZone: zone(stack) }), 'hostedZone needs domainName'],
+    ['listenerPort with a certificate', (stack) => ({ listenerPort: 8443, certificate: acm.Certificate.fromCertificateArn(stack, 'C', certificateArn) }), 'listenerPort is for HTTP only; received 8443 with a certificate or domainName'],
+    ['listenerPort 0', () => ({ listenerPort: 0 }), 'listenerPort must be an integer from 1 to 65535; received 0'],
+    ['pathPatterns without loadBalancer', (stack) => ({ domainName: 'shop.example.com', hostedZone: zone(stack), pathPatterns: ['/api/*'] }), 'pathPatterns route a service on a shared loadBalancer with its domainName'],
+    ['an empty allowFrom', () => ({ allowFrom: [] }), 'allowFrom must name at least one peer; received an empty list'],
+    ['idleTimeout of 4001 seconds', () => ({ idleTimeout: Duration.seconds(4001) }), 'idleTimeout must be a whole number of seconds from 1 to 4000; received 4001 seconds'],
+    ['healthyHttpCodes 500', () => ({ healthyHttpCodes: '500' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "500"'],
+    ['healthyHttpCodes 200-', () => ({ healthyHttpCodes: '200-' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "200-"'],
+    ['healthyHttpCodes 299-200', () => ({ healthyHttpCodes: '299-200' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "299-200"'],
+    ['a webAclArn that is no regional web ACL', () => ({ webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/y' }), 'webAclArn must be the ARN of a regional WAFv2 web ACL'],
+  ])('%s', (_, props, message) => {
+    const stack = newStack(ENV);
+    expect(() => new PrivateFargateBehindAlb(stack, 'Web', props(stack))).toThrow(`[TestStack/Web] ${message}`);
+  });
+
+  test('more than 4 pathPatterns, and idleTimeout or webAclArn on a shared load balancer, are refused', () => {
+    const stack = newStack(ENV);
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    const shared = { loadBalancer: web.loadBalancer, port: 8080 };
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'A', { ...shared, domainName: 'a.example.com', hostedZone: zone(stack), pathPatterns: ['/1', '/2', '/3', '/4', '/5'] }))
+      .toThrow('[TestStack/A] pathPatterns must hold 1 to 4 patterns');
+    expect(() => new PrivateFargateBehindAlb(stack, 'B', { ...shared, idleTimeout: Duration.seconds(30) })).toThrow('[TestStack/B] idleTimeout is set on the load balancer this construct creates');
+    expect(() => new PrivateFargateBehindAlb(stack, 'C', { ...shared, webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y' }))
+      .toThrow('[TestStack/C] webAclArn is associated with the load balancer this construct creates');
+  });
+
+  test.each([['200,302'], ['200-299'], ['499'], ['200-204,301']])('healthyHttpCodes %s is accepted', (codes) => {
+    expect(() => synth({ healthyHttpCodes: codes })).not.toThrow();
+  });
+
+  test('an internal load balancer on a VPC with private subnets in one AZ is refused, naming the internal load balancer', () => {
+    const stack = newStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0one',
+      vpcCidrBlock: '10.9.0.0/16',
+      availabilityZones: ['us-east-1a'],
+      isolatedSubnetIds: ['subnet-iso1'],
+      isolatedSubnetRouteTableIds: ['rtb-iso1'],
+    });
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { vpc, internetFacing: false })).toThrow(
+      '[TestStack/Web] vpc must have private subnets in at least 2 availability zones for the internal load balancer',
+    );
+  });
+});
