@@ -261,7 +261,7 @@ function peerWithNatTemplate(count: number): any {
  */
 function computeCost(template: any): number {
   const resources = template.Resources as Record<string, any>;
-  let dollars = 0;
+  let monthly = 0;
   for (const service of Object.values(resources).filter((r) => r.Type === 'AWS::ECS::Service')) {
     const taskDefinition = resources[service.Properties.TaskDefinition.Ref].Properties;
     const price = FARGATE[(taskDefinition.RuntimePlatform?.CpuArchitecture ?? 'X86_64') as keyof typeof FARGATE];
@@ -273,9 +273,9 @@ function computeCost(template: any): number {
     const totalWeight = strategy.reduce((sum, item) => sum + (item.Weight ?? 0), 0);
     const spotTasks = (base?.CapacityProvider === 'FARGATE_SPOT' ? COST_TASKS - rest : 0) +
       rest * (strategy.find((item) => item.CapacityProvider === 'FARGATE_SPOT')?.Weight ?? 0) / totalWeight;
-    dollars += (COST_TASKS - spotTasks * SPOT_DISCOUNT) * taskHour * HOURS_PER_MONTH;
+    monthly += (COST_TASKS - spotTasks * SPOT_DISCOUNT) * taskHour * HOURS_PER_MONTH;
   }
-  return dollars;
+  return monthly;
 }
 
 /** The monthly cost table: compute, endpoints, NAT and load balancers of each setup at each N, and the ratio to the peer. */

@@ -2,6 +2,7 @@
  * Cheaper and more flexible tasks: ARM64, Fargate Spot, the container's command, health check,
  * storage and read-only root file system, the user's roles, and scaling beyond CPU.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -228,7 +229,7 @@ describe('the container', () => {
   });
 
   test('the default image renders its config into /etc/nginx/conf.d, one of the writable paths', () => {
-    const dockerfile = require('fs').readFileSync(path.join(USER_IMAGE_DIR, 'Dockerfile'), 'utf-8');
+    const dockerfile = fs.readFileSync(path.join(USER_IMAGE_DIR, 'Dockerfile'), 'utf-8');
     expect(dockerfile).toContain('/etc/nginx/templates/');
     expect(dockerfile).toMatch(/^FROM \S*nginx:[\d.]+-alpine$/m);
   });
