@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct, IConstruct } from 'constructs';
@@ -175,8 +175,15 @@ export function mountDefaultImageWritablePaths(container: ecs.ContainerDefinitio
  * Lets the service run on Fargate capacity providers: the cluster this library created gets FARGATE and
  * FARGATE_SPOT (a cluster the user gives must have the providers of the strategy), and the service is
  * created after the cluster's capacity provider association, without which ECS refuses the strategy.
+ * The cluster's own aspect creates the association at synth, as a child of the cluster: an aspect on the
+ * cluster orders the service resource alone after it (the rest already follows the cluster by reference).
  */
 export function useCapacityProviders(service: ecs.FargateService, cluster: ecs.ICluster, clusterIsOurs: boolean): void {
   if (clusterIsOurs && cluster instanceof ecs.Cluster) cluster.enableFargateCapacityProviders();
-  service.node.addDependency(cluster);
+  const resource = service.node.defaultChild as ecs.CfnService;
+  Aspects.of(cluster).add({
+    visit: (node: IConstruct) => {
+      if (node instanceof ecs.CfnClusterCapacityProviderAssociations) resource.addDependency(node);
+    },
+  });
 }

@@ -140,6 +140,38 @@ describe('Fargate Spot', () => {
     const associations = template.findResources('AWS::ECS::ClusterCapacityProviderAssociations');
     expect(Object.values(associations).map((a) => a.Properties.CapacityProviders)).toEqual([['FARGATE', 'FARGATE_SPOT']]);
     template.hasResource('AWS::ECS::Service', { DependsOn: Match.arrayWith([Object.keys(associations)[0]]) });
+    // Only the service waits for it: what refers to the cluster already follows it (cfn-lint W3005).
+    const dependents = Object.entries(template.toJSON().Resources as Record<string, any>)
+      .filter(([, resource]) => (resource.DependsOn ?? []).some((id: string) => /Cluster/.test(id)))
+      .map(([, resource]) => resource.Type);
+    expect(dependents).toEqual(['AWS::ECS::Service']);
+    const service = Object.values(template.findResources('AWS::ECS::Service'))[0];
+    expect(service.DependsOn.filter((id: string) => template.toJSON().Resources[id].Type === 'AWS::ECS::Cluster')).toEqual([]);
+  });
+
+  test('under the feature flags cdk init writes (stabilized aspects) the service is created after the association too', () => {
+    const context = JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/recommended-feature-flags.json'), 'utf-8'));
+    const stack = new Stack(new App({ context }), 'TestStack');
+    new PrivateFargateBehindAlb(stack, 'Web', { capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND });
+
+    const template = Template.fromStack(stack);
+    const association = Object.keys(template.findResources('AWS::ECS::ClusterCapacityProviderAssociations'));
+    template.hasResource('AWS::ECS::Service', { DependsOn: Match.arrayWith(association) });
+  });
+
+  test('the service on a cluster the user gives with both providers is created after its association too', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    const cluster = new ecs.Cluster(stack, 'UserCluster', { vpc: web.vpc, enableFargateCapacityProviders: true });
+    new PrivateFargateBehindAlb(stack, 'Api', { cluster, port: 8080, capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND });
+
+    const template = Template.fromStack(stack);
+    const association = Object.keys(template.findResources('AWS::ECS::ClusterCapacityProviderAssociations'));
+    expect(association).toHaveLength(1);
+    template.hasResource('AWS::ECS::Service', {
+      Properties: { CapacityProviderStrategy: Match.anyValue() },
+      DependsOn: Match.arrayWith([association[0]]),
+    });
   });
 
   test('without a strategy the service keeps the FARGATE launch type and the cluster gets no association', () => {
