@@ -3,8 +3,9 @@
  * PrivateFargateBehindAlb (a load balancer each, and one shared load balancer) and with
  * ApplicationLoadBalancedFargateService set up to do the same job (isolated subnets, the four
  * endpoints added by hand, CPU autoscaling 1 to 3), alternating the sides, and prints medians and
- * ratios of synth time, template size, deployment timing and a fixed monthly network cost.
- * It writes docs/BENCHMARKS.md and docs/benchmarks.svg.
+ * ratios of synth time, template size, deployment timing and a fixed monthly network cost; beside it,
+ * a monthly cost model of running the tasks (x86, ARM64, ARM64 with Spot) against the peer as users
+ * set it up (NAT gateways). It writes docs/BENCHMARKS.md and docs/benchmarks.svg.
  *
  * Usage: ts-node scripts/bench.ts [--runs 9] [--out docs]
  */
@@ -15,7 +16,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { PrivateFargateBehindAlb } from '../src';
+import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const COUNTS = [1, 10, 30];
 const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -27,6 +28,19 @@ const HOURS_PER_MONTH = 730;
 const PRICE = { interfaceEndpointAzHour: 0.01, natGatewayHour: 0.045, albHour: 0.0225 };
 const AZS = 2;
 const INTERFACE_ENDPOINTS = 3;
+/**
+ * us-east-1 Fargate list prices (AWS Fargate pricing page, as of November 2026): per vCPU-hour and per
+ * GB-hour, x86 and ARM64 (0.80 of x86). Fargate Spot is "up to 70 %" off and its price varies: the
+ * model assumes the 70 %.
+ */
+const FARGATE = {
+  X86_64: { vcpuHour: 0.04048, gbHour: 0.004445 },
+  ARM64: { vcpuHour: 0.03238, gbHour: 0.00356 },
+};
+const SPOT_DISCOUNT = 0.7;
+const PRICES_AS_OF = 'November 2026';
+/** The cost model's service: 2 tasks of 0.5 vCPU and 1 GiB running all month. */
+const COST_TASKS = 2;
 
 type Side = 'construct' | 'shared' | 'peer';
 const SIDES: Side[] = ['construct', 'shared', 'peer'];
@@ -198,6 +212,95 @@ ${legend}
 `;
 }
 
+/** The setups of the cost model, each built with N services of 2 tasks of 0.5 vCPU / 1 GiB. */
+type CostSetup = 'x86' | 'arm64' | 'arm64Spot';
+const COST_SETUPS: Record<CostSetup, { label: string; props: PrivateFargateBehindAlbProps }> = {
+  x86: { label: 'x86, on demand', props: {} },
+  arm64: { label: 'ARM64, on demand', props: { cpuArchitecture: ecs.CpuArchitecture.ARM64 } },
+  arm64Spot: {
+    label: `ARM64, 1 task on demand and the rest on Spot (${SPOT_DISCOUNT * 100} % off)`,
+    props: {
+      cpuArchitecture: ecs.CpuArchitecture.ARM64,
+      capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 1, weight: 0 }, { capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+    },
+  },
+};
+
+/** One service of a cost setup, synthesized, as `computePerService` reads it. */
+function costTemplate(setup: CostSetup): any {
+  const app = new App();
+  const stack = new Stack(app, 'Cost');
+  new PrivateFargateBehindAlb(stack, 'Service0', { image, cpu: 512, memoryLimitMiB: 1024, minCapacity: COST_TASKS, ...COST_SETUPS[setup].props });
+  return app.synth().getStackByName('Cost').template;
+}
+
+/** The peer as users set it up: aws-ecs-patterns on a cluster whose default VPC has a NAT gateway per AZ. */
+function peerWithNatTemplate(count: number): any {
+  const app = new App({ context: { '@aws-cdk/core:stackResourceLimit': 0 } });
+  const stack = new Stack(app, 'Cost');
+  const cluster = new ecs.Cluster(stack, 'Cluster');
+  for (let i = 0; i < count; i++) {
+    const port = i === 0 ? 80 : 8000 + i;
+    new ecsPatterns.ApplicationLoadBalancedFargateService(stack, `Service${i}`, {
+      cluster,
+      cpu: 512,
+      memoryLimitMiB: 1024,
+      desiredCount: COST_TASKS,
+      listenerPort: port,
+      taskImageOptions: { image, containerPort: port },
+      minHealthyPercent: 100,
+    });
+  }
+  return app.synth().getStackByName('Cost').template;
+}
+
+/**
+ * Dollars a month of the tasks of every service of a template, COST_TASKS each: the task size and
+ * architecture from its task definition, the share on FARGATE_SPOT from its capacity provider strategy
+ * (the base first, the rest by weight).
+ */
+function computeCost(template: any): number {
+  const resources = template.Resources as Record<string, any>;
+  let monthly = 0;
+  for (const service of Object.values(resources).filter((r) => r.Type === 'AWS::ECS::Service')) {
+    const taskDefinition = resources[service.Properties.TaskDefinition.Ref].Properties;
+    const price = FARGATE[(taskDefinition.RuntimePlatform?.CpuArchitecture ?? 'X86_64') as keyof typeof FARGATE];
+    const taskHour = (Number(taskDefinition.Cpu) / 1024) * price.vcpuHour + (Number(taskDefinition.Memory) / 1024) * price.gbHour;
+    const strategy: Array<{ CapacityProvider: string; Base?: number; Weight?: number }> =
+      service.Properties.CapacityProviderStrategy ?? [{ CapacityProvider: 'FARGATE', Weight: 1 }];
+    const base = strategy.find((item) => item.Base)!;
+    const rest = COST_TASKS - Math.min(COST_TASKS, base?.Base ?? 0);
+    const totalWeight = strategy.reduce((sum, item) => sum + (item.Weight ?? 0), 0);
+    const spotTasks = (base?.CapacityProvider === 'FARGATE_SPOT' ? COST_TASKS - rest : 0) +
+      rest * (strategy.find((item) => item.CapacityProvider === 'FARGATE_SPOT')?.Weight ?? 0) / totalWeight;
+    monthly += (COST_TASKS - spotTasks * SPOT_DISCOUNT) * taskHour * HOURS_PER_MONTH;
+  }
+  return monthly;
+}
+
+/** The monthly cost table: compute, endpoints, NAT and load balancers of each setup at each N, and the ratio to the peer. */
+function costModel(templates: { construct: Record<number, any>; shared: Record<number, any> }): string {
+  const perService = Object.fromEntries((Object.keys(COST_SETUPS) as CostSetup[]).map((setup) => [setup, computeCost(costTemplate(setup))]));
+  const rows: Array<Array<string | number>> = [];
+  for (const n of COUNTS) {
+    const peerTemplate = peerWithNatTemplate(n);
+    const peer = { compute: computeCost(peerTemplate), ...monthlyCost(peerTemplate) };
+    const peerTotal = peer.compute + peer.total;
+    for (const setup of Object.keys(COST_SETUPS) as CostSetup[]) {
+      for (const [front, template] of [['an ALB each', templates.construct[n]], ['one shared ALB', templates.shared[n]]] as const) {
+        const network = monthlyCost(template);
+        const compute = perService[setup] * n;
+        rows.push([n, `PrivateFargateBehindAlb, ${COST_SETUPS[setup].label}, shared endpoints, ${front}`,
+          dollars(compute), dollars(network.endpoints), dollars(network.nat), dollars(network.albs), dollars(compute + network.total),
+          fixed((compute + network.total) / peerTotal)]);
+      }
+    }
+    rows.push([n, 'ApplicationLoadBalancedFargateService as users set it up: x86, on demand, a NAT gateway per AZ, an ALB each',
+      dollars(peer.compute), dollars(peer.endpoints), dollars(peer.nat), dollars(peer.albs), dollars(peerTotal), fixed(1)]);
+  }
+  return table(['N', 'setup', 'compute', 'endpoints', 'NAT gateways', 'load balancers', 'total', 'ratio to the peer'], rows);
+}
+
 function main(): void {
   const samples: Record<Side, Record<number, Measure[]>> = { construct: {}, shared: {}, peer: {} };
   // Warm up the module cache so the first measured run is not the one that loads aws-cdk-lib.
@@ -282,6 +385,11 @@ function main(): void {
     costRows,
   );
 
+  const costModelTable = costModel({
+    construct: Object.fromEntries(COUNTS.map((n) => [n, results.construct[n].template])),
+    shared: Object.fromEntries(COUNTS.map((n) => [n, results.shared[n].template])),
+  });
+
   const report = `# Benchmarks
 
 <!-- Generated by \`npx projen bench\` (scripts/bench.ts); edit that script, not this file. -->
@@ -312,6 +420,20 @@ Interface endpoints $${PRICE.interfaceEndpointAzHour} per AZ-hour (${INTERFACE_E
 the S3 gateway endpoint free, NAT gateways $${PRICE.natGatewayHour} an hour, ALBs $${PRICE.albHour} an hour.
 
 ${costTable}
+
+## Monthly cost model: tasks, endpoints, NAT and load balancers (us-east-1, ${HOURS_PER_MONTH} hours)
+
+N services, each ${COST_TASKS} tasks of 0.5 vCPU and 1 GiB running all month, before traffic (data
+processed by NAT gateways, endpoints and load balancer capacity units comes on top). Fargate list
+prices of ${PRICES_AS_OF} from the AWS Fargate pricing page: x86 $${FARGATE.X86_64.vcpuHour} per vCPU-hour and
+$${FARGATE.X86_64.gbHour} per GB-hour, ARM64 $${FARGATE.ARM64.vcpuHour} and $${FARGATE.ARM64.gbHour}. Fargate Spot is advertised as
+"up to 70 %" off with a price that varies: this model assumes ${SPOT_DISCOUNT * 100} % off the on-demand price of
+the same architecture. Interface endpoints, NAT gateways and ALBs as above, counted in the
+synthesized templates; the task sizes, architectures and capacity provider strategies are read from
+them too. The peer is \`ApplicationLoadBalancedFargateService\` on a cluster with its default VPC (a
+NAT gateway per AZ, no endpoints), the same task size and 2 tasks.
+
+${costModelTable}
 `;
 
   fs.mkdirSync(OUT, { recursive: true });

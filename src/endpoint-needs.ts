@@ -23,9 +23,28 @@ export class GrantRecordingRole extends iam.Role {
   }
 }
 
-/** The statements granted so far to a role made as a `GrantRecordingRole`. */
+/**
+ * The statements granted so far to a role: recorded for a `GrantRecordingRole`; for a role the user
+ * gives, read from the policies of the app attached to it (its inline policies and the IAM policies
+ * that name it). Its managed policies and policies made outside the app cannot be read.
+ */
 export function grantedStatements(role: iam.IRole): iam.PolicyStatement[] {
-  return grantsOf.get(role) ?? [];
+  if (role instanceof GrantRecordingRole) return grantsOf.get(role) ?? [];
+  const documents: unknown[] = [];
+  const cfnRole = role.node.defaultChild;
+  if (cfnRole instanceof iam.CfnRole && Array.isArray(cfnRole.policies)) {
+    documents.push(...cfnRole.policies.map((policy) => (policy as iam.CfnRole.PolicyProperty).policyDocument));
+  }
+  for (const node of role.node.root.node.findAll()) {
+    if (!(node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy)) continue;
+    const stack = Stack.of(node);
+    if (JSON.stringify(stack.resolve(node.roles) ?? []).includes(JSON.stringify(stack.resolve(role.roleName)))) {
+      documents.push(node.policyDocument);
+    }
+  }
+  return documents
+    .filter((document): document is iam.PolicyDocument => document instanceof iam.PolicyDocument)
+    .flatMap((document) => (document.toJSON()?.Statement ?? []).map((statement: unknown) => iam.PolicyStatement.fromJson(statement)));
 }
 
 /**

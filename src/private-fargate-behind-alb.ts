@@ -1,8 +1,6 @@
-import * as path from 'path';
 import { CfnOutput, Duration, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,6 +14,14 @@ import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
 import { addFrontDoor } from './front-door';
 import { allowHttpsToGateway, newVpc, privateSubnetsOf, subnetsHaveEgress } from './network';
 import { accessLogsBucketOf, defaultClusterFor } from './shared-resources';
+import {
+  addContainerForArchitecture,
+  architectureOf,
+  defaultImage,
+  mountDefaultImageWritablePaths,
+  useCapacityProviders,
+  validateTaskOptions,
+} from './task-options';
 import {
   validateCapacity,
   validateFargateSize,
@@ -107,7 +113,11 @@ export interface PrivateFargateBehindAlbProps {
   /**
    * The container image. It must serve HTTP on `$PORT` and answer the health check.
    *
-   * @default - nginx serving a static page on `$PORT`, built from a Dockerfile shipped in this package (linux/amd64)
+   * An image asset built here must be built for `cpuArchitecture` (its `platform`): one built for the
+   * other is refused at synth, and one without a platform gets a warning (it is built for the machine
+   * that builds it). The architecture of an image from a registry cannot be known at synth.
+   *
+   * @default - nginx serving a static page on `$PORT`, built from a Dockerfile shipped in this package for `cpuArchitecture`
    */
   readonly image?: ecs.ContainerImage;
 
@@ -140,6 +150,79 @@ export interface PrivateFargateBehindAlbProps {
   readonly memoryLimitMiB?: number;
 
   /**
+   * The CPU architecture of the tasks: X86_64, or ARM64 (Graviton, 20 % cheaper for the same size).
+   *
+   * @default - X86_64 (the template sets no runtime platform, which Fargate runs as Linux X86_64)
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+
+  /**
+   * How the tasks are spread over FARGATE and FARGATE_SPOT (interruptible, up to 70 % cheaper). Each
+   * weight is 0 to 1000 and at least one is above 0; each base is 0 to 100000 and only one provider
+   * has a base above 0. The cluster this construct creates gets both providers; a `cluster` you give
+   * must have those the strategy names.
+   *
+   * @default - every task on FARGATE (launch type, no strategy)
+   */
+  readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
+
+  /**
+   * The command of the container (Docker CMD).
+   *
+   * @default - the image's CMD
+   */
+  readonly command?: string[];
+
+  /**
+   * The entry point of the container (Docker ENTRYPOINT).
+   *
+   * @default - the image's ENTRYPOINT
+   */
+  readonly entryPoint?: string[];
+
+  /**
+   * A health check ECS runs inside the container (interval 5 to 300 s, timeout 2 to 60 s and at most the
+   * interval, retries 1 to 10, start period 0 to 300 s), beside the load balancer's.
+   *
+   * @default - none
+   */
+  readonly containerHealthCheck?: ecs.HealthCheck;
+
+  /**
+   * The task's ephemeral storage in GiB, 21 to 200.
+   *
+   * @default - 20 GiB, what Fargate gives without the setting
+   */
+  readonly ephemeralStorageGiB?: number;
+
+  /**
+   * Whether the container's root file system is read-only. With the default image the construct mounts
+   * task volumes where nginx writes (/etc/nginx/conf.d, /tmp, /var/cache/nginx, /var/run); with your
+   * image, add the volumes it needs (`taskDefinition.addVolume`, `container.addMountPoints`).
+   *
+   * @default false
+   */
+  readonly readonlyRootFilesystem?: boolean;
+
+  /**
+   * The role of the tasks. The construct adds to it what it needs (ECS Exec). The VPC's endpoints follow
+   * the statements of the policies this app attaches to it; what its managed policies or policies made
+   * outside the app allow is not read: add those endpoints with `FargateVpcEndpoints.of(vpc).addInterfaceEndpoint(...)`.
+   *
+   * @default - a role for the tasks, with no policy until you grant it one
+   */
+  readonly taskRole?: iam.IRole;
+
+  /**
+   * The role ECS starts the tasks with. The construct grants it what it needs (pulling the image, writing
+   * the logs, reading the secrets and environment files), so an imported role must be mutable or allow
+   * these already. Its endpoints follow the policies this app attaches to it, as for `taskRole`.
+   *
+   * @default - a role that may pull the image, write the log group and read the secrets
+   */
+  readonly executionRole?: iam.IRole;
+
+  /**
    * How long the container's logs are kept. The log group is retained when the stack is deleted.
    *
    * @default logs.RetentionDays.ONE_MONTH
@@ -167,6 +250,22 @@ export interface PrivateFargateBehindAlbProps {
    * @default 50
    */
   readonly targetCpuUtilizationPercent?: number;
+
+  /**
+   * The load balancer requests per task per minute autoscaling keeps the tasks at (a second
+   * target-tracking policy, beside CPU), above 0.
+   *
+   * @default - no request-count scaling
+   */
+  readonly targetRequestsPerTarget?: number;
+
+  /**
+   * The average memory utilization (percent, above 0 and at most 100) autoscaling keeps the tasks at (a
+   * target-tracking policy beside CPU).
+   *
+   * @default - no memory scaling
+   */
+  readonly targetMemoryUtilizationPercent?: number;
 
   /**
    * The path the load balancer's health check requests; it must answer 200.
@@ -415,6 +514,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     validateEnvironment(this, props.environment);
     validateExclusiveProps(this, props);
     validateFrontDoor(this, props);
+    validateTaskOptions(this, props);
     const internetFacing = props.internetFacing ?? true;
 
     // The network: a VPC with no NAT, the tasks in its private subnets, the endpoints they need.
@@ -452,18 +552,26 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu,
       memoryLimitMiB,
-      taskRole: new GrantRecordingRole(this, 'TaskRole', { assumedBy: ecsTasks }),
-      executionRole: new GrantRecordingRole(this, 'ExecutionRole', { assumedBy: ecsTasks }),
+      runtimePlatform: props.cpuArchitecture && { cpuArchitecture: props.cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      ephemeralStorageGiB: props.ephemeralStorageGiB,
+      taskRole: props.taskRole ?? new GrantRecordingRole(this, 'TaskRole', { assumedBy: ecsTasks }),
+      executionRole: props.executionRole ?? new GrantRecordingRole(this, 'ExecutionRole', { assumedBy: ecsTasks }),
     });
-    this.container = this.taskDefinition.addContainer(containerName, {
+    const architecture = architectureOf(this, this.taskDefinition);
+    this.container = addContainerForArchitecture(this, this.taskDefinition, architecture, {
       containerName,
-      image: props.image ?? defaultImage(),
+      image: props.image ?? defaultImage(this, architecture),
+      command: props.command,
+      entryPoint: props.entryPoint,
+      healthCheck: props.containerHealthCheck,
+      readonlyRootFilesystem: props.readonlyRootFilesystem,
       // Sorted: a map's key order (Java's Map.of is random per run) must not change the template.
       environment: sortedByKey({ ...props.environment, PORT: Tokenization.stringifyNumber(port) }),
       secrets: props.secrets && sortedByKey(props.secrets),
       portMappings: [{ containerPort: port, hostPort: port, protocol: ecs.Protocol.TCP }],
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: containerName }),
     });
+    if (props.readonlyRootFilesystem && !props.image) mountDefaultImageWritablePaths(this.container);
 
     // No desired count: a deployment must not reset the count autoscaling reached. CloudFormation
     // starts one task, and the scalable target's minimum raises it to minCapacity.
@@ -478,7 +586,9 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       circuitBreaker: { enable: true, rollback: true },
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
       enableExecuteCommand: props.enableExecuteCommand,
+      capacityProviderStrategies: props.capacityProviderStrategies,
     });
+    if (props.capacityProviderStrategies) useCapacityProviders(this.service, this.cluster, !props.cluster);
     this.connections = this.service.connections;
     if (props.endpointSecurityGroup) {
       props.endpointSecurityGroup.addIngressRule(this.tasksSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints from the Fargate tasks');
@@ -535,6 +645,12 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     // Application Auto Scaling uses its own service-linked role: no role is created here.
     this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
     this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: targetCpuUtilizationPercent });
+    if (props.targetMemoryUtilizationPercent !== undefined) {
+      this.scaling.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: props.targetMemoryUtilizationPercent });
+    }
+    if (props.targetRequestsPerTarget !== undefined) {
+      this.scaling.scaleOnRequestCount('RequestScaling', { requestsPerTarget: props.targetRequestsPerTarget, targetGroup: this.targetGroup });
+    }
 
     new CfnOutput(this, 'Url', { value: this.url, description: 'The URL of the service' });
 
@@ -591,10 +707,4 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
 /** A copy of the map with its keys in sorted order. */
 function sortedByKey<T>(map: { [key: string]: T }): { [key: string]: T } {
   return Object.fromEntries(Object.keys(map).sort().map((key) => [key, map[key]]));
-}
-
-function defaultImage(): ecs.ContainerImage {
-  return ecs.ContainerImage.fromAsset(path.join(__dirname, '..', 'assets', 'default-image'), {
-    platform: Platform.LINUX_AMD64,
-  });
 }

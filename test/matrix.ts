@@ -3,12 +3,13 @@
  * aws-ecs-patterns peer set up the same way. Shared by the cdk-nag tests and `npx projen scan`.
  */
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { PrivateFargateBehindAlb } from '../src';
@@ -50,6 +51,21 @@ function secrets(stack: Stack): Record<string, ecs.Secret> {
 function certificate(stack: Stack): acm.ICertificate {
   return acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000');
 }
+
+/** ARM64 with one task on demand and the rest on Spot, and every container option. */
+const SPOT_WITH_ONE_ON_DEMAND: ecs.CapacityProviderStrategy[] = [
+  { capacityProvider: 'FARGATE', base: 1, weight: 0 },
+  { capacityProvider: 'FARGATE_SPOT', weight: 1 },
+];
+const CONTAINER_HEALTH_CHECK: ecs.HealthCheck = {
+  command: ['CMD-SHELL', 'wget -q -O /dev/null http://localhost:$PORT/ || exit 1'],
+  interval: Duration.seconds(15),
+  startPeriod: Duration.seconds(10),
+};
+const taskRoles = (stack: Stack) => {
+  const assumedBy = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
+  return { taskRole: new iam.Role(stack, 'TaskRole', { assumedBy }), executionRole: new iam.Role(stack, 'ExecutionRole', { assumedBy }) };
+};
 
 type PeerProps = ecsPatterns.ApplicationLoadBalancedFargateServiceProps;
 const peer = (stack: Stack, id: string, props: Omit<PeerProps, 'taskImageOptions'> & { containerPort?: number; secrets?: Record<string, ecs.Secret> } = {}) => {
@@ -125,6 +141,41 @@ export const CONFIGURATIONS: Configuration[] = [
     name: 'secrets',
     construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { secrets: secrets(stack) }); },
     peer: (stack) => { peer(stack, 'Web', { secrets: secrets(stack) }); },
+  },
+  {
+    name: 'arm64-spot-container-options',
+    construct: (stack) => {
+      new PrivateFargateBehindAlb(stack, 'Web', {
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND,
+        entryPoint: ['/docker-entrypoint.sh'],
+        command: ['nginx', '-g', 'daemon off;'],
+        containerHealthCheck: CONTAINER_HEALTH_CHECK,
+        ephemeralStorageGiB: 30,
+        readonlyRootFilesystem: true,
+        targetRequestsPerTarget: 500,
+        targetMemoryUtilizationPercent: 75,
+        ...taskRoles(stack),
+      });
+    },
+    peer: (stack) => {
+      const service = new ecsPatterns.ApplicationLoadBalancedFargateService(stack, 'Web', {
+        cluster: new ecs.Cluster(stack, 'Cluster', { enableFargateCapacityProviders: true }),
+        runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+        capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND,
+        healthCheck: CONTAINER_HEALTH_CHECK,
+        ephemeralStorageGiB: 30,
+        taskImageOptions: {
+          image: image(),
+          entryPoint: ['/docker-entrypoint.sh'],
+          command: ['nginx', '-g', 'daemon off;'],
+          ...taskRoles(stack),
+        },
+      });
+      const scaling = service.service.autoScaleTaskCount({ maxCapacity: 3 });
+      scaling.scaleOnRequestCount('Requests', { requestsPerTarget: 500, targetGroup: service.targetGroup });
+      scaling.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: 75 });
+    },
   },
   {
     name: 'ecs-exec',

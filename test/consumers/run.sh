@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Proves the Python, Java and Go packages in dist/ (npx projen package-all) in real programs:
-#   1. TypeScript, from the sources: the consumers' stack (port 8080, 2 to 5 tasks) and the README's
+#   1. TypeScript, from the sources: the consumers' stack (port 8080, 2 to 5 tasks), ARM64 with Spot
+#      and the container options, and the README's
 #      Usage program (an image asset, secrets, environment, a shared load balancer, connections)
 #      under the feature flags `cdk init` writes (out/cdk-init-context.json);
 #   2. Java: a Maven project on the jar in dist/java and aws-cdk-lib from Maven Central (JUnit);

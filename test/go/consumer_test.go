@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/privatefargatebehindalb/private-fargate-behind-alb-go/privatefargatebehindalb"
 )
@@ -188,6 +189,34 @@ func TestTheTasksGetNoPublicIp(t *testing.T) {
 			"AwsvpcConfiguration": assertions.Match_ObjectLike(&map[string]any{"AssignPublicIp": "DISABLED"}),
 		},
 	})
+}
+
+// ARM64 with one task on demand and the rest on Spot, and the container options, give the TypeScript template.
+func TestArm64SpotAndTheContainerOptionsSynthesizeTheTypeScriptTemplate(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Consumer"), nil)
+	privatefargatebehindalb.NewPrivateFargateBehindAlb(stack, jsii.String("Web"), &privatefargatebehindalb.PrivateFargateBehindAlbProps{
+		CpuArchitecture: awsecs.CpuArchitecture_ARM64(),
+		CapacityProviderStrategies: &[]*awsecs.CapacityProviderStrategy{
+			{CapacityProvider: jsii.String("FARGATE"), Base: jsii.Number(1), Weight: jsii.Number(0)},
+			{CapacityProvider: jsii.String("FARGATE_SPOT"), Weight: jsii.Number(1)},
+		},
+		EntryPoint: jsii.Strings("/docker-entrypoint.sh"),
+		Command:    jsii.Strings("nginx", "-g", "daemon off;"),
+		ContainerHealthCheck: &awsecs.HealthCheck{
+			Command:     jsii.Strings("CMD-SHELL", "wget -q -O /dev/null http://localhost:$PORT/ || exit 1"),
+			Interval:    awscdk.Duration_Seconds(jsii.Number(15)),
+			StartPeriod: awscdk.Duration_Seconds(jsii.Number(10)),
+		},
+		EphemeralStorageGiB:            jsii.Number(30),
+		ReadonlyRootFilesystem:         jsii.Bool(true),
+		TargetRequestsPerTarget:        jsii.Number(500),
+		TargetMemoryUtilizationPercent: jsii.Number(75),
+	})
+	synthesized := normalize(*assertions.Template_FromStack(stack, nil).ToJSON())
+	writeJSON(filepath.Join(out, "go.arm64-spot.template.json"), synthesized)
+	if typescript := readJSON(t, filepath.Join(out, "typescript.arm64-spot.template.json")); !reflect.DeepEqual(synthesized, typescript) {
+		t.Fatal("the Go template of ARM64 with Spot differs from the TypeScript one: compare go.arm64-spot.template.json and typescript.arm64-spot.template.json in " + out)
+	}
 }
 
 func TestPort0PanicsWithTheTypeScriptMessage(t *testing.T) {

@@ -9,9 +9,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from aws_cdk import aws_ecs as ecs
 from aws_cdk.assertions import Match, Template
 
-from consumer_app import build_stack, consumer_stack
+from consumer_app import arm64_spot_stack, build_stack, consumer_stack
 
 OUT = Path(os.environ.get("CONSUMERS_OUT", "test/consumers/out"))
 
@@ -21,6 +22,13 @@ def template() -> Template:
     stack = consumer_stack()
     template = Template.from_stack(stack)
     (OUT / "python.template.json").write_text(json.dumps(template.to_json(), indent=2))
+    return template
+
+
+@pytest.fixture(scope="module")
+def arm64_spot_template() -> Template:
+    template = Template.from_stack(arm64_spot_stack())
+    (OUT / "python.arm64-spot.template.json").write_text(json.dumps(template.to_json(), indent=2))
     return template
 
 
@@ -78,6 +86,29 @@ def test_the_tasks_get_no_public_ip(template):
         "AWS::ECS::Service",
         {"NetworkConfiguration": {"AwsvpcConfiguration": Match.object_like({"AssignPublicIp": "DISABLED"})}},
     )
+
+
+def test_arm64_spot_and_the_container_options_reach_the_template(arm64_spot_template):
+    arm64_spot_template.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        {
+            "RuntimePlatform": {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
+            "EphemeralStorage": {"SizeInGiB": 30},
+            "ContainerDefinitions": [Match.object_like({"ReadonlyRootFilesystem": True, "Command": ["nginx", "-g", "daemon off;"]})],
+        },
+    )
+    arm64_spot_template.has_resource_properties(
+        "AWS::ECS::Service",
+        {"CapacityProviderStrategy": [
+            {"CapacityProvider": "FARGATE", "Base": 1, "Weight": 0},
+            {"CapacityProvider": "FARGATE_SPOT", "Weight": 1},
+        ]},
+    )
+
+
+def test_a_weight_above_1000_raises_the_typescript_message():
+    with pytest.raises(Exception, match=re.escape("capacityProviderStrategies[0].weight must be an integer from 0 to 1000; received 1001")):
+        build_stack(capacity_provider_strategies=[ecs.CapacityProviderStrategy(capacity_provider="FARGATE_SPOT", weight=1001)])
 
 
 def test_port_0_raises_the_typescript_message():
@@ -143,6 +174,13 @@ def test_typescript_python_java_and_go_synthesize_the_same_template(template):
     assert template.to_json() == typescript
     for language in ("java", "go"):
         assert json.loads((OUT / f"{language}.template.json").read_text()) == typescript, language
+
+
+def test_arm64_spot_and_the_container_options_give_one_template_in_the_four_languages(arm64_spot_template):
+    typescript = json.loads((OUT / "typescript.arm64-spot.template.json").read_text())
+    assert arm64_spot_template.to_json() == typescript
+    for language in ("java", "go"):
+        assert json.loads((OUT / f"{language}.arm64-spot.template.json").read_text()) == typescript, language
 
 
 def test_the_readme_usage_programs_of_the_four_languages_synthesize_the_same_template():

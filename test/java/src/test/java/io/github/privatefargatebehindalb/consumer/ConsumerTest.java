@@ -21,9 +21,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import com.myorg.TwoServicesApp;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.ecs.CapacityProviderStrategy;
+import software.amazon.awscdk.services.ecs.CpuArchitecture;
+import software.amazon.awscdk.services.ecs.HealthCheck;
 
 /** What the TypeScript tests prove, proved again through the Java package and its builder API. */
 class ConsumerTest {
@@ -190,6 +194,47 @@ class ConsumerTest {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(out.resolve("java.rich.template.json").toFile(), synthesized);
         assertEquals(new ObjectMapper().readValue(out.resolve("typescript.rich.template.json").toFile(), Map.class), synthesized);
+    }
+
+    /** ARM64 with one task on demand and the rest on Spot, and the container options, give the TypeScript template. */
+    @Test
+    void arm64SpotAndTheContainerOptionsSynthesizeTheTypeScriptTemplate() throws IOException {
+        Stack stack = new Stack(new App(), "Consumer");
+        PrivateFargateBehindAlb.Builder.create(stack, "Web")
+                .cpuArchitecture(CpuArchitecture.ARM64)
+                .capacityProviderStrategies(List.of(
+                        CapacityProviderStrategy.builder().capacityProvider("FARGATE").base(1).weight(0).build(),
+                        CapacityProviderStrategy.builder().capacityProvider("FARGATE_SPOT").weight(1).build()))
+                .entryPoint(List.of("/docker-entrypoint.sh"))
+                .command(List.of("nginx", "-g", "daemon off;"))
+                .containerHealthCheck(HealthCheck.builder()
+                        .command(List.of("CMD-SHELL", "wget -q -O /dev/null http://localhost:$PORT/ || exit 1"))
+                        .interval(Duration.seconds(15))
+                        .startPeriod(Duration.seconds(10))
+                        .build())
+                .ephemeralStorageGiB(30)
+                .readonlyRootFilesystem(true)
+                .targetRequestsPerTarget(500)
+                .targetMemoryUtilizationPercent(75)
+                .build();
+        Map<String, Object> synthesized = Template.fromStack(stack).toJSON();
+        Path out = Path.of(System.getProperty("consumers.out"));
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("java.arm64-spot.template.json").toFile(), synthesized);
+        Map<?, ?> typescript = new ObjectMapper().readValue(out.resolve("typescript.arm64-spot.template.json").toFile(), Map.class);
+        assertEquals(typescript, new ObjectMapper().readValue(out.resolve("java.arm64-spot.template.json").toFile(), Map.class));
+    }
+
+    @Test
+    void aWeightAbove1000RaisesTheTypeScriptMessage() {
+        Stack stack = new Stack(new App(), "Bad");
+        RuntimeException error = assertThrows(RuntimeException.class,
+                () -> PrivateFargateBehindAlb.Builder.create(stack, "Web")
+                        .capacityProviderStrategies(List.of(
+                                CapacityProviderStrategy.builder().capacityProvider("FARGATE_SPOT").weight(1001).build()))
+                        .build());
+        assertTrue(error.getMessage().contains("capacityProviderStrategies[0].weight must be an integer from 0 to 1000; received 1001"),
+                error.getMessage());
     }
 
     @Test

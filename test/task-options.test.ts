@@ -1,0 +1,455 @@
+/**
+ * Cheaper and more flexible tasks: ARM64, Fargate Spot, the container's command, health check,
+ * storage and read-only root file system, the user's roles, and scaling beyond CPU.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { newStack, synth } from './helpers';
+import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+
+const SPOT_WITH_ONE_ON_DEMAND: ecs.CapacityProviderStrategy[] = [
+  { capacityProvider: 'FARGATE', base: 1, weight: 0 },
+  { capacityProvider: 'FARGATE_SPOT', weight: 1 },
+];
+const REGISTRY_IMAGE = ecs.ContainerImage.fromRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0');
+const USER_IMAGE_DIR = path.join(__dirname, '..', 'assets', 'default-image');
+
+function build(props: PrivateFargateBehindAlbProps): void {
+  new PrivateFargateBehindAlb(new Stack(new App(), 'TestStack'), 'Web', props);
+}
+
+/** The platforms of the Docker image assets of an app. */
+function imagePlatforms(app: App): Array<string | undefined> {
+  const manifest = app.synth().artifacts.find((a): a is cxapi.AssetManifestArtifact => a instanceof cxapi.AssetManifestArtifact)!;
+  return Object.values(manifest.contents.dockerImages ?? {}).map((image) => image.source.platform);
+}
+
+function endpointServices(template: Template): string[] {
+  return Object.values(template.findResources('AWS::EC2::VPCEndpoint'))
+    .map((endpoint) => (endpoint.Properties.ServiceName['Fn::Join'][1] as string[]).slice(-1)[0])
+    .sort();
+}
+
+describe('the CPU architecture', () => {
+  test('ARM64 sets the runtime platform and builds the default image for linux/arm64', () => {
+    const app = new App();
+    const stack = new Stack(app, 'TestStack');
+    new PrivateFargateBehindAlb(stack, 'Web', { cpuArchitecture: ecs.CpuArchitecture.ARM64 });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+    });
+    expect(imagePlatforms(app)).toEqual(['linux/arm64']);
+  });
+
+  test('by default the template sets no runtime platform (Fargate runs X86_64) and the default image is linux/amd64', () => {
+    const app = new App();
+    const stack = new Stack(app, 'TestStack');
+    new PrivateFargateBehindAlb(stack, 'Web');
+
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: Match.absent() });
+    expect(imagePlatforms(app)).toEqual(['linux/amd64']);
+  });
+
+  test('X86_64 given explicitly sets the runtime platform X86_64', () => {
+    synth({ cpuArchitecture: ecs.CpuArchitecture.X86_64 }).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RuntimePlatform: { CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' },
+    });
+  });
+
+  test('an image asset built for arm64 on x86 tasks is refused, naming both', () => {
+    expect(() => build({ image: ecs.ContainerImage.fromAsset(USER_IMAGE_DIR, { platform: Platform.LINUX_ARM64 }) })).toThrow(
+      '[TestStack/Web] image must be built for the tasks\' cpuArchitecture X86_64; received an image asset built for linux/arm64, which would ' +
+      'stop with "exec format error". Give the asset the platform linux/amd64, or set cpuArchitecture to ARM64',
+    );
+  });
+
+  test('an image asset built for amd64 on ARM64 tasks is refused, naming both', () => {
+    expect(() => build({
+      cpuArchitecture: ecs.CpuArchitecture.ARM64,
+      image: ecs.ContainerImage.fromAsset(USER_IMAGE_DIR, { platform: Platform.LINUX_AMD64 }),
+    })).toThrow(/image must be built for the tasks' cpuArchitecture ARM64; received an image asset built for linux\/amd64.*set cpuArchitecture to X86_64$/);
+  });
+
+  test('an image asset built for the tasks\' architecture is accepted, with no warning', () => {
+    const stack = newStack();
+    new PrivateFargateBehindAlb(stack, 'Web', {
+      cpuArchitecture: ecs.CpuArchitecture.ARM64,
+      image: ecs.ContainerImage.fromAsset(USER_IMAGE_DIR, { platform: Platform.LINUX_ARM64 }),
+    });
+
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('an image asset with no platform gets a warning that it is built for the building machine', () => {
+    const stack = newStack();
+    new PrivateFargateBehindAlb(stack, 'Web', { image: ecs.ContainerImage.fromAsset(USER_IMAGE_DIR) });
+
+    Annotations.fromStack(stack).hasWarning('/TestStack/Web',
+      Match.stringLikeRegexp('image is an asset with no platform, .* the tasks run X86_64: .* Give the asset the platform linux/amd64'));
+  });
+
+  test('the stack\'s synthesizer is left as it was after the container is added', () => {
+    const stack = newStack();
+    const before = stack.synthesizer.addDockerImageAsset;
+    new PrivateFargateBehindAlb(stack, 'Web');
+
+    expect(stack.synthesizer.addDockerImageAsset).toBe(before);
+    expect(Object.getOwnPropertyNames(stack.synthesizer)).not.toContain('addDockerImageAsset');
+  });
+
+  test('a CPU architecture Fargate does not run is refused', () => {
+    expect(() => build({ cpuArchitecture: ecs.CpuArchitecture.of('arm64'), image: REGISTRY_IMAGE }))
+      .toThrow('[TestStack/Web] cpuArchitecture must be X86_64 or ARM64 (Fargate Linux); received arm64');
+  });
+
+  test('a token CPU architecture is accepted with a registry image and refused with the default image, which is built at synth', () => {
+    const stack = newStack();
+    const architecture = ecs.CpuArchitecture.of(new CfnParameter(stack, 'Arch').valueAsString);
+    new PrivateFargateBehindAlb(stack, 'Api', { cpuArchitecture: architecture, image: REGISTRY_IMAGE });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: { Ref: 'Arch' } } });
+    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { cpuArchitecture: architecture }))
+      .toThrow('[TestStack/Web] cpuArchitecture must be a concrete value when image is the default image');
+  });
+});
+
+describe('Fargate Spot', () => {
+  test('a strategy reaches the service, which then has no launch type', () => {
+    synth({ capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND }).hasResourceProperties('AWS::ECS::Service', {
+      LaunchType: Match.absent(),
+      CapacityProviderStrategy: [
+        { CapacityProvider: 'FARGATE', Base: 1, Weight: 0 },
+        { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
+      ],
+    });
+  });
+
+  test('the cluster the construct creates gets FARGATE and FARGATE_SPOT, and the service is created after the association', () => {
+    const template = synth({ capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND });
+
+    const associations = template.findResources('AWS::ECS::ClusterCapacityProviderAssociations');
+    expect(Object.values(associations).map((a) => a.Properties.CapacityProviders)).toEqual([['FARGATE', 'FARGATE_SPOT']]);
+    template.hasResource('AWS::ECS::Service', { DependsOn: Match.arrayWith([Object.keys(associations)[0]]) });
+    // Only the service waits for it: what refers to the cluster already follows it (cfn-lint W3005).
+    const dependents = Object.entries(template.toJSON().Resources as Record<string, any>)
+      .filter(([, resource]) => (resource.DependsOn ?? []).some((id: string) => /Cluster/.test(id)))
+      .map(([, resource]) => resource.Type);
+    expect(dependents).toEqual(['AWS::ECS::Service']);
+    const service = Object.values(template.findResources('AWS::ECS::Service'))[0];
+    expect(service.DependsOn.filter((id: string) => template.toJSON().Resources[id].Type === 'AWS::ECS::Cluster')).toEqual([]);
+  });
+
+  test('under the feature flags cdk init writes (stabilized aspects) the service is created after the association too', () => {
+    const context = JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/recommended-feature-flags.json'), 'utf-8'));
+    const stack = new Stack(new App({ context }), 'TestStack');
+    new PrivateFargateBehindAlb(stack, 'Web', { capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND });
+
+    const template = Template.fromStack(stack);
+    const association = Object.keys(template.findResources('AWS::ECS::ClusterCapacityProviderAssociations'));
+    template.hasResource('AWS::ECS::Service', { DependsOn: Match.arrayWith(association) });
+  });
+
+  test('the service on a cluster the user gives with both providers is created after its association too', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    const cluster = new ecs.Cluster(stack, 'UserCluster', { vpc: web.vpc, enableFargateCapacityProviders: true });
+    new PrivateFargateBehindAlb(stack, 'Api', { cluster, port: 8080, capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND });
+
+    const template = Template.fromStack(stack);
+    const association = Object.keys(template.findResources('AWS::ECS::ClusterCapacityProviderAssociations'));
+    expect(association).toHaveLength(1);
+    template.hasResource('AWS::ECS::Service', {
+      Properties: { CapacityProviderStrategy: Match.anyValue() },
+      DependsOn: Match.arrayWith([association[0]]),
+    });
+  });
+
+  test('without a strategy the service keeps the FARGATE launch type and the cluster gets no association', () => {
+    const template = synth();
+
+    template.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'FARGATE', CapacityProviderStrategy: Match.absent() });
+    template.resourceCountIs('AWS::ECS::ClusterCapacityProviderAssociations', 0);
+  });
+
+  test('a second service with Spot enables the providers on the cluster the first one created', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, port: 8080, capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ECS::Cluster', 1);
+    template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
+  });
+
+  test('on a cluster the user gives, the strategy is used and the cluster is left as it is', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    const cluster = new ecs.Cluster(stack, 'UserCluster', { vpc: web.vpc });
+    new PrivateFargateBehindAlb(stack, 'Api', { cluster, port: 8080, capacityProviderStrategies: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECS::Service', { CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] });
+    template.resourceCountIs('AWS::ECS::ClusterCapacityProviderAssociations', 0);
+  });
+
+  test('ARM64 with Spot synthesizes both', () => {
+    const template = synth({ cpuArchitecture: ecs.CpuArchitecture.ARM64, capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND });
+
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64' } });
+    template.hasResourceProperties('AWS::ECS::Service', { CapacityProviderStrategy: Match.arrayWith([Match.objectLike({ CapacityProvider: 'FARGATE_SPOT' })]) });
+  });
+});
+
+describe('the container', () => {
+  test('command, entry point, health check and ephemeral storage reach the task definition', () => {
+    synth({
+      image: REGISTRY_IMAGE,
+      command: ['serve', '--port', '8080'],
+      entryPoint: ['/app/bin/server'],
+      containerHealthCheck: {
+        command: ['CMD-SHELL', 'wget -q -O /dev/null http://localhost:$PORT/ || exit 1'],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(3),
+        retries: 4,
+        startPeriod: Duration.seconds(20),
+      },
+      ephemeralStorageGiB: 50,
+    }).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      EphemeralStorage: { SizeInGiB: 50 },
+      ContainerDefinitions: [Match.objectLike({
+        Command: ['serve', '--port', '8080'],
+        EntryPoint: ['/app/bin/server'],
+        HealthCheck: {
+          Command: ['CMD-SHELL', 'wget -q -O /dev/null http://localhost:$PORT/ || exit 1'],
+          Interval: 15,
+          Timeout: 3,
+          Retries: 4,
+          StartPeriod: 20,
+        },
+      })],
+    });
+  });
+
+  test('a read-only root file system with the default image mounts a task volume on each path nginx writes to', () => {
+    synth({ readonlyRootFilesystem: true }).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Volumes: [
+        { Name: 'writable-etc-nginx-conf-d' },
+        { Name: 'writable-tmp' },
+        { Name: 'writable-var-cache-nginx' },
+        { Name: 'writable-var-run' },
+      ],
+      ContainerDefinitions: [Match.objectLike({
+        ReadonlyRootFilesystem: true,
+        MountPoints: [
+          { ContainerPath: '/etc/nginx/conf.d', SourceVolume: 'writable-etc-nginx-conf-d', ReadOnly: false },
+          { ContainerPath: '/tmp', SourceVolume: 'writable-tmp', ReadOnly: false },
+          { ContainerPath: '/var/cache/nginx', SourceVolume: 'writable-var-cache-nginx', ReadOnly: false },
+          { ContainerPath: '/var/run', SourceVolume: 'writable-var-run', ReadOnly: false },
+        ],
+      })],
+    });
+  });
+
+  test('the default image renders its config into /etc/nginx/conf.d, one of the writable paths', () => {
+    const dockerfile = fs.readFileSync(path.join(USER_IMAGE_DIR, 'Dockerfile'), 'utf-8');
+    expect(dockerfile).toContain('/etc/nginx/templates/');
+    expect(dockerfile).toMatch(/^FROM \S*nginx:[\d.]+-alpine$/m);
+  });
+
+  test('a read-only root file system with the user\'s image adds no volume', () => {
+    synth({ readonlyRootFilesystem: true, image: REGISTRY_IMAGE }).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Volumes: Match.absent(),
+      ContainerDefinitions: [Match.objectLike({ ReadonlyRootFilesystem: true, MountPoints: Match.absent() })],
+    });
+  });
+});
+
+describe('the user\'s roles', () => {
+  test('a given task role and execution role are the task definition\'s, and the construct still grants what it needs', () => {
+    const stack = newStack();
+    const ecsTasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
+    const taskRole = new iam.Role(stack, 'MyTaskRole', { assumedBy: ecsTasks });
+    const executionRole = new iam.Role(stack, 'MyExecutionRole', { assumedBy: ecsTasks });
+    new PrivateFargateBehindAlb(stack, 'Web', { taskRole, executionRole, enableExecuteCommand: true });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      TaskRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyTaskRole'), 'Arn'] },
+      ExecutionRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyExecutionRole'), 'Arn'] },
+    });
+    template.resourceCountIs('AWS::IAM::Role', 3); // the two given and the flow log's
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^MyExecutionRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ecr:GetAuthorizationToken' })]) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^MyTaskRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ssmmessages:OpenDataChannel']) })]) },
+    });
+  });
+
+  test('the endpoints follow what the app grants a given task role, also after the constructor', () => {
+    const stack = newStack();
+    const taskRole = new iam.Role(stack, 'MyTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    new PrivateFargateBehindAlb(stack, 'Web', { taskRole });
+
+    new sqs.Queue(stack, 'Queue').grantSendMessages(taskRole);
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+  });
+
+  test('the endpoints follow the secrets a given execution role is granted', () => {
+    const stack = newStack();
+    const executionRole = new iam.Role(stack, 'MyExecutionRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    new PrivateFargateBehindAlb(stack, 'Web', {
+      executionRole,
+      secrets: { DB_PASSWORD: ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(stack, 'Db', 'prod/db')) },
+    });
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.secretsmanager']);
+  });
+
+  test('an imported task role granted a service without an endpoint is refused when endpointsForGrantedServices is false', () => {
+    const app = new App();
+    const stack = new Stack(app, 'TestStack');
+    const taskRole = iam.Role.fromRoleName(stack, 'Imported', 'my-task-role');
+    new PrivateFargateBehindAlb(stack, 'Web', { taskRole, endpointsForGrantedServices: false });
+
+    new sqs.Queue(stack, 'Queue').grantConsumeMessages(taskRole);
+
+    expect(() => app.synth()).toThrow(/the task role is granted sqs, which the tasks cannot reach/);
+  });
+});
+
+describe('scaling beyond CPU', () => {
+  test('targetRequestsPerTarget adds request-count target tracking on the service\'s target group', () => {
+    synth({ targetRequestsPerTarget: 500 }).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        TargetValue: 500,
+        PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }),
+      }),
+    });
+  });
+
+  test('request-count scaling works on a shared load balancer', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080, targetRequestsPerTarget: 200 });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 200 }),
+    });
+  });
+
+  test('targetMemoryUtilizationPercent adds memory target tracking beside CPU', () => {
+    const template = synth({ targetMemoryUtilizationPercent: 75 });
+
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 2);
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        TargetValue: 75,
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilization' },
+      }),
+    });
+  });
+
+  test('scheduled scaling stays available through scaling', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { targetMemoryUtilizationPercent: 75 });
+
+    web.scaling.scaleOnSchedule('Night', { schedule: appscaling.Schedule.cron({ hour: '22', minute: '0' }), maxCapacity: 1 });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScheduledActions: [Match.objectLike({ ScalableTargetAction: { MaxCapacity: 1 } })],
+    });
+  });
+});
+
+describe('bad task options are refused at synth with the prop, the value and what is allowed', () => {
+  test.each([
+    ['ephemeralStorageGiB: 20', { ephemeralStorageGiB: 20 }, 'ephemeralStorageGiB must be an integer from 21 to 200; received 20'],
+    ['ephemeralStorageGiB: 201', { ephemeralStorageGiB: 201 }, 'ephemeralStorageGiB must be an integer from 21 to 200; received 201'],
+    ['targetMemoryUtilizationPercent: 0', { targetMemoryUtilizationPercent: 0 }, 'targetMemoryUtilizationPercent must be greater than 0 and at most 100; received 0'],
+    ['targetMemoryUtilizationPercent: 101', { targetMemoryUtilizationPercent: 101 }, 'targetMemoryUtilizationPercent must be greater than 0 and at most 100; received 101'],
+    ['targetRequestsPerTarget: 0', { targetRequestsPerTarget: 0 }, 'targetRequestsPerTarget must be greater than 0 (requests per target per minute); received 0'],
+    ['containerHealthCheck with no command', { containerHealthCheck: { command: [] } }, 'containerHealthCheck.command must have at least one element'],
+    ['containerHealthCheck.interval: 4 seconds', { containerHealthCheck: { command: ['true'], interval: Duration.seconds(4) } }, 'containerHealthCheck.interval must be a whole number of seconds from 5 to 300; received 4 seconds'],
+    ['containerHealthCheck.timeout: 61 seconds', { containerHealthCheck: { command: ['true'], interval: Duration.seconds(120), timeout: Duration.seconds(61) } }, 'containerHealthCheck.timeout must be a whole number of seconds from 2 to 60; received 61 seconds'],
+    ['containerHealthCheck.timeout: 1 second', { containerHealthCheck: { command: ['true'], timeout: Duration.seconds(1) } }, 'containerHealthCheck.timeout must be a whole number of seconds from 2 to 60; received 1 second'],
+    ['containerHealthCheck.retries: 0', { containerHealthCheck: { command: ['true'], retries: 0 } }, 'containerHealthCheck.retries must be an integer from 1 to 10; received 0'],
+    ['containerHealthCheck.retries: 11', { containerHealthCheck: { command: ['true'], retries: 11 } }, 'containerHealthCheck.retries must be an integer from 1 to 10; received 11'],
+    ['containerHealthCheck.startPeriod: 301 seconds', { containerHealthCheck: { command: ['true'], startPeriod: Duration.seconds(301) } }, 'containerHealthCheck.startPeriod must be a whole number of seconds from 0 to 300; received 301 seconds'],
+    [
+      'containerHealthCheck.timeout above its interval',
+      { containerHealthCheck: { command: ['true'], interval: Duration.seconds(10), timeout: Duration.seconds(20) } },
+      'containerHealthCheck.timeout must not exceed containerHealthCheck.interval; received timeout 20 seconds and interval 10 seconds',
+    ],
+    ['a capacity provider that is not Fargate\'s', { capacityProviderStrategies: [{ capacityProvider: 'EC2', weight: 1 }] }, 'capacityProviderStrategies[0].capacityProvider must be FARGATE or FARGATE_SPOT; received EC2'],
+    ['weight: 1001', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', weight: 1001 }] }, 'capacityProviderStrategies[0].weight must be an integer from 0 to 1000; received 1001'],
+    ['weight: -1', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE_SPOT', weight: -1 }] }, 'capacityProviderStrategies[0].weight must be an integer from 0 to 1000; received -1'],
+    ['base: 100001', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 100001, weight: 1 }] }, 'capacityProviderStrategies[0].base must be an integer from 0 to 100000; received 100001'],
+    ['base: 1.5', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 1.5, weight: 1 }] }, 'capacityProviderStrategies[0].base must be an integer from 0 to 100000; received 1.5'],
+    [
+      'two providers with a base',
+      { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 1, weight: 1 }] },
+      'capacityProviderStrategies may give a base to one capacity provider only; received bases on FARGATE and FARGATE_SPOT',
+    ],
+    [
+      'a provider named twice',
+      { capacityProviderStrategies: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 2 }] },
+      'capacityProviderStrategies must name each capacity provider once; received FARGATE_SPOT twice',
+    ],
+    [
+      'no positive weight',
+      { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 2 }, { capacityProvider: 'FARGATE_SPOT', weight: 0 }] },
+      'capacityProviderStrategies must give at least one capacity provider a weight above 0, or ECS places no task; received weights 0, 0',
+    ],
+    ['an empty strategy', { capacityProviderStrategies: [] }, 'capacityProviderStrategies must give at least one capacity provider a weight above 0, or ECS places no task; received an empty list'],
+  ])('%s is refused, naming the construct path', (_, props, message) => {
+    expect(() => build(props as PrivateFargateBehindAlbProps)).toThrow(`[TestStack/Web] ${message}`);
+  });
+
+  test.each([
+    ['ephemeralStorageGiB: 21', { ephemeralStorageGiB: 21 }],
+    ['ephemeralStorageGiB: 200', { ephemeralStorageGiB: 200 }],
+    ['targetMemoryUtilizationPercent: 100', { targetMemoryUtilizationPercent: 100 }],
+    ['targetRequestsPerTarget: 0.5', { targetRequestsPerTarget: 0.5 }],
+    [
+      'containerHealthCheck at its bounds',
+      { containerHealthCheck: { command: ['true'], interval: Duration.seconds(5), timeout: Duration.seconds(5), retries: 1, startPeriod: Duration.seconds(0) } },
+    ],
+    [
+      'containerHealthCheck at its upper bounds',
+      { containerHealthCheck: { command: ['true'], interval: Duration.seconds(300), timeout: Duration.seconds(60), retries: 10, startPeriod: Duration.seconds(300) } },
+    ],
+    ['weight 1000 and base 100000', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 100000, weight: 1000 }] }],
+    ['weight 0 beside a positive weight', { capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND }],
+    ['bases of 0 on both providers', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 0, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 0, weight: 3 }] }],
+  ])('the boundary value %s is accepted', (_, props) => {
+    expect(() => build(props as PrivateFargateBehindAlbProps)).not.toThrow();
+  });
+
+  test('token weights, bases and storage are accepted and reach the template', () => {
+    const stack = newStack();
+    const number = (id: string) => new CfnParameter(stack, id, { type: 'Number' }).valueAsNumber;
+    new PrivateFargateBehindAlb(stack, 'Web', {
+      ephemeralStorageGiB: number('Storage'),
+      targetRequestsPerTarget: number('Requests'),
+      capacityProviderStrategies: [{ capacityProvider: 'FARGATE_SPOT', weight: number('Weight'), base: number('Base') }],
+    });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { EphemeralStorage: { SizeInGiB: { Ref: 'Storage' } } });
+    template.hasResourceProperties('AWS::ECS::Service', { CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: { Ref: 'Weight' }, Base: { Ref: 'Base' } }] });
+  });
+});
