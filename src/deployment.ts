@@ -176,7 +176,8 @@ function wholeMinutes(scope: IConstruct, prop: string, value: Duration | undefin
   if (value === undefined || value.isUnresolved()) return undefined;
   const minutes = value.toMilliseconds() / 60_000;
   if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_BAKE_MINUTES) {
-    fail(scope, `${prop} must be a whole number of minutes from 0 to ${MAX_BAKE_MINUTES}; received ${value.toHumanString()}. Give a Duration in minutes, such as Duration.minutes(5)`);
+    const received = Number.isInteger(minutes) ? `${minutes} minutes` : value.toHumanString();
+    fail(scope, `${prop} must be a whole number of minutes from 0 to ${MAX_BAKE_MINUTES}; received ${received}. Give a Duration in minutes, such as Duration.minutes(5)`);
   }
   return minutes;
 }

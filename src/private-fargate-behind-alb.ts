@@ -442,7 +442,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       ...serviceOptionsOf(deployment),
       // The alarms watch the target groups, created below; their names are read at synth.
       deploymentAlarms: (props.deploymentAlarms ?? true)
-        ? { alarmNames: Lazy.list({ produce: () => this.alarms.map((alarm) => alarm.alarmName) }), behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM }
+        ? { alarmNames: Lazy.list({ produce: () => (this.alarms ?? []).map((alarm) => alarm.alarmName) }), behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM }
         : undefined,
     });
     this.connections = this.service.connections;

@@ -3,7 +3,7 @@
  * aws-ecs-patterns peer set up the same way. Shared by the cdk-nag tests and `npx projen scan`.
  */
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -11,7 +11,7 @@ import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { PrivateFargateBehindAlb } from '../src';
+import { Deployment, PrivateFargateBehindAlb } from '../src';
 
 export interface Configuration {
   /** A short name, used in file names and tables. */
@@ -125,6 +125,34 @@ export const CONFIGURATIONS: Configuration[] = [
     name: 'secrets',
     construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { secrets: secrets(stack) }); },
     peer: (stack) => { peer(stack, 'Web', { secrets: secrets(stack) }); },
+  },
+  // The default deployment is a canary; the other strategies, and traffic shifting on a shared load
+  // balancer. aws-ecs-patterns offers no traffic shifting ready-made: its side is its rolling default.
+  {
+    name: 'rolling',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.rolling() }); },
+    peer: (stack) => { peer(stack, 'Web'); },
+  },
+  {
+    name: 'linear',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.linear() }); },
+    peer: (stack) => { peer(stack, 'Web'); },
+  },
+  {
+    name: 'blue-green',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.blueGreen({ bakeTime: Duration.minutes(15) }) }); },
+    peer: (stack) => { peer(stack, 'Web'); },
+  },
+  {
+    name: 'shared-alb-canary-and-linear',
+    construct: (stack) => {
+      const web = new PrivateFargateBehindAlb(stack, 'Web');
+      new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080, deployment: Deployment.linear() });
+    },
+    peer: (stack) => {
+      const web = peer(stack, 'Web');
+      peer(stack, 'Api', { vpc: web.cluster.vpc, listenerPort: 8080, containerPort: 8080 });
+    },
   },
   {
     name: 'ecs-exec',
