@@ -441,9 +441,10 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       enableExecuteCommand: props.enableExecuteCommand,
       ...serviceOptionsOf(deployment),
       // The alarms watch the target groups, created below; their names are read at synth.
-      deploymentAlarms: (props.deploymentAlarms ?? true)
-        ? { alarmNames: Lazy.list({ produce: () => (this.alarms ?? []).map((alarm) => alarm.alarmName) }), behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM }
-        : undefined,
+      deploymentAlarms: (props.deploymentAlarms ?? true) ? {
+        alarmNames: Lazy.list({ produce: () => (this.alarms ?? []).map((alarm) => alarm.alarmName) }),
+        behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+      } : undefined,
     });
     this.connections = this.service.connections;
     if (props.endpointSecurityGroup) {

@@ -368,7 +368,9 @@ describe('values refused at synth, and the boundaries accepted', () => {
   });
 
   test.each([0.1, 0.3, 33.3, 100])('a canary trafficPercent of %s is accepted', (trafficPercent) => {
-    expect(deploymentConfiguration(synth({ deployment: Deployment.canary({ trafficPercent }) })).CanaryConfiguration.CanaryPercent).toBe(trafficPercent);
+    const configuration = deploymentConfiguration(synth({ deployment: Deployment.canary({ trafficPercent }) }));
+
+    expect(configuration.CanaryConfiguration.CanaryPercent).toBe(trafficPercent);
   });
 
   test.each([2.9, 100.5, 12.34])('a linear stepPercent of %s is refused', (stepPercent) => {
@@ -377,7 +379,9 @@ describe('values refused at synth, and the boundaries accepted', () => {
   });
 
   test.each([3, 100])('a linear stepPercent of %s is accepted', (stepPercent) => {
-    expect(deploymentConfiguration(synth({ deployment: Deployment.linear({ stepPercent, stepBakeTime: Duration.minutes(1) }) })).LinearConfiguration.StepPercent).toBe(stepPercent);
+    const configuration = deploymentConfiguration(synth({ deployment: Deployment.linear({ stepPercent, stepBakeTime: Duration.minutes(1) }) }));
+
+    expect(configuration.LinearConfiguration.StepPercent).toBe(stepPercent);
   });
 
   test.each([
@@ -392,14 +396,16 @@ describe('values refused at synth, and the boundaries accepted', () => {
   test('bake times of 0 and of 1440 minutes are accepted', () => {
     const configuration = deploymentConfiguration(synth({ deployment: Deployment.blueGreen({ bakeTime: Duration.days(1) }) }));
     expect(configuration.BakeTimeInMinutes).toBe(1440);
-    expect(deploymentConfiguration(synth({ deployment: Deployment.canary({ stepBakeTime: Duration.minutes(0) }) })).CanaryConfiguration.CanaryBakeTimeInMinutes).toBe(0);
+    const canary = deploymentConfiguration(synth({ deployment: Deployment.canary({ stepBakeTime: Duration.minutes(0) }) }));
+    expect(canary.CanaryConfiguration.CanaryBakeTimeInMinutes).toBe(0);
   });
 
   test('a canary longer than the 33 hours CloudFormation accepts is refused, and one of exactly 33 hours accepted', () => {
     refuses({ deployment: Deployment.canary({ bakeTime: Duration.minutes(1440), stepBakeTime: Duration.minutes(541) }) },
       /^\[TestStack\/Web\] deployment: Deployment\.canary must last at most 1980 minutes \(33 hours\), the most CloudFormation accepts; received bakeTime 1440 \+ stepBakeTime 541 = 1981 minutes\. Shorten bakeTime or stepBakeTime$/);
 
-    const configuration = deploymentConfiguration(synth({ deployment: Deployment.canary({ bakeTime: Duration.minutes(1440), stepBakeTime: Duration.minutes(540) }) }));
+    const longest = Deployment.canary({ bakeTime: Duration.minutes(1440), stepBakeTime: Duration.minutes(540) });
+    const configuration = deploymentConfiguration(synth({ deployment: longest }));
     expect(configuration.BakeTimeInMinutes + configuration.CanaryConfiguration.CanaryBakeTimeInMinutes).toBe(1980);
   });
 
@@ -430,7 +436,9 @@ describe('values refused at synth, and the boundaries accepted', () => {
   test('the boundary alarm thresholds are accepted', () => {
     const template = synth({
       deployment: Deployment.rolling(),
-      alarmThresholds: { serverErrorPercent: 100, unhealthyTargets: 1, evaluationPeriods: 24, period: Duration.hours(1), responseTime: Duration.hours(1) },
+      alarmThresholds: {
+        serverErrorPercent: 100, unhealthyTargets: 1, evaluationPeriods: 24, period: Duration.hours(1), responseTime: Duration.hours(1),
+      },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Threshold: 3600, Period: 3600, EvaluationPeriods: 24 });
   });
@@ -445,7 +453,9 @@ describe('values refused at synth, and the boundaries accepted', () => {
   });
 
   test('a deployment strategy is the ECS one of its factory', () => {
-    expect([Deployment.rolling(), Deployment.canary(), Deployment.linear(), Deployment.blueGreen()].map((d) => [d.strategy, d.shiftsTraffic])).toEqual([
+    const deployments = [Deployment.rolling(), Deployment.canary(), Deployment.linear(), Deployment.blueGreen()];
+
+    expect(deployments.map((d) => [d.strategy, d.shiftsTraffic])).toEqual([
       [ecs.DeploymentStrategy.ROLLING, false],
       [ecs.DeploymentStrategy.CANARY, true],
       [ecs.DeploymentStrategy.LINEAR, true],
