@@ -214,7 +214,11 @@ export function trafficShiftFor(scope: Construct, listener: elbv2.ApplicationLis
     priority: PRODUCTION_RULE_PRIORITY,
     conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
     action: elbv2.ListenerAction.weightedForward([
-      { targetGroup, weight: 100 },
+      // By ARN: the service already waits for the listener of this target group and references the
+      // rule, so the rule must not add itself to what the service waits for (a redundant DependsOn).
+      { targetGroup: elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(scope, 'ProductionTargetGroup', {
+        targetGroupArn: targetGroup.targetGroupArn,
+      }), weight: 100 },
       { targetGroup: alternateTargetGroup, weight: 0 },
     ]),
   });
