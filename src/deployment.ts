@@ -216,9 +216,12 @@ export function trafficShiftFor(scope: Construct, listener: elbv2.ApplicationLis
     action: elbv2.ListenerAction.weightedForward([
       // By ARN: the service already waits for the listener of this target group and references the
       // rule, so the rule must not add itself to what the service waits for (a redundant DependsOn).
-      { targetGroup: elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(scope, 'ProductionTargetGroup', {
-        targetGroupArn: targetGroup.targetGroupArn,
-      }), weight: 100 },
+      {
+        targetGroup: elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(scope, 'ProductionTargetGroup', {
+          targetGroupArn: targetGroup.targetGroupArn,
+        }),
+        weight: 100,
+      },
       { targetGroup: alternateTargetGroup, weight: 0 },
     ]),
   });
