@@ -16,7 +16,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const COUNTS = [1, 10, 30];
 const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -141,6 +141,51 @@ function deploymentTiming(template: any): { healthy: number; drain: number } {
   const interval = properties.HealthCheckIntervalSeconds ?? 30;
   const healthy = properties.HealthyThresholdCount ?? 5;
   return { healthy: interval * healthy, drain: attribute ? Number(attribute.Value) : 300 };
+}
+
+const STRATEGIES: Array<[string, Deployment]> = [
+  ['Deployment.canary() (the default)', Deployment.canary()],
+  ['Deployment.linear()', Deployment.linear()],
+  ['Deployment.blueGreen()', Deployment.blueGreen()],
+  ['Deployment.rolling()', Deployment.rolling()],
+];
+
+/** The one service of a one-service stack, synthesized. */
+function oneService(build: (stack: Stack) => void): any {
+  const app = new App();
+  const stack = new Stack(app, 'Bench');
+  build(stack);
+  const template = app.synth().getStackByName('Bench').template;
+  return template;
+}
+
+/**
+ * Seconds from the start of a deployment to all production traffic on the new tasks, and to the end
+ * of the deployment, read from the template: the health check (interval x healthy threshold) once
+ * the new tasks run, the traffic steps and their bake times, the bake time, and the deregistration
+ * delay of the old tasks. With alarms, ECS adds to a rolling deployment a bake time it computes from
+ * them; it is counted here as the alarms' evaluation window (period x evaluation periods).
+ */
+function strategyTiming(template: any): { traffic: number; end: number; steps: string } {
+  const { healthy, drain } = deploymentTiming(template);
+  const service: any = Object.values(template.Resources).find((r: any) => r.Type === 'AWS::ECS::Service');
+  const configuration = service.Properties.DeploymentConfiguration ?? {};
+  const bake = (configuration.BakeTimeInMinutes ?? 0) * 60;
+  if (configuration.CanaryConfiguration) {
+    const step = configuration.CanaryConfiguration.CanaryBakeTimeInMinutes * 60;
+    return { traffic: healthy + step, end: healthy + step + bake + drain, steps: `${configuration.CanaryConfiguration.CanaryPercent} %, then 100 %` };
+  }
+  if (configuration.LinearConfiguration) {
+    const shifts = Math.ceil(100 / configuration.LinearConfiguration.StepPercent);
+    const step = configuration.LinearConfiguration.StepBakeTimeInMinutes * 60;
+    return { traffic: healthy + (shifts - 1) * step, end: healthy + (shifts - 1) * step + bake + drain, steps: `${shifts} steps of ${configuration.LinearConfiguration.StepPercent} %` };
+  }
+  if (configuration.Strategy === 'BLUE_GREEN') {
+    return { traffic: healthy, end: healthy + bake + drain, steps: '100 %' };
+  }
+  const alarm: any = Object.values(template.Resources).find((r: any) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Period);
+  const alarmBake = alarm ? alarm.Properties.Period * alarm.Properties.EvaluationPeriods : 0;
+  return { traffic: healthy, end: healthy + drain + alarmBake, steps: 'task by task' };
 }
 
 function countOf(template: any, type: string): number {
@@ -359,6 +404,21 @@ function main(): void {
       ['the source CloudFormation design (interval 30 s, healthy 5, delay 300 s)', 30 * 5, 300],
     ],
   );
+  const peerTemplate = oneService((stack) => buildPeer(stack, 1));
+  const withoutDeployments = Object.keys(oneService((stack) => new PrivateFargateBehindAlb(stack, 'Web', { image, deploymentAlarms: false, deployment: Deployment.rolling() })).Resources).length;
+  const strategyRows = STRATEGIES.map(([name, deployment]) => {
+    const template = oneService((stack) => new PrivateFargateBehindAlb(stack, 'Web', { image, deployment }));
+    const t = strategyTiming(template);
+    return [name, t.steps, t.traffic, t.end, `+${Object.keys(template.Resources).length - withoutDeployments}`];
+  });
+  const peerTiming = strategyTiming(peerTemplate);
+  const strategyTable = table(
+    ['', 'traffic shifts', 'seconds to 100 % of traffic on the new tasks', 'seconds to the end of the deployment', 'resources added to a service (alarms included)'],
+    [
+      ...strategyRows,
+      ['ApplicationLoadBalancedFargateService (rolling, its defaults)', peerTiming.steps, peerTiming.traffic, peerTiming.end, 'no alarms, no traffic shifting'],
+    ],
+  );
   const costRows = COUNTS.flatMap((n) => {
     const shared = monthlyCost(results.construct[n].template);
     const sharedAlb = monthlyCost(results.shared[n].template);
@@ -413,6 +473,18 @@ ${sizeTable}
 ## Deployment timing (from the templates)
 
 ${timingTable}
+
+## Deployments: seconds to production traffic, and to the end
+
+Each strategy at its defaults, read from one service's template: the new tasks count healthy after
+the health check (interval x healthy threshold) once they run (the time to pull and start the image
+is not in the template and comes on top), then the traffic steps and their bake times, then the
+bake time that keeps the old tasks, then their deregistration delay. With alarms, ECS adds to a
+rolling deployment a bake time it computes from them, counted here as their evaluation window
+(period x evaluation periods). The added resources are against a service with \`Deployment.rolling()\`
+and \`deploymentAlarms: false\`.
+
+${strategyTable}
 
 ## Fixed monthly network cost (us-east-1, ${HOURS_PER_MONTH} hours, before traffic)
 

@@ -168,6 +168,9 @@ ${table(results)}
   endpoints' security group and the S3 prefix list when the account and region are concrete).
 - The execution role may pull only its image and write only its log group (and read only the
   secrets given in \`secrets\`); the task role has no permission until you grant one.
+- Deployment alarms (5xx, unhealthy targets, response time) roll a bad release back; the role ECS
+  shifts canary, linear and blue/green traffic with may change only the service's production rule
+  and its two target groups.
 
 ## cdk-nag acknowledgments inside the construct
 
@@ -180,6 +183,7 @@ tests prove that the same finding elsewhere is still reported.
 | AwsSolutions-ECS2 | the task definition, only when \`environment\` is empty | The one variable is \`PORT\`, a port number, not a secret. |
 | AwsSolutions-IAM5[Resource::*] | the execution role | \`ecr:GetAuthorizationToken\` accepts only the resource \`*\`. |
 | AwsSolutions-IAM5[Resource::*] | the task role, only with \`enableExecuteCommand\` | The ssmmessages actions ECS Exec needs accept only the resource \`*\`. |
+| AwsSolutions-IAM5[Resource::*] | the role ECS moves traffic with, only with a canary, linear or blue/green deployment | The elasticloadbalancing \`Describe*\` actions it reads the listener and target groups with accept only the resource \`*\`; it may change only its production rule and register targets only in its two target groups. |
 | AwsSolutions-EC23 | the endpoints' security group, only in a VPC the construct did not create whose CIDR is a token | It admits 443 from the VPC's own CIDR, known only at deploy time. |
 | AwsSolutions-ELB2 | the load balancer, only in an environment-agnostic stack | Access logs are delivered by a principal of the stack's region. |
 | AwsSolutions-S1 | the access-log bucket | It holds access logs itself; logging it would need another bucket. |

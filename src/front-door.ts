@@ -36,6 +36,17 @@ export interface FrontDoorOptions {
 export interface FrontDoor {
   readonly listener: elbv2.ApplicationListener;
   readonly url: string;
+  /**
+   * On a shared HTTPS listener, the rule's conditions and priority that send this service its traffic
+   * (the caller makes the rule: a forward, or the production rule of a traffic-shifting deployment).
+   */
+  readonly route?: HostRoute;
+}
+
+/** The host name (and paths) a service is reached by on a shared listener, and its stable rule priority. */
+export interface HostRoute {
+  readonly conditions: elbv2.ListenerCondition[];
+  readonly priority: number;
 }
 
 /** Each load balancer's HTTPS listener on 443, to which services with a domain add their certificate and rule. */
@@ -84,13 +95,8 @@ export function addFrontDoor(scope: Construct, options: FrontDoorOptions): Front
     }
     const conditions = [elbv2.ListenerCondition.hostHeaders([options.domainName])];
     if (options.pathPatterns) conditions.push(elbv2.ListenerCondition.pathPatterns(options.pathPatterns));
-    new elbv2.ApplicationListenerRule(scope, 'HostRule', {
-      listener,
-      priority: rulePriority(scope, options.loadBalancer, options.domainName, options.pathPatterns ?? []),
-      conditions,
-      action: elbv2.ListenerAction.forward([options.targetGroup]),
-    });
-    return { listener, url: `https://${host}` };
+    const priority = rulePriority(scope, options.loadBalancer, options.domainName, options.pathPatterns ?? []);
+    return { listener, url: `https://${host}`, route: { conditions, priority } };
   }
   const listener = newHttpsListener(scope, ['HttpRedirect', 'Listener'], options, certificate, { defaultTargetGroups: [options.targetGroup] });
   return { listener, url: `https://${host}` };
@@ -142,6 +148,16 @@ function addListener(
   return listener;
 }
 
+/** The rule that forwards a service's host name (and paths) on a shared listener to its target group. */
+export function addHostRule(scope: Construct, listener: elbv2.IApplicationListener, route: HostRoute, targetGroup: elbv2.IApplicationTargetGroup): void {
+  new elbv2.ApplicationListenerRule(scope, 'HostRule', {
+    listener,
+    priority: route.priority,
+    conditions: route.conditions,
+    action: elbv2.ListenerAction.forward([targetGroup]),
+  });
+}
+
 /**
  * A rule priority derived from the host and paths alone, so that adding or removing another service
  * does not move it; on the rare clash of two derived numbers, the next free one.
@@ -155,6 +171,7 @@ function rulePriority(scope: IConstruct, loadBalancer: elbv2.IApplicationLoadBal
       fail(scope, `domainName and pathPatterns must be unique on the shared loadBalancer; received ${describeRoute(host, paths)}, which ${holder.split('\n')[1]} already routes`);
     }
   }
+  // 1 to 49999: 50000 is the production rule of a traffic-shifting deployment on a service's own listener.
   let priority = 1 + (stableHash(key) % 49999);
   while (taken.has(priority)) priority = priority % 49999 + 1;
   taken.set(priority, `${key}\n${scope.node.path}`);

@@ -1,2 +1,3 @@
 export * from './private-fargate-behind-alb';
 export * from './fargate-vpc-endpoints';
+export * from './deployment';

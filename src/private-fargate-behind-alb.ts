@@ -1,5 +1,6 @@
-import { CfnOutput, Duration, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -7,11 +8,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { AlarmThresholds, Deployment, deploymentAlarmsFor, serviceOptionsOf, trafficShiftFor, validateDeploymentProps } from './deployment';
 import { completeEndpointsAtSynth, GrantRecordingRole } from './endpoint-needs';
 import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
-import { addFrontDoor } from './front-door';
+import { addFrontDoor, addHostRule } from './front-door';
 import { allowHttpsToGateway, newVpc, privateSubnetsOf, subnetsHaveEgress } from './network';
 import { accessLogsBucketOf, defaultClusterFor } from './shared-resources';
 import {
@@ -445,6 +448,37 @@ export interface PrivateFargateBehindAlbProps {
    * @default false
    */
   readonly allowAllOutbound?: boolean;
+
+  /**
+   * How a new release reaches production traffic: `Deployment.rolling()`, `Deployment.canary()`,
+   * `Deployment.linear()` or `Deployment.blueGreen()`.
+   *
+   * @default Deployment.canary(): 10 % of the traffic for 5 minutes, then all of it, the old tasks kept 5 minutes
+   */
+  readonly deployment?: Deployment;
+
+  /**
+   * Whether the service has deployment alarms (5xx answers, unhealthy targets and response time of each
+   * target group) that roll a release back when one fires. When false, only the circuit breaker rolls
+   * back, and only releases whose tasks fail to start or fail their health checks.
+   *
+   * @default true
+   */
+  readonly deploymentAlarms?: boolean;
+
+  /**
+   * The thresholds, period and evaluation periods of the deployment alarms.
+   *
+   * @default - the defaults of each `AlarmThresholds` member
+   */
+  readonly alarmThresholds?: AlarmThresholds;
+
+  /**
+   * An SNS topic notified when a deployment alarm fires and when it clears.
+   *
+   * @default - no notifications
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -466,6 +500,10 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
   public readonly listener: elbv2.ApplicationListener;
   /** The target group (type ip) the tasks register in. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The second target group of a canary, linear or blue/green deployment (ECS swaps the roles of the two on each deployment). */
+  public readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+  /** The deployment alarms (empty when `deploymentAlarms` is false): add actions to them. */
+  public readonly alarms: cloudwatch.Alarm[];
   /** The task definition. */
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The container, listening on `port`. */
@@ -516,6 +554,8 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     validateFrontDoor(this, props);
     validateTaskOptions(this, props);
     const internetFacing = props.internetFacing ?? true;
+    const deployment = props.deployment ?? Deployment.canary();
+    validateDeploymentProps(this, deployment, props);
 
     // The network: a VPC with no NAT, the tasks in its private subnets, the endpoints they need.
     this.vpc = props.cluster?.vpc ?? props.vpc ?? props.loadBalancer?.vpc ?? newVpc(this);
@@ -587,6 +627,12 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
       enableExecuteCommand: props.enableExecuteCommand,
       capacityProviderStrategies: props.capacityProviderStrategies,
+      ...serviceOptionsOf(deployment),
+      // The alarms watch the target groups, created below; their names are read at synth.
+      deploymentAlarms: (props.deploymentAlarms ?? true) ? {
+        alarmNames: Lazy.list({ produce: () => (this.alarms ?? []).map((alarm) => alarm.alarmName) }),
+        behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+      } : undefined,
     });
     if (props.capacityProviderStrategies) useCapacityProviders(this.service, this.cluster, !props.cluster);
     this.connections = this.service.connections;
@@ -610,7 +656,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
 
     // The front: a load balancer forwarding to the tasks' IPs on the port, under the service's name.
     this.loadBalancer = props.loadBalancer ?? this.newLoadBalancer(props, internetFacing);
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+    const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
       vpc: this.vpc,
       port,
       protocol: elbv2.ApplicationProtocol.HTTP,
@@ -625,8 +671,8 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
         unhealthyThresholdCount,
         healthyHttpCodes: props.healthyHttpCodes ?? '200',
       },
-      targets: [this.service.loadBalancerTarget({ containerName, containerPort: port })],
-    });
+    };
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
     const front = addFrontDoor(this, {
       loadBalancer: this.loadBalancer,
       targetGroup: this.targetGroup,
@@ -641,6 +687,16 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     });
     this.listener = front.listener;
     this.url = front.url;
+
+    // Deployments: canary, linear and blue/green move production traffic between two target groups
+    // through a listener rule; the alarms watch every target group the new tasks may land in.
+    const shift = deployment.shiftsTraffic ? trafficShiftFor(this, this.listener, this.targetGroup, targetGroupProps, front.route) : undefined;
+    if (!shift && front.route) addHostRule(this, this.listener, front.route, this.targetGroup);
+    this.alternateTargetGroup = shift?.alternateTargetGroup;
+    this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName, containerPort: port, alternateTarget: shift?.alternateTarget }));
+    this.alarms = (props.deploymentAlarms ?? true)
+      ? deploymentAlarmsFor(this, [this.targetGroup, shift?.alternateTargetGroup], props.alarmThresholds ?? {}, props.alarmTopic)
+      : [];
 
     // Application Auto Scaling uses its own service-linked role: no role is created here.
     this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
@@ -664,6 +720,12 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ecr:GetAuthorizationToken, which the execution role needs to pull from ECR, accepts only the resource *.',
     });
+    if (shift) {
+      Validations.of(shift.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'The elasticloadbalancing Describe actions ECS reads the listener and target groups with (DescribeListeners, DescribeRules, DescribeTargetGroups, DescribeTargetHealth) accept only the resource *.',
+      });
+    }
     if (props.enableExecuteCommand) {
       Validations.of(this.taskDefinition.taskRole).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',

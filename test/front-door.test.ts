@@ -5,7 +5,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { newStack, securityGroupProperties, synth } from './helpers';
-import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 
@@ -68,8 +68,8 @@ describe('many HTTPS services on one load balancer', () => {
     const template = Template.fromStack(stack);
     const priorities: Record<string, number> = {};
     for (const rule of Object.values(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'))) {
-      const host = rule.Properties.Conditions[0].HostHeaderConfig.Values[0] as string;
-      priorities[host] = rule.Properties.Priority;
+      const host = rule.Properties.Conditions[0].HostHeaderConfig?.Values[0] as string | undefined;
+      if (host) priorities[host] = rule.Properties.Priority;
     }
     return { template, priorities };
   }
@@ -82,12 +82,44 @@ describe('many HTTPS services on one load balancer', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 3);
     for (const name of names) {
+      // With the default canary deployment, each host rule is the service's production rule.
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
         ListenerArn: { Ref: Match.stringLikeRegexp('^FrontListener') },
         Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [`${name}.example.com`] } }],
-        Actions: [Match.objectLike({ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp(`^${name}TargetGroup`) } })],
+        Actions: [Match.objectLike({
+          Type: 'forward',
+          ForwardConfig: Match.objectLike({
+            TargetGroups: [
+              { TargetGroupArn: { Ref: Match.stringLikeRegexp(`^${name}TargetGroup`) }, Weight: 100 },
+              { TargetGroupArn: { Ref: Match.stringLikeRegexp(`^${name}AlternateTargetGroup`) }, Weight: 0 },
+            ],
+          }),
+        })],
+      });
+      // The target group is attached through that rule: the load balancer reaches the tasks.
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${name}ServiceSecurityGroup`), 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FrontLoadBalancerSecurityGroup'), 'GroupId'] },
+        FromPort: 8080,
       });
     }
+  });
+
+  test('with rolling deployments each service gets a host rule that forwards to its target group', () => {
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    const first = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone, deployment: Deployment.rolling() });
+
+    new PrivateFargateBehindAlb(stack, 'Api', {
+      loadBalancer: first.loadBalancer, domainName: 'api.example.com', hostedZone, port: 8080, deployment: Deployment.rolling(),
+    });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['api.example.com'] } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiTargetGroup') } }],
+    });
   });
 
   test('rule priorities do not move when a service in the middle is removed or the order changes', () => {

@@ -1,10 +1,11 @@
 /**
  * The example stack, and the integration test that deploys it.
  *
- * Two services on one VPC: `Web` at the defaults (port 80) and `Api` on port 8080. It proves that
- * the second service reuses the first one's VPC endpoints (one set per VPC) and that each service
- * answers HTTP 200 on its own port through its load balancer, with tasks that have no route to the
- * internet.
+ * Two services on one VPC: `Web` at the defaults (port 80, a canary deployment) and `Api` on port
+ * 8080 with a shorter canary (20 % of the traffic for 2 minutes, the old tasks kept 2 minutes). It
+ * proves that the second service reuses the first one's VPC endpoints (one set per VPC) and that each
+ * service answers HTTP 200 on its own port through its load balancer (through the production rule the
+ * canary deployments shift traffic with), with tasks that have no route to the internet.
  *
  * The stack has a concrete account and region (placeholders; set EXAMPLE_ACCOUNT to deploy), so the tasks send
  * HTTPS only to the endpoints' security group and the S3 prefix list, and the load balancers write
@@ -20,7 +21,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { PrivateFargateBehindAlb } from '../src';
+import { Deployment, PrivateFargateBehindAlb } from '../src';
 
 const context = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.context.json'), 'utf-8'));
 const app = new App({ context });
@@ -28,7 +29,11 @@ const env = { account: process.env.EXAMPLE_ACCOUNT ?? '123456789012', region: 'u
 const stack = new Stack(app, 'PrivateFargateBehindAlbExample', { env });
 
 const web = new PrivateFargateBehindAlb(stack, 'Web');
-const api = new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, port: 8080 });
+const api = new PrivateFargateBehindAlb(stack, 'Api', {
+  vpc: web.vpc,
+  port: 8080,
+  deployment: Deployment.canary({ trafficPercent: 20, stepBakeTime: Duration.minutes(2), bakeTime: Duration.minutes(2) }),
+});
 
 // The assertions read the load balancers' names, so they live in the same environment.
 const integ = new IntegTest(app, 'PrivateFargateBehindAlbInteg', {

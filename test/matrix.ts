@@ -12,7 +12,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { PrivateFargateBehindAlb } from '../src';
+import { Deployment, PrivateFargateBehindAlb } from '../src';
 
 export interface Configuration {
   /** A short name, used in file names and tables. */
@@ -141,6 +141,34 @@ export const CONFIGURATIONS: Configuration[] = [
     name: 'secrets',
     construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { secrets: secrets(stack) }); },
     peer: (stack) => { peer(stack, 'Web', { secrets: secrets(stack) }); },
+  },
+  // The default deployment is a canary; the other strategies, and traffic shifting on a shared load
+  // balancer. aws-ecs-patterns offers no traffic shifting ready-made: its side is its rolling default.
+  {
+    name: 'rolling',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.rolling() }); },
+    peer: (stack) => { peer(stack, 'Web'); },
+  },
+  {
+    name: 'linear',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.linear() }); },
+    peer: (stack) => { peer(stack, 'Web'); },
+  },
+  {
+    name: 'blue-green',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.blueGreen({ bakeTime: Duration.minutes(15) }) }); },
+    peer: (stack) => { peer(stack, 'Web'); },
+  },
+  {
+    name: 'shared-alb-canary-and-linear',
+    construct: (stack) => {
+      const web = new PrivateFargateBehindAlb(stack, 'Web');
+      new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080, deployment: Deployment.linear() });
+    },
+    peer: (stack) => {
+      const web = peer(stack, 'Web');
+      peer(stack, 'Api', { vpc: web.cluster.vpc, listenerPort: 8080, containerPort: 8080 });
+    },
   },
   {
     name: 'arm64-spot-container-options',

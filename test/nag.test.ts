@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONCRETE_ENV, CONFIGURATIONS, Configuration } from './matrix';
-import { PrivateFargateBehindAlb } from '../src';
+import { Deployment, PrivateFargateBehindAlb } from '../src';
 
 /** The AwsSolutions findings of an app, as "rule at construct path" lines. */
 function nagFindings(app: App): string[] {
@@ -97,5 +97,25 @@ describe('cdk-nag AwsSolutions', () => {
     other.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ssmmessages:OpenDataChannel'], resources: ['*'] }));
 
     expect(nagFindings(app)).toEqual(['AwsSolutions-IAM5[Resource::*] at Scan/Other/DefaultPolicy/Resource']);
+  });
+
+  test('the traffic-shift acknowledgment covers only the role ECS moves traffic with, so a wildcard grant elsewhere is still reported', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Scan');
+    new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.linear() });
+    const other = new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com') });
+
+    other.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules'], resources: ['*'] }));
+
+    expect(nagFindings(app)).toEqual(['AwsSolutions-IAM5[Resource::*] at Scan/Other/DefaultPolicy/Resource']);
+  });
+
+  test('the traffic-shift acknowledgment is only there when traffic shifts', () => {
+    const app = new App();
+    const web = new PrivateFargateBehindAlb(new Stack(app, 'Scan'), 'Web', { deployment: Deployment.rolling() });
+
+    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules'], resources: ['*'] }));
+
+    expect(nagFindings(app)).toEqual(['AwsSolutions-IAM5[Resource::*] at Scan/Web/TaskRole/DefaultPolicy/Resource']);
   });
 });

@@ -15,7 +15,8 @@ import { PrivateFargateBehindAlb } from '../src';
  * Listener, target group, container port, host port, PORT, service mapping, load balancer ingress,
  * load balancer egress to the tasks, tasks' ingress from the load balancer.
  */
-const PORT_PLACES = 9;
+// With the default canary deployment the alternate target group is a place too.
+const PORT_PLACES = 10;
 
 /**
  * Every port place of the template except the tasks' HTTPS to AWS: the endpoints' own resources and
@@ -265,7 +266,8 @@ describe('the task and the service', () => {
     const principals = Object.values(template.findResources('AWS::IAM::Role'))
       .flatMap((role) => role.Properties.AssumeRolePolicyDocument.Statement.map((statement: any) => statement.Principal.Service))
       .sort();
-    expect(principals).toEqual(['ecs-tasks.amazonaws.com', 'ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com']);
+    // Task and execution roles, the flow log's role and the role ECS moves canary traffic with: none for scaling.
+    expect(principals).toEqual(['ecs-tasks.amazonaws.com', 'ecs-tasks.amazonaws.com', 'ecs.amazonaws.com', 'vpc-flow-logs.amazonaws.com']);
   });
 
   test('scaling bounds and CPU target are the user\'s, and scaling takes more policies', () => {

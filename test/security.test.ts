@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { newStack, synth } from './helpers';
 import { CONCRETE_ENV } from './matrix';
-import { PrivateFargateBehindAlb } from '../src';
+import { Deployment, PrivateFargateBehindAlb } from '../src';
 
 
 const tasksGroup = { 'Fn::GetAtt': [Match.stringLikeRegexp('WebServiceSecurityGroup'), 'GroupId'] };
@@ -208,9 +208,12 @@ describe('access logs', () => {
 });
 
 describe('reliability', () => {
-  test('the logical IDs users depend on do not change', () => {
+  test.each([
+    ['the default canary deployment', undefined, ['AWS::ElasticLoadBalancingV2::TargetGroup WebAlternateTargetGroupB211FDA6']],
+    ['Deployment.rolling()', Deployment.rolling(), []],
+  ])('the logical IDs users depend on do not change, with %s', (_, deployment, extra) => {
     const stack = newStack();
-    new PrivateFargateBehindAlb(stack, 'Web');
+    new PrivateFargateBehindAlb(stack, 'Web', { deployment });
 
     const ids = Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>)
       .filter(([, resource]) => [
@@ -231,6 +234,7 @@ describe('reliability', () => {
       'AWS::ECS::Service WebServiceD04B5F3E',
       'AWS::ElasticLoadBalancingV2::Listener WebListenerAEEC7462',
       'AWS::ElasticLoadBalancingV2::LoadBalancer WebLoadBalancer8E8983B1',
+      ...extra,
       'AWS::ElasticLoadBalancingV2::TargetGroup WebTargetGroupFE6444AE',
       'AWS::Logs::LogGroup WebFlowLogs5C43A9B8',
       'AWS::Logs::LogGroup WebLogGroup1664F270',

@@ -19,7 +19,8 @@ describe('a shared load balancer', () => {
     expect(api.vpc).toBe(web.vpc);
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
-    template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
+    // A target group and, for the default canary deployment, an alternate one for each service.
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 4);
     for (const [service, port] of [['Web', 80], ['Api', 8080]] as const) {
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
         Port: port,
@@ -125,7 +126,7 @@ describe('a shared load balancer', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
   });
 
-  test('a service added on a shared load balancer adds 14 resources and no load balancer', () => {
+  test('a service added on a shared load balancer adds 23 resources and no load balancer', () => {
     const alone = newStack();
     new PrivateFargateBehindAlb(alone, 'Web');
     const shared = newStack();
@@ -136,8 +137,10 @@ describe('a shared load balancer', () => {
     const count = (stack: Stack) => Object.keys(Template.fromStack(stack).toJSON().Resources).length;
     // Security group, its ingress from the load balancer, the load balancer's egress to it, its
     // egress to the endpoints, log group, task definition, task and execution roles, the execution
-    // policy, service, target group, listener, scalable target, scaling policy.
-    expect(count(shared) - count(alone)).toBe(14);
+    // policy, service, target group, listener, scalable target, scaling policy; for the default canary
+    // deployment, the alternate target group, the production listener rule, the role ECS shifts traffic
+    // with, and three alarms on each target group.
+    expect(count(shared) - count(alone)).toBe(23);
     Template.fromStack(shared).resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
   });
 });

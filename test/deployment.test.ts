@@ -1,0 +1,465 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { newStack, synth } from './helpers';
+import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+
+/** The DeploymentConfiguration of the one service of the template. */
+function deploymentConfiguration(template: Template): any {
+  const services = Object.values(template.findResources('AWS::ECS::Service'));
+  expect(services).toHaveLength(1);
+  return services[0].Properties.DeploymentConfiguration;
+}
+
+/** The logical IDs of the target groups the alarms of the template watch, each with its alarm count. */
+function watchedTargetGroups(template: Template): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+    const dimensions = alarm.Properties.Dimensions ?? alarm.Properties.Metrics.find((m: any) => m.MetricStat).MetricStat.Metric.Dimensions;
+    const targetGroup = dimensions.find((d: any) => d.Name === 'TargetGroup').Value['Fn::GetAtt'][0];
+    counts[targetGroup] = (counts[targetGroup] ?? 0) + 1;
+  }
+  return counts;
+}
+
+const circuitBreaker = { Enable: true, Rollback: true };
+const alarmsWithRollback = (count: number) => ({
+  AlarmNames: Array.from({ length: count }, () => ({ Ref: expect.stringMatching(/Alarm/) })),
+  Enable: true,
+  Rollback: true,
+});
+
+describe('each strategy reaches the service', () => {
+  test('the default is a canary: 10 % of the traffic for 5 minutes, then the rest, the old tasks kept 5 minutes, alarms rolling back', () => {
+    const template = synth();
+
+    expect(deploymentConfiguration(template)).toEqual({
+      Strategy: 'CANARY',
+      CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 },
+      BakeTimeInMinutes: 5,
+      Alarms: alarmsWithRollback(6),
+      DeploymentCircuitBreaker: circuitBreaker,
+      MaximumPercent: 200,
+      MinimumHealthyPercent: 100,
+    });
+  });
+
+  test('Deployment.rolling() replaces tasks in one target group, with the circuit breaker and the alarms of that target group rolling back', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.rolling() });
+
+    const template = Template.fromStack(stack);
+    expect(deploymentConfiguration(template)).toEqual({
+      Alarms: alarmsWithRollback(3),
+      DeploymentCircuitBreaker: circuitBreaker,
+      MaximumPercent: 200,
+      MinimumHealthyPercent: 100,
+    });
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+    template.hasResourceProperties('AWS::ECS::Service', { LoadBalancers: [Match.objectLike({ AdvancedConfiguration: Match.absent() })] });
+    expect(web.alternateTargetGroup).toBeUndefined();
+  });
+
+  test('Deployment.canary() takes its traffic percent, step bake time and bake time', () => {
+    const template = synth({
+      deployment: Deployment.canary({ trafficPercent: 2.5, stepBakeTime: Duration.minutes(15), bakeTime: Duration.minutes(30) }),
+    });
+
+    expect(deploymentConfiguration(template)).toMatchObject({
+      Strategy: 'CANARY',
+      CanaryConfiguration: { CanaryPercent: 2.5, CanaryBakeTimeInMinutes: 15 },
+      BakeTimeInMinutes: 30,
+    });
+  });
+
+  test('Deployment.linear() shifts 25 % every 3 minutes by default, the old tasks kept 5 minutes', () => {
+    expect(deploymentConfiguration(synth({ deployment: Deployment.linear() }))).toEqual({
+      Strategy: 'LINEAR',
+      LinearConfiguration: { StepPercent: 25, StepBakeTimeInMinutes: 3 },
+      BakeTimeInMinutes: 5,
+      Alarms: alarmsWithRollback(6),
+      DeploymentCircuitBreaker: circuitBreaker,
+      MaximumPercent: 200,
+      MinimumHealthyPercent: 100,
+    });
+  });
+
+  test('Deployment.linear() takes its step percent, step bake time and bake time', () => {
+    const template = synth({ deployment: Deployment.linear({ stepPercent: 10, stepBakeTime: Duration.minutes(1), bakeTime: Duration.minutes(20) }) });
+
+    expect(deploymentConfiguration(template)).toMatchObject({
+      Strategy: 'LINEAR',
+      LinearConfiguration: { StepPercent: 10, StepBakeTimeInMinutes: 1 },
+      BakeTimeInMinutes: 20,
+    });
+  });
+
+  test('Deployment.blueGreen() moves all traffic at once and keeps the old tasks 5 minutes by default', () => {
+    expect(deploymentConfiguration(synth({ deployment: Deployment.blueGreen() }))).toEqual({
+      Strategy: 'BLUE_GREEN',
+      BakeTimeInMinutes: 5,
+      Alarms: alarmsWithRollback(6),
+      DeploymentCircuitBreaker: circuitBreaker,
+      MaximumPercent: 200,
+      MinimumHealthyPercent: 100,
+    });
+  });
+
+  test.each([
+    ['canary', Deployment.canary({ bakeTime: Duration.minutes(0), stepBakeTime: Duration.minutes(0) })],
+    ['linear', Deployment.linear({ bakeTime: Duration.minutes(0), stepBakeTime: Duration.minutes(0) })],
+    ['blueGreen', Deployment.blueGreen({ bakeTime: Duration.minutes(0) })],
+  ])('a %s deployment writes a bake time of 0 minutes, so ECS does not wait its own default', (_, deployment) => {
+    const configuration = deploymentConfiguration(synth({ deployment }));
+
+    expect(configuration.BakeTimeInMinutes).toBe(0);
+  });
+});
+
+describe('the traffic-shifting strategies', () => {
+  test('the alternate target group is a copy of the target group, and a production rule forwards every request to both', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 });
+
+    const template = Template.fromStack(stack);
+    const groups = Object.entries(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+    expect(groups.map(([id]) => id).sort()).toEqual(['WebAlternateTargetGroupB211FDA6', 'WebTargetGroupFE6444AE']);
+    expect(groups[0][1].Properties).toEqual(groups[1][1].Properties);
+    expect(stack.resolve(web.alternateTargetGroup!.targetGroupArn)).toEqual({ Ref: 'WebAlternateTargetGroupB211FDA6' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      ListenerArn: { Ref: 'WebListenerAEEC7462' },
+      Priority: 50000,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
+      Actions: [{
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: { Ref: 'WebTargetGroupFE6444AE' }, Weight: 100 },
+            { TargetGroupArn: { Ref: 'WebAlternateTargetGroupB211FDA6' }, Weight: 0 },
+          ],
+        },
+      }],
+    });
+    // The listener's default action stays a forward to the target group.
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 8080,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'WebTargetGroupFE6444AE' } }],
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      LoadBalancers: [{
+        ContainerName: 'web',
+        ContainerPort: 8080,
+        TargetGroupArn: { Ref: 'WebTargetGroupFE6444AE' },
+        AdvancedConfiguration: {
+          AlternateTargetGroupArn: { Ref: 'WebAlternateTargetGroupB211FDA6' },
+          ProductionListenerRule: { Ref: Match.stringLikeRegexp('^WebProductionRule') },
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebTrafficShiftRole'), 'Arn'] },
+        },
+      }],
+    });
+  });
+
+  test('the role ECS moves traffic with may change the production rule and register targets in the two target groups, and only read the rest', () => {
+    const template = synth({ deployment: Deployment.linear() });
+
+    const roles = Object.values(template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] } },
+    }));
+    expect(roles).toHaveLength(1);
+    expect(roles[0].Properties.ManagedPolicyArns).toBeUndefined();
+    expect(roles[0].Properties.Policies).toEqual([{
+      PolicyName: 'TrafficShift',
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
+              'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+            Resource: '*',
+          },
+          { Effect: 'Allow', Action: 'elasticloadbalancing:ModifyRule', Resource: { Ref: expect.stringMatching(/^WebProductionRule/) } },
+          {
+            Effect: 'Allow',
+            Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+            Resource: [{ Ref: 'WebTargetGroupFE6444AE' }, { Ref: 'WebAlternateTargetGroupB211FDA6' }],
+          },
+        ],
+      },
+    }]);
+    // No separate policy resource: the permissions exist as soon as the role does.
+    expect(Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('TrafficShift'))).toEqual([]);
+  });
+
+  test('an ordinary update (a new environment variable) leaves the listener rule and the target groups as they were, so the weights ECS set stay', () => {
+    const before = synth({ environment: { RELEASE: '1' } }).toJSON().Resources;
+    const after = synth({ environment: { RELEASE: '2' } }).toJSON().Resources;
+
+    const of = (resources: Record<string, any>, type: string) =>
+      Object.fromEntries(Object.entries(resources).filter(([, r]) => r.Type === type));
+    expect(Object.keys(of(after, 'AWS::ElasticLoadBalancingV2::ListenerRule'))).toHaveLength(1);
+    expect(of(after, 'AWS::ElasticLoadBalancingV2::ListenerRule')).toEqual(of(before, 'AWS::ElasticLoadBalancingV2::ListenerRule'));
+    expect(of(after, 'AWS::ElasticLoadBalancingV2::TargetGroup')).toEqual(of(before, 'AWS::ElasticLoadBalancingV2::TargetGroup'));
+    // The update itself did reach the template.
+    expect(of(after, 'AWS::ECS::TaskDefinition')).not.toEqual(of(before, 'AWS::ECS::TaskDefinition'));
+  });
+
+  test('with a certificate the production rule is on the HTTPS listener, and the redirect listener has no rule', () => {
+    const stack = newStack();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc');
+    new PrivateFargateBehindAlb(stack, 'Web', { certificate, deployment: Deployment.blueGreen() });
+
+    const template = Template.fromStack(stack);
+    const listeners = template.findResources('AWS::ElasticLoadBalancingV2::Listener');
+    const https = Object.keys(listeners).find((id) => listeners[id].Properties.Port === 443);
+    const rules = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'));
+    expect(rules.map((rule) => rule.Properties.ListenerArn)).toEqual([{ Ref: https }]);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({ Strategy: 'BLUE_GREEN' }),
+      LoadBalancers: [Match.objectLike({ AdvancedConfiguration: Match.objectLike({ ProductionListenerRule: { Ref: Match.anyValue() } }) })],
+    });
+  });
+
+  test('on a shared load balancer each service shifts traffic on its own listener, with its own target groups and role', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080, deployment: Deployment.linear() });
+
+    const template = Template.fromStack(stack);
+    const rules = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'));
+    expect(rules.map((rule) => rule.Properties.ListenerArn.Ref).sort()).toEqual([
+      expect.stringMatching(/^ApiListener/), expect.stringMatching(/^WebListener/),
+    ]);
+    for (const rule of rules) {
+      const service = rule.Properties.ListenerArn.Ref.startsWith('Api') ? 'Api' : 'Web';
+      expect(rule.Properties.Actions[0].ForwardConfig.TargetGroups.map((group: any) => group.TargetGroupArn.Ref)).toEqual([
+        expect.stringMatching(new RegExp(`^${service}TargetGroup`)), expect.stringMatching(new RegExp(`^${service}AlternateTargetGroup`)),
+      ]);
+    }
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    expect(Object.keys(template.findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('ECS moves production traffic') },
+    }))).toHaveLength(2);
+  });
+});
+
+describe('deployment alarms', () => {
+  test('with rolling they watch the target group: 5xx share, unhealthy targets and response time', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.rolling() });
+
+    const template = Template.fromStack(stack);
+    expect(watchedTargetGroups(template)).toEqual({ WebTargetGroupFE6444AE: 3 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: '100 * FILL(errors, 0) / requests' }),
+        Match.objectLike({ Id: 'errors', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'HTTPCode_Target_5XX_Count' }), Stat: 'Sum', Period: 60 }) }),
+        Match.objectLike({ Id: 'requests', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'RequestCount' }), Stat: 'Sum', Period: 60 }) }),
+      ]),
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 2,
+      TreatMissingData: 'notBreaching',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'UnHealthyHostCount',
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Period: 60,
+      EvaluationPeriods: 2,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'TargetResponseTime',
+      ExtendedStatistic: 'p95',
+      Threshold: 2,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Period: 60,
+    });
+    // The attribute holds the alarms the service rolls back on.
+    expect(web.alarms.map((alarm) => stack.resolve(alarm.alarmName)))
+      .toEqual(deploymentConfiguration(template).Alarms.AlarmNames);
+  });
+
+  test.each([
+    ['canary', Deployment.canary()],
+    ['linear', Deployment.linear()],
+    ['blueGreen', Deployment.blueGreen()],
+  ])('with %s they watch both target groups, since the new tasks land in either', (_, deployment) => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { deployment });
+
+    expect(watchedTargetGroups(Template.fromStack(stack))).toEqual({ WebTargetGroupFE6444AE: 3, WebAlternateTargetGroupB211FDA6: 3 });
+    expect(web.alarms).toHaveLength(6);
+  });
+
+  test('alarmThresholds set the thresholds, period and evaluation periods', () => {
+    const template = synth({
+      deployment: Deployment.rolling(),
+      alarmThresholds: {
+        serverErrorPercent: 1,
+        unhealthyTargets: 2,
+        responseTime: Duration.millis(500),
+        period: Duration.minutes(5),
+        evaluationPeriods: 3,
+      },
+    });
+
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ Id: 'errors', MetricStat: Match.objectLike({ Period: 300 }) })]),
+      Threshold: 1,
+      EvaluationPeriods: 3,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount', Threshold: 2, Period: 300, EvaluationPeriods: 3 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Threshold: 0.5, Period: 300, EvaluationPeriods: 3 });
+  });
+
+  test('alarmTopic is told when an alarm fires and when it clears', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Topic');
+    new PrivateFargateBehindAlb(stack, 'Web', { alarmTopic: topic });
+
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(6);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+    }
+  });
+
+  test('users can add actions to the alarms', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.rolling() });
+    const topic = new sns.Topic(stack, 'Pager');
+
+    web.alarms[0].addAlarmAction({ bind: () => ({ alarmActionArn: topic.topicArn }) });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Pager') }] });
+  });
+
+  test('deploymentAlarms false leaves the circuit breaker alone to roll back, with no alarm', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { deploymentAlarms: false });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(web.alarms).toEqual([]);
+    const configuration = deploymentConfiguration(template);
+    expect(configuration.DeploymentCircuitBreaker).toEqual(circuitBreaker);
+    expect(configuration.Alarms?.Enable ?? false).toBe(false);
+    expect(configuration.Strategy).toBe('CANARY');
+  });
+});
+
+describe('values refused at synth, and the boundaries accepted', () => {
+  const refuses = (props: PrivateFargateBehindAlbProps, message: RegExp) =>
+    expect(() => synth(props)).toThrow(message);
+
+  test.each([
+    [0, /^\[TestStack\/Web\] deployment: Deployment\.canary trafficPercent must be a multiple of 0\.1 from 0\.1 to 100; received 0\. Give a percentage such as 10$/],
+    [0.05, /trafficPercent must be a multiple of 0\.1 from 0\.1 to 100; received 0\.05/],
+    [10.05, /trafficPercent must be a multiple of 0\.1 from 0\.1 to 100; received 10\.05/],
+    [100.1, /trafficPercent must be a multiple of 0\.1 from 0\.1 to 100; received 100\.1/],
+  ])('a canary trafficPercent of %s is refused', (trafficPercent, message) => {
+    refuses({ deployment: Deployment.canary({ trafficPercent }) }, message);
+  });
+
+  test.each([0.1, 0.3, 33.3, 100])('a canary trafficPercent of %s is accepted', (trafficPercent) => {
+    const configuration = deploymentConfiguration(synth({ deployment: Deployment.canary({ trafficPercent }) }));
+
+    expect(configuration.CanaryConfiguration.CanaryPercent).toBe(trafficPercent);
+  });
+
+  test.each([2.9, 100.5, 12.34])('a linear stepPercent of %s is refused', (stepPercent) => {
+    refuses({ deployment: Deployment.linear({ stepPercent }) },
+      new RegExp(`deployment: Deployment\\.linear stepPercent must be a multiple of 0\\.1 from 3 to 100; received ${stepPercent}\\. Give a percentage such as 25`));
+  });
+
+  test.each([3, 100])('a linear stepPercent of %s is accepted', (stepPercent) => {
+    const configuration = deploymentConfiguration(synth({ deployment: Deployment.linear({ stepPercent, stepBakeTime: Duration.minutes(1) }) }));
+
+    expect(configuration.LinearConfiguration.StepPercent).toBe(stepPercent);
+  });
+
+  test.each([
+    ['a step bake time in seconds', Deployment.canary({ stepBakeTime: Duration.seconds(90) }), /deployment: Deployment\.canary stepBakeTime must be a whole number of minutes from 0 to 1440; received 1 minute 30 seconds\. Give a Duration in minutes, such as Duration\.minutes\(5\)/],
+    ['a step bake time over a day', Deployment.linear({ stepBakeTime: Duration.minutes(1441) }), /deployment: Deployment\.linear stepBakeTime must be a whole number of minutes from 0 to 1440; received 1441 minutes/],
+    ['a bake time in seconds', Deployment.blueGreen({ bakeTime: Duration.seconds(30) }), /deployment: Deployment\.blueGreen bakeTime must be a whole number of minutes from 0 to 1440; received 30 seconds/],
+    ['a bake time over a day', Deployment.canary({ bakeTime: Duration.hours(25) }), /deployment: Deployment\.canary bakeTime must be a whole number of minutes from 0 to 1440; received 1500 minutes/],
+  ])('%s is refused', (_, deployment, message) => {
+    refuses({ deployment }, message);
+  });
+
+  test('bake times of 0 and of 1440 minutes are accepted', () => {
+    const configuration = deploymentConfiguration(synth({ deployment: Deployment.blueGreen({ bakeTime: Duration.days(1) }) }));
+    expect(configuration.BakeTimeInMinutes).toBe(1440);
+    const canary = deploymentConfiguration(synth({ deployment: Deployment.canary({ stepBakeTime: Duration.minutes(0) }) }));
+    expect(canary.CanaryConfiguration.CanaryBakeTimeInMinutes).toBe(0);
+  });
+
+  test('a canary longer than the 33 hours CloudFormation accepts is refused, and one of exactly 33 hours accepted', () => {
+    refuses({ deployment: Deployment.canary({ bakeTime: Duration.minutes(1440), stepBakeTime: Duration.minutes(541) }) },
+      /^\[TestStack\/Web\] deployment: Deployment\.canary must last at most 1980 minutes \(33 hours\), the most CloudFormation accepts; received bakeTime 1440 \+ stepBakeTime 541 = 1981 minutes\. Shorten bakeTime or stepBakeTime$/);
+
+    const longest = Deployment.canary({ bakeTime: Duration.minutes(1440), stepBakeTime: Duration.minutes(540) });
+    const configuration = deploymentConfiguration(synth({ deployment: longest }));
+    expect(configuration.BakeTimeInMinutes + configuration.CanaryConfiguration.CanaryBakeTimeInMinutes).toBe(1980);
+  });
+
+  test('a linear deployment counts the steps as CloudFormation does: 100 / stepPercent - 1 when it divides evenly, else the floor', () => {
+    // 10 %: 9 steps. 180 + 9 x 200 = 1980 is accepted, 180 + 9 x 201 refused.
+    synth({ deployment: Deployment.linear({ stepPercent: 10, stepBakeTime: Duration.minutes(200), bakeTime: Duration.minutes(180) }) });
+    refuses({ deployment: Deployment.linear({ stepPercent: 10, stepBakeTime: Duration.minutes(201), bakeTime: Duration.minutes(180) }) },
+      /Deployment\.linear must last at most 1980 minutes \(33 hours\), the most CloudFormation accepts; received bakeTime 180 \+ stepBakeTime 201 x 9 steps = 1989 minutes\. Shorten bakeTime or stepBakeTime, or give a larger stepPercent/);
+    // 11 %: floor(100 / 11) = 9 steps as well.
+    refuses({ deployment: Deployment.linear({ stepPercent: 11, stepBakeTime: Duration.minutes(201), bakeTime: Duration.minutes(180) }) }, /x 9 steps = 1989 minutes/);
+    // 3 %: 33 steps.
+    refuses({ deployment: Deployment.linear({ stepPercent: 3, stepBakeTime: Duration.minutes(60) }) }, /bakeTime 5 \+ stepBakeTime 60 x 33 steps = 1985 minutes/);
+  });
+
+  test.each([
+    [{ serverErrorPercent: 0 }, /^\[TestStack\/Web\] alarmThresholds serverErrorPercent must be greater than 0 and at most 100; received 0$/],
+    [{ serverErrorPercent: 101 }, /alarmThresholds serverErrorPercent must be greater than 0 and at most 100; received 101/],
+    [{ unhealthyTargets: 0 }, /alarmThresholds unhealthyTargets must be an integer of at least 1; received 0/],
+    [{ unhealthyTargets: 1.5 }, /alarmThresholds unhealthyTargets must be an integer of at least 1; received 1\.5/],
+    [{ evaluationPeriods: 0 }, /alarmThresholds evaluationPeriods must be an integer of at least 1; received 0/],
+    [{ responseTime: Duration.seconds(0) }, /alarmThresholds responseTime must be more than 0 and at most 1 hour; received 0 seconds/],
+    [{ period: Duration.seconds(30) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 30 seconds\. Give a Duration in minutes, such as Duration\.minutes\(1\)/],
+    [{ period: Duration.hours(1), evaluationPeriods: 25 }, /alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\), the longest CloudWatch evaluates; received 60 minutes x 25 = 1500 minutes/],
+  ])('alarmThresholds %j are refused', (alarmThresholds, message) => {
+    refuses({ alarmThresholds }, message);
+  });
+
+  test('the boundary alarm thresholds are accepted', () => {
+    const template = synth({
+      deployment: Deployment.rolling(),
+      alarmThresholds: {
+        serverErrorPercent: 100, unhealthyTargets: 1, evaluationPeriods: 24, period: Duration.hours(1), responseTime: Duration.hours(1),
+      },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Threshold: 3600, Period: 3600, EvaluationPeriods: 24 });
+  });
+
+  test.each([
+    ['alarmTopic', (props: PrivateFargateBehindAlbProps, stack: any) => ({ ...props, alarmTopic: new sns.Topic(stack, 'Topic') })],
+    ['alarmThresholds', (props: PrivateFargateBehindAlbProps) => ({ ...props, alarmThresholds: { serverErrorPercent: 1 } })],
+  ])('%s without the deployment alarms is refused', (prop, withProp) => {
+    const stack = newStack();
+    expect(() => new PrivateFargateBehindAlb(stack, 'Web', withProp({ deploymentAlarms: false }, stack)))
+      .toThrow(`[TestStack/Web] ${prop} needs the deployment alarms; received ${prop} with deploymentAlarms false. Remove ${prop}, or leave deploymentAlarms at true`);
+  });
+
+  test('a deployment strategy is the ECS one of its factory', () => {
+    const deployments = [Deployment.rolling(), Deployment.canary(), Deployment.linear(), Deployment.blueGreen()];
+
+    expect(deployments.map((d) => [d.strategy, d.shiftsTraffic])).toEqual([
+      [ecs.DeploymentStrategy.ROLLING, false],
+      [ecs.DeploymentStrategy.CANARY, true],
+      [ecs.DeploymentStrategy.LINEAR, true],
+      [ecs.DeploymentStrategy.BLUE_GREEN, true],
+    ]);
+  });
+});
