@@ -149,7 +149,9 @@ function addListener(
 }
 
 /** The rule that forwards a service's host name (and paths) on a shared listener to its target group. */
-export function addHostRule(scope: Construct, listener: elbv2.IApplicationListener, route: HostRoute, targetGroup: elbv2.IApplicationTargetGroup): void {
+export function addHostRule(
+  scope: Construct, listener: elbv2.IApplicationListener, route: HostRoute, targetGroup: elbv2.IApplicationTargetGroup,
+): void {
   new elbv2.ApplicationListenerRule(scope, 'HostRule', {
     listener,
     priority: route.priority,

@@ -74,11 +74,11 @@ def test_the_four_endpoints_are_there(template):
     assert services == [".ecr.api", ".ecr.dkr", ".logs", ".s3"]
 
 
-def test_the_scaling_bounds_are_2_to_5(template):
+def test_the_scaling_bounds_are_2_to_5_and_the_service_sets_no_desired_count(template):
     template.has_resource_properties(
         "AWS::ApplicationAutoScaling::ScalableTarget", {"MinCapacity": 2, "MaxCapacity": 5}
     )
-    template.has_resource_properties("AWS::ECS::Service", {"DesiredCount": 2})
+    template.has_resource_properties("AWS::ECS::Service", {"DesiredCount": Match.absent()})
 
 
 def test_the_tasks_get_no_public_ip(template):

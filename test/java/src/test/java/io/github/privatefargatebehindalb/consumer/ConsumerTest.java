@@ -99,10 +99,10 @@ class ConsumerTest {
     }
 
     @Test
-    void theScalingBoundsAre2To5() {
+    void theScalingBoundsAre2To5AndTheServiceSetsNoDesiredCount() {
         template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget",
                 Map.of("MinCapacity", 2, "MaxCapacity", 5));
-        template.hasResourceProperties("AWS::ECS::Service", Map.of("DesiredCount", 2));
+        template.hasResourceProperties("AWS::ECS::Service", Map.of("DesiredCount", Match.absent()));
     }
 
     @Test
