@@ -9,6 +9,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -206,11 +207,58 @@ export const CONFIGURATIONS: Configuration[] = [
     },
   },
   {
+    name: 'domain',
+    concreteEnv: true,
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { domainName: 'shop.example.com', hostedZone: hostedZone(stack) }); },
+    peer: (stack) => {
+      peer(stack, 'Web', {
+        domainName: 'shop.example.com',
+        domainZone: hostedZone(stack),
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        redirectHTTP: true,
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      });
+    },
+  },
+  {
+    name: 'three-https-services-one-alb',
+    concreteEnv: true,
+    construct: (stack) => {
+      const zone = hostedZone(stack);
+      const shop = new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone: zone });
+      new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: shop.loadBalancer, domainName: 'api.example.com', hostedZone: zone, port: 8080 });
+      new PrivateFargateBehindAlb(stack, 'Admin', {
+        loadBalancer: shop.loadBalancer, domainName: 'shop.example.com', pathPatterns: ['/admin/*'], hostedZone: zone, port: 8081,
+      });
+    },
+    peer: (stack) => {
+      const zone = hostedZone(stack);
+      const https = { protocol: elbv2.ApplicationProtocol.HTTPS, redirectHTTP: true, sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS, domainZone: zone };
+      const shop = peer(stack, 'Shop', { ...https, domainName: 'shop.example.com' });
+      peer(stack, 'Api', { ...https, domainName: 'api.example.com', cluster: shop.cluster });
+      peer(stack, 'Admin', { ...https, domainName: 'admin.example.com', cluster: shop.cluster });
+    },
+  },
+  {
+    name: 'internal-allow-from',
+    construct: (stack) => {
+      new PrivateFargateBehindAlb(stack, 'Web', { internetFacing: false, allowFrom: [ec2.Peer.ipv4('10.20.0.0/16')] });
+    },
+    peer: (stack) => {
+      const service = peer(stack, 'Web', { publicLoadBalancer: false, openListener: false });
+      service.loadBalancer.connections.allowFrom(ec2.Peer.ipv4('10.20.0.0/16'), ec2.Port.tcp(80));
+    },
+  },
+  {
     name: 'ecs-exec',
     construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { enableExecuteCommand: true }); },
     peer: (stack) => { peer(stack, 'Web', { enableExecuteCommand: true }); },
   },
 ];
+
+function hostedZone(stack: Stack): route53.IHostedZone {
+  return route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+}
 
 /** The environment of the configurations with a concrete one. */
 export const CONCRETE_ENV = { account: '123456789012', region: 'eu-west-1' };
