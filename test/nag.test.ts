@@ -40,6 +40,16 @@ describe('cdk-nag AwsSolutions', () => {
     expect(nagFindings(app)).toEqual(['AwsSolutions-EC23 at Scan/Web/ServiceSecurityGroup/Resource']);
   });
 
+  test('with allowFrom the open-ingress acknowledgment is gone, so open ingress the user adds to the load balancer is reported', () => {
+    const app = new App();
+    const web = new PrivateFargateBehindAlb(new Stack(app, 'Scan'), 'Web', { allowFrom: [ec2.Peer.ipv4('203.0.113.0/24')] });
+
+    expect(nagFindings(app)).toEqual([]);
+    web.loadBalancer.connections.allowFromAnyIpv4(ec2.Port.tcp(8443));
+
+    expect(nagFindings(app)).toEqual(['AwsSolutions-EC23 at Scan/Web/LoadBalancerSecurityGroup/Resource']);
+  });
+
   test('the environment-variable acknowledgment is dropped when the user adds environment variables', () => {
     const app = new App();
     new PrivateFargateBehindAlb(new Stack(app, 'Scan'), 'Web', { environment: { STAGE: 'prod' } });
