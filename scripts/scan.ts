@@ -30,6 +30,17 @@ export const IGNORED_CFN_LINT: Record<string, string> = {
   W3010: 'In a stack with a concrete environment, CDK writes the availability zones it looked up as literals; they are not chosen by hand.',
 };
 
+/** cfn-lint warnings of the construct accepted where they stand, with the reason. */
+export const ACCEPTED_CFN_LINT_WARNINGS: Array<{ rule: string; message: RegExp; reason: string }> = [
+  {
+    rule: 'W3005',
+    message: /^'\w*ProductionRule\w*' dependency already enforced/,
+    reason: 'On a shared HTTPS listener with a canary, linear or blue/green deployment, the host rule is the service\'s production rule: ' +
+      'the service waits for it (its target group is attached through it, which gives the load balancer its way to the tasks) and also names it. ' +
+      'The redundant DependsOn changes nothing in the deployment.',
+  },
+];
+
 type Side = 'construct' | 'peer';
 const SIDES: Side[] = ['construct', 'peer'];
 const OUT = 'cdk.out.scan';
@@ -106,12 +117,17 @@ function scan(): Record<string, Record<Side, Findings>> {
   return results;
 }
 
+function acceptedWarning(finding: string): boolean {
+  const [rule, ...message] = finding.split(' ');
+  return ACCEPTED_CFN_LINT_WARNINGS.some((accepted) => accepted.rule === rule && accepted.message.test(message.join(' ')));
+}
+
 /** The construct's findings that nothing accepts. */
 function unaccepted(findings: Findings): string[] {
   return [
     ...findings.nag.map((f) => `cdk-nag ${f}`),
     ...findings.cfnLintErrors.map((f) => `cfn-lint error ${f}`),
-    ...findings.cfnLintWarnings.map((f) => `cfn-lint warning ${f}`),
+    ...findings.cfnLintWarnings.filter((f) => !acceptedWarning(f)).map((f) => `cfn-lint warning ${f}`),
     ...findings.checkovFailed.filter((f) => !(f.split(' ')[0] in ACCEPTED_CHECKOV)).map((f) => `checkov ${f}`),
   ];
 }
@@ -203,6 +219,12 @@ ${failedChecks(results, 'peer')}
 ## cfn-lint rules not run
 
 ${ignored ? `| rule | reason |\n| --- | --- |\n${ignored}` : 'None: every rule runs.'}
+
+## cfn-lint warnings accepted where they stand
+
+| rule | message | reason |
+| --- | --- | --- |
+${ACCEPTED_CFN_LINT_WARNINGS.map((accepted) => `| ${accepted.rule} | \`${accepted.message.source}\` | ${accepted.reason} |`).join('\n')}
 
 ## Reporting a vulnerability
 
