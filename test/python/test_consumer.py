@@ -58,7 +58,7 @@ def port_places(template: Template) -> list:
 
 def test_port_8080_is_in_every_port_place_and_80_in_none(template):
     places = port_places(template)
-    assert len(places) == 9
+    assert len(places) == 10
     assert {str(place) for place in places} == {"8080"}
 
 

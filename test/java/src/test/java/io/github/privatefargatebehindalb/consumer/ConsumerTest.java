@@ -52,7 +52,7 @@ class ConsumerTest {
             walk(((Map<?, ?>) resource).get("Properties"), places);
         }
         places.removeIf("443"::equals);
-        assertEquals(9, places.size(), places.toString());
+        assertEquals(10, places.size(), places.toString());
         assertEquals(new TreeSet<>(List.of("8080")), new TreeSet<>(places));
     }
 
