@@ -66,7 +66,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
   },
 
-  gitignore: ['.jsii.tabl.json', 'cdk.out/', 'cdk.out.scan/', 'test/java/target/', 'test/python/.venv/', 'test/consumers/out/', 'test/go/*.test', 'test/go/readme/*/*', '!test/go/readme/*/*.go', '__pycache__/', '.pytest_cache/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
+  gitignore: ['.jsii.tabl.json', 'cdk.out/', 'cdk.out.scan/', 'test/java/target/', 'test/python/.venv/', 'test/consumers/out/', 'test/go/*.test', 'test/go/readme-fragments-*/', 'test/go/readme/*/*', '!test/go/readme/*/*.go', '__pycache__/', '.pytest_cache/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
 });
 
 for (const pattern of ['/cdk.context.json', '/scripts/', '/cdk.out/', '/cdk.out.scan/', '/.venv/', '/.ci/', '/docs/', '/tsconfig.dev.json', '/.compatignore', '/.jsii.tabl.json', '/rosetta/']) {

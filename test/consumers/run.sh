@@ -8,7 +8,8 @@
 #   3. Go: a Go module on dist/go (a replace) and aws-cdk-go from the Go module proxy (go test);
 #   4. Python: a fresh virtual environment with aws-cdk-lib and constructs from PyPI and the wheel
 #      in dist/python (pytest), whose last tests compare the templates of the four languages.
-# Each suite also runs the README's programs in its language. aws-cdk-lib and constructs are the
+# Each suite also runs the README's programs in its language, and every other README block of its
+# language against a stack of its own (the block's README line names it when it fails). aws-cdk-lib and constructs are the
 # versions this project builds against (package.json); test/go/go.mod names the same ones.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

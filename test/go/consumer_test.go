@@ -151,8 +151,8 @@ func portPlaces(tmpl map[string]any) []string {
 
 func TestPort8080IsInEveryPortPlaceAnd80InNone(t *testing.T) {
 	places := portPlaces(templateJSON())
-	if len(places) != 9 {
-		t.Fatalf("want 9 port places, got %d: %v", len(places), places)
+	if len(places) != 10 {
+		t.Fatalf("want 10 port places, got %d: %v", len(places), places)
 	}
 	for _, place := range places {
 		if place != "8080" {

@@ -1,16 +1,21 @@
 """What the TypeScript tests prove, proved again through the Python package; its last tests compare
 the templates of the four languages (TypeScript, Python, Java, Go)."""
+import ast
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 
 import pytest
+from aws_cdk import App, Environment, Stack
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_route53 as route53
 from aws_cdk.assertions import Match, Template
+from private_fargate_behind_alb import PrivateFargateBehindAlb
 
 from consumer_app import arm64_spot_stack, build_stack, consumer_stack
 
@@ -58,7 +63,7 @@ def port_places(template: Template) -> list:
 
 def test_port_8080_is_in_every_port_place_and_80_in_none(template):
     places = port_places(template)
-    assert len(places) == 9
+    assert len(places) == 10
     assert {str(place) for place in places} == {"8080"}
 
 
@@ -167,6 +172,68 @@ def test_the_readme_usage_program_synthesizes_the_typescript_template():
     synthesized = synthesize(readme_block("Usage", "python"), CONSUMERS, context)
     (OUT / "python.rich.template.json").write_text(json.dumps(synthesized, indent=2))
     assert synthesized == json.loads((OUT / "typescript.rich.template.json").read_text())
+
+
+def readme_fences(language: str) -> list:
+    """Every fenced block of the language in the README, as (README line of its first code line, code)."""
+    lines = README.read_text().split("\n")
+    blocks, start = [], None
+    for number, line in enumerate(lines, 1):
+        if start is None and line == "```" + language:
+            start = number + 1
+        elif start is not None and line == "```":
+            blocks.append((start, "\n".join(lines[start - 1:number - 1]) + "\n"))
+            start = None
+    assert start is None, f"README's {language} block at line {start} is never closed"
+    return blocks
+
+
+# Names a README fragment may use that other parts of the README declare, given to a fragment that
+# uses one and does not declare it.
+README_DEFAULTS = {
+    "web": lambda stack: PrivateFargateBehindAlb(stack, "ReadmeWeb"),
+    "hosted_zone": lambda stack: route53.HostedZone.from_lookup(stack, "ReadmeHostedZone", domain_name="example.com"),
+    "zone": lambda stack: route53.HostedZone.from_lookup(stack, "ReadmeZone", domain_name="example.com"),
+}
+
+
+def undeclared_names(code: str) -> set:
+    tree = ast.parse(code)
+    declared = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            declared.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            declared.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            declared.add(node.name)
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    return used - declared
+
+
+def test_every_python_block_of_the_readme_that_is_not_a_whole_program_builds_a_service_that_synthesizes():
+    """Each fragment runs in a fresh App, with `stack` (account and region set, so lookups give dummy
+    values) and PrivateFargateBehindAlb; its stack is synthesized, so a construct error fails it."""
+    programs = {readme_block("Install and run", "python"), readme_block("Usage", "python")}
+    fragments = [(line, code) for line, code in readme_fences("python") if code not in programs]
+    assert fragments, "README has Python blocks besides its whole programs"
+    failures = []
+    for line, code in fragments:
+        try:
+            stack = Stack(App(), "Readme", env=Environment(account="123456789012", region="us-east-1"))
+            namespace = {"__name__": "readme", "stack": stack, "PrivateFargateBehindAlb": PrivateFargateBehindAlb}
+            for name in sorted(undeclared_names(code) & README_DEFAULTS.keys()):
+                namespace[name] = README_DEFAULTS[name](stack)
+            # Padded so that a traceback names the README's own lines.
+            exec(compile("\n" * (line - 1) + code, str(README), "exec"), namespace)
+            services = Template.from_stack(stack).find_resources("AWS::ECS::Service")
+            if not services:
+                failures.append(f"README.md line {line}: the Python block builds no service in stack")
+        except Exception as error:  # noqa: BLE001 (every failure is reported with its block's line)
+            at = [frame.lineno for frame in traceback.extract_tb(error.__traceback__) if frame.filename == str(README)]
+            where = f" at line {at[-1]}" if at else ""
+            failures.append(f"README.md line {line}: the Python block fails{where}: {type(error).__name__}: {error}")
+    assert not failures, "\n".join(failures)
 
 
 def test_typescript_python_java_and_go_synthesize_the_same_template(template):

@@ -52,7 +52,7 @@ class ConsumerTest {
             walk(((Map<?, ?>) resource).get("Properties"), places);
         }
         places.removeIf("443"::equals);
-        assertEquals(9, places.size(), places.toString());
+        assertEquals(10, places.size(), places.toString());
         assertEquals(new TreeSet<>(List.of("8080")), new TreeSet<>(places));
     }
 
@@ -120,7 +120,7 @@ class ConsumerTest {
     }
 
     /** The first fenced block of the language under "### Java" in the README's section. */
-    private static String readmeBlock(String section, String language) throws IOException {
+    static String readmeBlock(String section, String language) throws IOException {
         String readme = Files.readString(Path.of(System.getProperty("readme")));
         Matcher part = Pattern.compile("\\n## " + Pattern.quote(section) + "\\n(.*?)(\\n## |$)", Pattern.DOTALL).matcher(readme);
         assertTrue(part.find(), "README has a section " + section);
