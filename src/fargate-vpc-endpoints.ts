@@ -61,17 +61,14 @@ export class FargateVpcEndpoints extends Construct {
   /** The VPC of the endpoints. */
   public readonly vpc: ec2.IVpc;
 
-  private readonly interfaceSubnets: ec2.SubnetSelection;
-  private readonly gatewaySubnets: ec2.SubnetSelection;
+  private readonly subnets: ec2.SubnetSelection;
 
   constructor(scope: Construct, id: string, props: FargateVpcEndpointsProps) {
     super(scope, id);
     register(this, props.vpc);
     this.vpc = props.vpc;
     this.restrictToTasks = props.restrictToTasks ?? isOwnVpc(props.vpc);
-    this.interfaceSubnets = privateSubnetsOf(props.vpc);
-    // Every route table of those subnets gets the S3 route, not only one subnet's per AZ.
-    this.gatewaySubnets = { subnetType: this.interfaceSubnets.subnetType };
+    this.subnets = privateSubnetsOf(props.vpc);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -136,7 +133,7 @@ export class FargateVpcEndpoints extends Construct {
       vpc: this.vpc,
       service,
       privateDnsEnabled: true,
-      subnets: this.interfaceSubnets,
+      subnets: this.subnets,
       securityGroups: [this.securityGroup],
       // The default (`true`) would admit the whole VPC CIDR; who gets in is set on the group above.
       open: false,
@@ -152,7 +149,7 @@ export class FargateVpcEndpoints extends Construct {
     const id = endpointId(service.name.split('.').pop()!);
     const existing = this.node.tryFindChild(id);
     if (existing instanceof ec2.GatewayVpcEndpoint) return existing;
-    return new ec2.GatewayVpcEndpoint(this, id, { vpc: this.vpc, service, subnets: [this.gatewaySubnets] });
+    return new ec2.GatewayVpcEndpoint(this, id, { vpc: this.vpc, service, subnets: [this.subnets] });
   }
 
   /**

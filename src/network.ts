@@ -38,13 +38,14 @@ export function isOwnVpc(vpc: ec2.IVpc): boolean {
 }
 
 /**
- * The VPC's private subnets, one per AZ: isolated ones if it has any, else those with egress.
+ * The VPC's private subnets: isolated ones if it has any, else those with egress. (An interface
+ * endpoint takes one of them per AZ by itself.)
  */
 export function privateSubnetsOf(vpc: ec2.IVpc): ec2.SubnetSelection {
   const subnetType = vpc.isolatedSubnets.length > 0
     ? ec2.SubnetType.PRIVATE_ISOLATED
     : ec2.SubnetType.PRIVATE_WITH_EGRESS;
-  return { subnetType, onePerAz: true };
+  return { subnetType };
 }
 
 /**
@@ -66,13 +67,9 @@ export function sameVpc(a: ec2.IVpc, b: ec2.IVpc): boolean {
 
 /** The VPC's CIDR, or undefined when an imported VPC was given without it. */
 export function cidrOf(vpc: ec2.IVpc): string | undefined {
-  try {
-    return vpc.vpcCidrBlock;
-    // Stryker disable next-line BlockStatement: an empty catch returns undefined as well.
-  } catch {
-    // Vpc.fromVpcAttributes without vpcCidrBlock throws on read.
-    return undefined;
-  }
+  // Vpc.fromVpcAttributes without vpcCidrBlock throws on read.
+  // Stryker disable next-line BlockStatement: an empty catch returns undefined as well.
+  try { return vpc.vpcCidrBlock; } catch { return undefined; }
 }
 
 /** Prefix lists (S3, DynamoDB) can be looked up only in a stack with a concrete account and region. */

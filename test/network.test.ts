@@ -72,6 +72,18 @@ describe('egress of the task subnets', () => {
     Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 4);
   });
 
+  test('by default the tasks run in the isolated subnets of a VPC that has both kinds, behind the endpoints', () => {
+    const stack = newStack(ENV);
+
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', attributes) });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ Subnets: ['subnet-iso1', 'subnet-iso2'] }) },
+    });
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
+  });
+
   test('task subnets all with egress need none', () => {
     const stack = newStack(ENV);
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', attributes);
