@@ -55,6 +55,7 @@ const httpsListeners = new WeakMap<elbv2.IApplicationLoadBalancer, elbv2.Applica
 const rulePriorities = new WeakMap<elbv2.IApplicationLoadBalancer, Map<number, string>>();
 
 export function addFrontDoor(scope: Construct, options: FrontDoorOptions): FrontDoor {
+  // Stryker disable next-line LogicalOperator: validation refuses a domainName or hostedZone alone without a certificate.
   const certificate = options.certificate ?? (options.domainName && options.hostedZone
     ? new acm.Certificate(scope, 'Certificate', {
       domainName: options.domainName,
@@ -140,9 +141,11 @@ function addListener(
   for (const securityGroup of options.loadBalancer.connections.securityGroups) {
     Validations.of(securityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
+      // Stryker disable StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
       reason: options.internetFacing
         ? 'An internet-facing load balancer admits its listener ports from anywhere (narrow it with allowFrom); the tasks admit only the load balancer.'
         : 'An internal load balancer is reachable only from the VPC and networks joined to it; narrow it with allowFrom.',
+      // Stryker restore StringLiteral
     });
   }
   return listener;
@@ -187,6 +190,6 @@ function describeRoute(host: string, paths: string[]): string {
 /** A small polynomial hash modulo a prime: stable in every run and language. */
 function stableHash(text: string): number {
   let hash = 7;
-  for (const byte of Buffer.from(text, 'utf-8')) hash = (hash * 31 + byte) % 2147483647;
+  for (const byte of Buffer.from(text)) hash = (hash * 31 + byte) % 2147483647;
   return hash;
 }

@@ -82,6 +82,11 @@ describe('many HTTPS services on one load balancer', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 3);
     for (const name of names) {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerCertificate', {
+        Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp(`^${name}Certificate`) } }],
+      });
+    }
+    for (const name of names) {
       // With the default canary deployment, each host rule is the service's production rule.
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
         ListenerArn: { Ref: Match.stringLikeRegexp('^FrontListener') },
@@ -120,6 +125,60 @@ describe('many HTTPS services on one load balancer', () => {
       Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['api.example.com'] } }],
       Actions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiTargetGroup') } }],
     });
+  });
+
+  test('rule priorities are derived from the host alone, the same in every version, and a shared service\'s URL is its name', () => {
+    // Pinned: a change of the derivation would move every rule of users' load balancers on upgrade.
+    expect(build(names).priorities).toEqual({ 'shop.example.com': 30678, 'api.example.com': 9276, 'admin.example.com': 16637 });
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
+    const api = new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: front.loadBalancer, domainName: 'API.Example.com', hostedZone, port: 8080 });
+    expect(api.url).toBe('https://API.Example.com');
+    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { Priority: 9276 });
+  });
+
+  test('two hosts whose derived priorities clash get the next free one, each in order', () => {
+    // s301 and s1009 derive the same number, 18592.
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
+    new PrivateFargateBehindAlb(stack, 'One', { loadBalancer: front.loadBalancer, domainName: 's301.example.com', hostedZone, port: 8080 });
+    new PrivateFargateBehindAlb(stack, 'Two', { loadBalancer: front.loadBalancer, domainName: 's1009.example.com', hostedZone, port: 8081 });
+
+    const priorities = Object.values(Template.fromStack(stack).findResources('AWS::ElasticLoadBalancingV2::ListenerRule'))
+      .filter((rule) => rule.Properties.Conditions[0].HostHeaderConfig)
+      .map((rule) => [rule.Properties.Conditions[0].HostHeaderConfig.Values[0], rule.Properties.Priority]);
+    expect(priorities).toEqual([['s301.example.com', 18592], ['s1009.example.com', 18593]]);
+  });
+
+  test('paths in any order derive one priority, and the same host and paths twice are refused, naming the paths', () => {
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
+    new PrivateFargateBehindAlb(stack, 'One', { loadBalancer: front.loadBalancer, domainName: 'www.example.com', pathPatterns: ['/b', '/api/*'], hostedZone, port: 8080 });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { Priority: 2501 });
+    expect(() => new PrivateFargateBehindAlb(stack, 'Two', {
+      loadBalancer: front.loadBalancer, domainName: 'www.example.com', pathPatterns: ['/api/*', '/b'], hostedZone, port: 8081,
+    })).toThrow('[TestStack/Two] domainName and pathPatterns must be unique on the shared loadBalancer; received the host www.example.com with the paths /api/*, /b, which TestStack/One already routes');
+  });
+
+  test('the first service with a domain on a load balancer whose port 80 is free creates the 443 listener and the redirect, with its certificate as the default', () => {
+    const stack = newStack(ENV);
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 });
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+
+    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, domainName: 'api.example.com', certificate, port: 8081 });
+
+    const template = Template.fromStack(stack);
+    expect(Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::Listener', { Properties: { Port: 80 } })))
+      .toEqual([expect.stringMatching(/^ApiHttpsRedirect/)]);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }],
+    });
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 0);
   });
 
   test('rule priorities do not move when a service in the middle is removed or the order changes', () => {
@@ -168,7 +227,10 @@ describe('many HTTPS services on one load balancer', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
-      DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })],
+      DefaultActions: [{
+        Type: 'fixed-response',
+        FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'No service answers this host name.' },
+      }],
     });
     template.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 80 }, 1);
   });
@@ -194,7 +256,8 @@ describe('the listener port and who may reach it', () => {
     const separate = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress', {
       Properties: { GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebLoadBalancerSecurityGroup'), 'GroupId'] } },
     })).map((rule) => rule.Properties);
-    expect([...inline, ...separate].map((rule: any) => [rule.CidrIp ?? rule.SourcePrefixListId, rule.FromPort])).toEqual([['203.0.113.0/24', 80], ['pl-3b927c52', 80]]);
+    expect([...inline, ...separate].map((rule: any) => [rule.CidrIp ?? rule.SourcePrefixListId, rule.FromPort, rule.Description]))
+      .toEqual([['203.0.113.0/24', 80, 'Listener port 80'], ['pl-3b927c52', 80, 'Listener port 80']]);
   });
 
   test('internetFacing false gives an internal load balancer in the private subnets, on a VPC with no public subnets', () => {
