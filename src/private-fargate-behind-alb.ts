@@ -419,7 +419,8 @@ export interface PrivateFargateBehindAlbProps {
 
   /**
    * How long the objects of the access-log bucket this construct creates are kept (current and
-   * noncurrent versions). Every service of one stack shares that bucket and must give the same value.
+   * noncurrent versions). Every service of one stack shares that bucket: services that give a value
+   * must give the same one, and a service that gives none takes the bucket's.
    *
    * @default Duration.days(90)
    */
@@ -752,7 +753,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     }
     // ELB access logs are delivered by a per-region principal, so they need a concrete region.
     if (!Token.isUnresolved(Stack.of(this).region)) {
-      const bucket = props.accessLogsBucket ?? accessLogsBucketOf(this, props.accessLogsExpiration ?? Duration.days(90));
+      const bucket = props.accessLogsBucket ?? accessLogsBucketOf(this, props.accessLogsExpiration);
       loadBalancer.logAccessLogs(bucket, Names.uniqueId(this));
     } else if (props.accessLogsBucket) {
       fail(this, 'accessLogsBucket needs a stack with a concrete region; received an environment-agnostic stack. Give the stack an environment with a region');

@@ -26,12 +26,14 @@ const logExpirations = new WeakMap<Stack, Duration>();
 
 /**
  * One access-log bucket per stack: encrypted, SSL only, never public, retained, and its objects
- * (current and noncurrent) expire after `expiration`. Every service of the stack must agree on it.
+ * (current and noncurrent) expire after `expiration` (90 days when the first service gives none).
+ * A service that gives an expiration must agree with the bucket's; one that gives none takes it.
  */
-export function accessLogsBucketOf(scope: Construct, expiration: Duration): s3.IBucket {
+export function accessLogsBucketOf(scope: Construct, requested: Duration | undefined): s3.IBucket {
   const stack = Stack.of(scope);
   const id = 'PrivateFargateAccessLogs';
   const agreed = logExpirations.get(stack);
+  const expiration = requested ?? agreed ?? Duration.days(90);
   if (agreed && agreed.toDays() !== expiration.toDays()) {
     fail(scope,
       'accessLogsExpiration must be the same for every service of a stack, which share one access-log bucket; received ' +

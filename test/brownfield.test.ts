@@ -421,13 +421,15 @@ describe('12. access logs do not grow forever', () => {
     });
   });
 
-  test('accessLogsExpiration sets it, and two services of one stack that disagree are refused', () => {
+  test('accessLogsExpiration sets it, a service that gives none takes it, and two services of one stack that disagree are refused', () => {
     const stack = newStack(ENV);
     const web = new PrivateFargateBehindAlb(stack, 'Web', { accessLogsExpiration: Duration.days(30) });
 
     expect(() => new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, port: 8080, accessLogsExpiration: Duration.days(60) })).toThrow(
       '[TestStack/Api] accessLogsExpiration must be the same for every service of a stack, which share one access-log bucket; received 60 days where another service of the stack set 30 days',
     );
+    // A service that gives no expiration takes the bucket's.
+    expect(() => new PrivateFargateBehindAlb(stack, 'Admin', { vpc: web.vpc, port: 8081 })).not.toThrow();
     Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] },
     });
