@@ -136,15 +136,24 @@ project.addTask('test:package', {
 });
 
 // Mutation testing: Stryker mutates src/ and runs the jest suite against each mutant. The committed
-// incremental file (test/stryker-incremental.json) holds the last full result, so a run re-tests only
-// the mutants of code or tests that changed since. `npx projen mutation` updates it; CI runs from a
-// copy of it and fails under the break threshold.
+// incremental file (test/stryker-incremental.json) holds the last result of every mutant, so a run
+// re-tests only the mutants of code or tests that changed since. `npx projen mutation` updates it; CI
+// runs from a copy of it and fails under the break threshold.
 new JsonFile(project, 'stryker.config.json', {
   obj: {
     $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
     packageManager: 'npm',
     testRunner: 'jest',
-    jest: { projectType: 'custom', enableFindRelatedTests: false },
+    jest: {
+      projectType: 'custom',
+      enableFindRelatedTests: false,
+      // A mutant's run stops at its first failing test (test/mutation/): a killed mutant then costs
+      // one failing test, not every test that covers it.
+      config: {
+        testEnvironment: './test/mutation/bail-environment.js',
+        globalSetup: '<rootDir>/test/mutation/reset-bail.js',
+      },
+    },
     coverageAnalysis: 'perTest',
     mutate: ['src/**/*.ts', '!src/index.ts'],
     ignorePatterns: ['.venv', 'test/python/.venv', 'test/consumers/out', 'cdk.out', 'cdk.out.scan', 'dist', 'lib', 'test/*.snapshot', 'test/java', 'test/go', 'test/python', 'reports', '.jsii', 'coverage', 'test-reports'],
