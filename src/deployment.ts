@@ -150,7 +150,13 @@ export function validateDeploymentProps(scope: IConstruct, deployment: Deploymen
 
 /** Throws unless the deployment is one ECS and CloudFormation accept. */
 function validateDeployment(scope: IConstruct, deployment: Deployment): void {
-  const names: Record<string, string> = { ROLLING: 'rolling', CANARY: 'canary', LINEAR: 'linear', BLUE_GREEN: 'blueGreen' };
+  const names: Record<string, string> = {
+    // Stryker disable next-line StringLiteral: a rolling deployment has no bake time or traffic step, so no message names it.
+    ROLLING: 'rolling',
+    CANARY: 'canary',
+    LINEAR: 'linear',
+    BLUE_GREEN: 'blueGreen',
+  };
   const name = names[deployment.strategy];
   const of = `deployment: Deployment.${name}`;
   const bake = wholeMinutes(scope, `${of} bakeTime`, deployment.bakeTime);
@@ -158,9 +164,10 @@ function validateDeployment(scope: IConstruct, deployment: Deployment): void {
   const percent = deployment.stepPercent;
   if (percent === undefined || Token.isUnresolved(percent)) return;
   const [prop, min] = deployment.strategy === ecs.DeploymentStrategy.CANARY ? ['trafficPercent', 0.1] : ['stepPercent', 3];
-  if (!(percent >= min && percent <= 100) || Math.abs(percent * 10 - Math.round(percent * 10)) > 1e-9) {
+  if (!(percent >= min && percent <= 100) || Number(percent.toFixed(1)) !== percent) {
     fail(scope, `${of} ${prop} must be a multiple of 0.1 from ${min} to 100; received ${percent}. Give a percentage such as ${min === 3 ? 25 : 10}`);
   }
+  // Stryker disable next-line LogicalOperator,ConditionalExpression: with a token duration the sum is NaN, and NaN exceeds no limit either.
   if (bake === undefined || step === undefined) return;
   const steps = deployment.strategy === ecs.DeploymentStrategy.CANARY ? 1 : linearSteps(percent);
   const total = bake + step * steps;

@@ -89,7 +89,7 @@ interface EndpointNeeds {
 
 /** Reads the needs of a task definition whose roles are `GrantRecordingRole`s. */
 function endpointNeedsOf(taskDefinition: ecs.TaskDefinition, executeCommand: boolean): EndpointNeeds {
-  const executionStatements = taskDefinition.executionRole ? grantedStatements(taskDefinition.executionRole) : [];
+  const executionStatements = grantedStatements(taskDefinition.obtainExecutionRole());
   const taskStatements = grantedStatements(taskDefinition.taskRole);
   const ofTaskDefinition = prefixesOf(executionStatements);
   if (executeCommand) ofTaskDefinition.add('ssmmessages');

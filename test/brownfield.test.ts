@@ -2,7 +2,7 @@
  * Where users really deploy: VPCs they already have, several stacks on one VPC, and services
  * customized after the constructor. What synthesizes must deploy and run; what cannot is refused.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -12,6 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DockerImageName, ECRDeployment } from 'cdk-ecr-deployment';
@@ -193,8 +194,15 @@ describe('3. the endpoints never cut other workloads off AWS', () => {
     const vpc = importedVpc(stack, { ...ISOLATED_VPC, vpcCidrBlock: undefined });
 
     expect(() => new PrivateFargateBehindAlb(stack, 'Web', { vpc })).toThrow(
-      /^\[TestStack\/Vpc\/FargateVpcEndpoints\] vpc must have a known CIDR.*Give vpcCidrBlock to Vpc.fromVpcAttributes, or use the endpoints the VPC already has \(endpointSecurityGroup\)$/,
+      /^\[TestStack\/Vpc\/FargateVpcEndpoints\] vpc must have a known CIDR.*received the VPC vpc-0123456789abcdef0 without vpcCidrBlock\. Give vpcCidrBlock to Vpc.fromVpcAttributes, or use the endpoints the VPC already has \(endpointSecurityGroup\)$/,
     );
+  });
+
+  test('an imported VPC whose id is a token and whose CIDR is unknown is named by its path', () => {
+    const stack = newStack(ENV);
+    const vpc = importedVpc(stack, { ...ISOLATED_VPC, vpcId: Fn.importValue('SharedVpcId'), vpcCidrBlock: undefined });
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { vpc })).toThrow(/received the VPC TestStack\/Vpc without vpcCidrBlock\./);
   });
 });
 
@@ -273,9 +281,10 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     const web = new PrivateFargateBehindAlb(stack, 'Web', { endpointsForGrantedServices: false });
 
     new sqs.Queue(stack, 'Queue').grantSendMessages(web.taskDefinition.taskRole);
+    new sns.Topic(stack, 'Topic').grantPublish(web.taskDefinition.taskRole);
 
     expect(() => Template.fromStack(stack)).toThrow(
-      /\[TestStack\/Web\] the task role is granted sqs, which the tasks cannot reach.*Set endpointsForGrantedServices to true, or add each with FargateVpcEndpoints.of\(vpc\).addInterfaceEndpoint/,
+      /\[TestStack\/Web\] the task role is granted sns, sqs, which the tasks cannot reach: .* no endpoint for them\. Set endpointsForGrantedServices to true, or add each with FargateVpcEndpoints.of\(vpc\).addInterfaceEndpoint/,
     );
   });
 
@@ -295,7 +304,9 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
 
     web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['comprehend:DetectSentiment'], resources: ['*'] }));
 
-    expect(() => Template.fromStack(stack)).toThrow(/the task role is granted comprehend, which the tasks cannot reach/);
+    expect(() => Template.fromStack(stack)).toThrow(
+      /the task role is granted comprehend, which the tasks cannot reach: .* no endpoint for it\. add each with FargateVpcEndpoints/,
+    );
   });
 
   test('ECS Exec with a cluster key adds the SSM Messages and KMS endpoints', () => {

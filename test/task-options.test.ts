@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, DockerImageAssetSource, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -105,6 +105,22 @@ describe('the CPU architecture', () => {
 
     expect(stack.synthesizer.addDockerImageAsset).toBe(before);
     expect(Object.getOwnPropertyNames(stack.synthesizer)).not.toContain('addDockerImageAsset');
+  });
+
+  test('a synthesizer with its own addDockerImageAsset gets it back, and it registers the image', () => {
+    const stack = newStack();
+    const synthesizer = stack.synthesizer;
+    const inherited = synthesizer.addDockerImageAsset;
+    const registered: string[] = [];
+    const own = (asset: DockerImageAssetSource) => {
+      registered.push(asset.sourceHash);
+      return inherited.call(synthesizer, asset);
+    };
+    synthesizer.addDockerImageAsset = own;
+    new PrivateFargateBehindAlb(stack, 'Web');
+
+    expect(Object.getOwnPropertyDescriptor(synthesizer, 'addDockerImageAsset')?.value).toBe(own);
+    expect(registered).toHaveLength(1);
   });
 
   test('a CPU architecture Fargate does not run is refused', () => {
@@ -317,6 +333,31 @@ describe('the user\'s roles', () => {
     });
 
     expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.secretsmanager']);
+  });
+
+  test('the endpoints follow the inline policies of a given task role', () => {
+    const stack = newStack();
+    const taskRole = new iam.Role(stack, 'MyTaskRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      inlinePolicies: {
+        Queue: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] })] }),
+      },
+    });
+    new PrivateFargateBehindAlb(stack, 'Web', { taskRole });
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+  });
+
+  test('a policy of the app attached to no role does not count for a given task role', () => {
+    const stack = newStack();
+    const taskRole = new iam.Role(stack, 'MyTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    new PrivateFargateBehindAlb(stack, 'Web', { taskRole });
+    new iam.Policy(stack, 'UserPolicy', {
+      users: [new iam.User(stack, 'Operator')],
+      statements: [new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] })],
+    });
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
   });
 
   test('an imported task role granted a service without an endpoint is refused when endpointsForGrantedServices is false', () => {
