@@ -427,6 +427,7 @@ describe('values refused at synth, and the boundaries accepted', () => {
     [{ unhealthyTargets: 1.5 }, /alarmThresholds unhealthyTargets must be an integer of at least 1; received 1\.5/],
     [{ evaluationPeriods: 0 }, /alarmThresholds evaluationPeriods must be an integer of at least 1; received 0/],
     [{ responseTime: Duration.seconds(0) }, /alarmThresholds responseTime must be more than 0 and at most 1 hour; received 0 seconds/],
+    [{ responseTime: Duration.seconds(3601) }, /alarmThresholds responseTime must be more than 0 and at most 1 hour; received 1 hour 1 second/],
     [{ period: Duration.seconds(30) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 30 seconds\. Give a Duration in minutes, such as Duration\.minutes\(1\)/],
     [{ period: Duration.hours(1), evaluationPeriods: 25 }, /alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\), the longest CloudWatch evaluates; received 60 minutes x 25 = 1500 minutes/],
   ])('alarmThresholds %j are refused', (alarmThresholds, message) => {
