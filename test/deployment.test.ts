@@ -296,6 +296,24 @@ describe('deployment alarms', () => {
     expect(web.alarms).toHaveLength(6);
   });
 
+  test('each alarm is named for the target group it watches, and its description says which one', () => {
+    const alarms = synth().findResources('AWS::CloudWatch::Alarm');
+    const byName = Object.fromEntries(Object.entries(alarms).map(([id, alarm]) => {
+      const dimensions = alarm.Properties.Dimensions ?? alarm.Properties.Metrics.find((m: any) => m.MetricStat).MetricStat.Metric.Dimensions;
+      const targetGroup = dimensions.find((d: any) => d.Name === 'TargetGroup').Value['Fn::GetAtt'][0];
+      return [id.replace(/[0-9A-F]{8}$/, ''), `${targetGroup}: ${alarm.Properties.AlarmDescription}`];
+    }));
+
+    expect(byName).toEqual({
+      WebServerErrorsAlarm: 'WebTargetGroupFE6444AE: More than 5 % of the requests to the primary target group answered 5xx by the targets',
+      WebUnhealthyTargetsAlarm: 'WebTargetGroupFE6444AE: Unhealthy targets in the primary target group',
+      WebResponseTimeAlarm: 'WebTargetGroupFE6444AE: The 95th percentile of the response time of the primary target group above 2 seconds',
+      WebAlternateServerErrorsAlarm: 'WebAlternateTargetGroupB211FDA6: More than 5 % of the requests to the alternate target group answered 5xx by the targets',
+      WebAlternateUnhealthyTargetsAlarm: 'WebAlternateTargetGroupB211FDA6: Unhealthy targets in the alternate target group',
+      WebAlternateResponseTimeAlarm: 'WebAlternateTargetGroupB211FDA6: The 95th percentile of the response time of the alternate target group above 2 seconds',
+    });
+  });
+
   test('alarmThresholds set the thresholds, period and evaluation periods', () => {
     const template = synth({
       deployment: Deployment.rolling(),
@@ -429,6 +447,7 @@ describe('values refused at synth, and the boundaries accepted', () => {
     [{ responseTime: Duration.seconds(0) }, /alarmThresholds responseTime must be more than 0 and at most 1 hour; received 0 seconds/],
     [{ responseTime: Duration.seconds(3601) }, /alarmThresholds responseTime must be more than 0 and at most 1 hour; received 1 hour 1 second/],
     [{ period: Duration.seconds(30) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 30 seconds\. Give a Duration in minutes, such as Duration\.minutes\(1\)/],
+    [{ period: Duration.seconds(90) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 1 minute 30 seconds\./],
     [{ period: Duration.hours(1), evaluationPeriods: 25 }, /alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\), the longest CloudWatch evaluates; received 60 minutes x 25 = 1500 minutes/],
   ])('alarmThresholds %j are refused', (alarmThresholds, message) => {
     refuses({ alarmThresholds }, message);
@@ -442,6 +461,11 @@ describe('values refused at synth, and the boundaries accepted', () => {
       },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Threshold: 3600, Period: 3600, EvaluationPeriods: 24 });
+  });
+
+  test('the shortest alarm period, one minute, is accepted', () => {
+    synth({ deployment: Deployment.rolling(), alarmThresholds: { period: Duration.minutes(1) } })
+      .hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount', Period: 60 });
   });
 
   test.each([
