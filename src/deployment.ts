@@ -365,9 +365,10 @@ export function deploymentAlarmsFor(scope: Construct, targetGroups: Array<elbv2.
       alarmDescription: `More than ${serverErrorPercent} % of the requests to ${where} answered 5xx by the targets`,
       metric: new cloudwatch.MathExpression({
         expression: '100 * FILL(errors, 0) / requests',
+        // Both are sums by default; the expression's period is theirs.
         usingMetrics: {
-          errors: metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' }),
-          requests: metrics.requestCount({ period, statistic: 'Sum' }),
+          errors: metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT),
+          requests: metrics.requestCount(),
         },
         label: '5xx percent',
         period,
