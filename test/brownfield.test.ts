@@ -236,6 +236,28 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     }));
   });
 
+  test('the S3 endpoint\'s policy takes only the S3 actions a task role is allowed, not its denials', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+
+    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject', 'sqs:SendMessage'], resources: ['arn:aws:s3:::my-data/*', 'arn:aws:sqs:us-east-1:123456789012:jobs'],
+    }));
+    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY, actions: ['s3:DeleteObject'], resources: ['arn:aws:s3:::my-data/*'],
+    }));
+
+    const [endpoint] = Object.values(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }));
+    const statements = endpoint.Properties.PolicyDocument.Statement;
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toEqual({
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: 's3:GetObject',
+      Resource: ['arn:aws:s3:::my-data/*', 'arn:aws:sqs:us-east-1:123456789012:jobs'],
+    });
+  });
+
   test('an environment file is readable by the execution role and allowed by the S3 endpoint', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');
@@ -317,6 +339,12 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     new PrivateFargateBehindAlb(stack, 'Web', { cluster, enableExecuteCommand: true });
 
     expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.kms', '.logs', '.s3', '.ssmmessages']);
+  });
+
+  test('ECS Exec adds the SSM Messages endpoint also when endpointsForGrantedServices is false', () => {
+    const template = synth({ enableExecuteCommand: true, endpointsForGrantedServices: false });
+
+    expect(endpointServices(template)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.ssmmessages']);
   });
 
   test('a bucket of another stack granted to tasks whose VPC endpoints live elsewhere is refused', () => {

@@ -255,7 +255,7 @@ describe('deployment alarms', () => {
     expect(watchedTargetGroups(template)).toEqual({ WebTargetGroupFE6444AE: 3 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: '100 * FILL(errors, 0) / requests' }),
+        Match.objectLike({ Expression: '100 * FILL(errors, 0) / requests', Label: '5xx percent' }),
         Match.objectLike({ Id: 'errors', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'HTTPCode_Target_5XX_Count' }), Stat: 'Sum', Period: 60 }) }),
         Match.objectLike({ Id: 'requests', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'RequestCount' }), Stat: 'Sum', Period: 60 }) }),
       ]),

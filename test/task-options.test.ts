@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, DockerImageAssetSource, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, DockerImageAssetSource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -344,6 +344,24 @@ describe('the user\'s roles', () => {
       },
     });
     new PrivateFargateBehindAlb(stack, 'Web', { taskRole });
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+  });
+
+  test('a policy the app writes as JSON on a given task role counts, and one whose document is a token is skipped', () => {
+    const stack = newStack();
+    const taskRole = new iam.Role(stack, 'MyTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    new PrivateFargateBehindAlb(stack, 'Web', { taskRole });
+    new iam.CfnPolicy(stack, 'JsonPolicy', {
+      policyName: 'queue',
+      roles: [taskRole.roleName],
+      policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }] },
+    });
+    new iam.CfnPolicy(stack, 'TokenPolicy', {
+      policyName: 'lazy',
+      roles: [taskRole.roleName],
+      policyDocument: Lazy.any({ produce: () => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sns:Publish', Resource: '*' }] }) }),
+    });
 
     expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
   });
