@@ -148,9 +148,10 @@ new JsonFile(project, 'stryker.config.json', {
       projectType: 'custom',
       enableFindRelatedTests: false,
       // A mutant's run stops at its first failing test (test/mutation/): a killed mutant then costs
-      // one failing test, not every test that covers it.
+      // one failing test, not every test that covers it, nor the loading of the test files left.
       config: {
         testEnvironment: './test/mutation/bail-environment.js',
+        testRunner: '<rootDir>/test/mutation/jest-circus-bail-runner.js',
         globalSetup: '<rootDir>/test/mutation/reset-bail.js',
       },
     },
