@@ -53,6 +53,7 @@ export function accessLogsBucketOf(scope: Construct, requested: Duration | undef
   });
   Validations.of(bucket).acknowledge({
     id: 'AwsSolutions-S1',
+    // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
     reason: 'This bucket holds the load balancers\' access logs; logging access to it would need yet another bucket.',
   });
   return bucket;

@@ -2,7 +2,7 @@
  * Where users really deploy: VPCs they already have, several stacks on one VPC, and services
  * customized after the constructor. What synthesizes must deploy and run; what cannot is refused.
  */
-import { App, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -157,10 +157,11 @@ describe('3. the endpoints never cut other workloads off AWS', () => {
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', PolicyDocument: Match.objectLike({}) });
   });
 
-  test('in an isolated VPC the user has, the endpoints admit the VPC CIDR and S3 keeps its default policy', () => {
+  test('in an isolated VPC the user has, the endpoints admit the VPC CIDR and S3 keeps its default policy, also with a granted bucket', () => {
     const stack = newStack(ENV);
 
-    new PrivateFargateBehindAlb(stack, 'Web', { vpc: importedVpc(stack) });
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { vpc: importedVpc(stack) });
+    new s3.Bucket(stack, 'Data').grantRead(web.taskDefinition.taskRole);
 
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
@@ -236,7 +237,7 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     }));
   });
 
-  test('the S3 endpoint\'s policy takes only the S3 actions a task role is allowed, not its denials', () => {
+  test('the S3 endpoint\'s policy takes only the S3 actions a task role is allowed, and a denial adds no endpoint', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');
 
@@ -244,10 +245,12 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
       actions: ['s3:GetObject', 'sqs:SendMessage'], resources: ['arn:aws:s3:::my-data/*', 'arn:aws:sqs:us-east-1:123456789012:jobs'],
     }));
     web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      effect: iam.Effect.DENY, actions: ['s3:DeleteObject'], resources: ['arn:aws:s3:::my-data/*'],
+      effect: iam.Effect.DENY, actions: ['s3:DeleteObject', 'sns:Publish'], resources: ['*'],
     }));
 
-    const [endpoint] = Object.values(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }));
+    const template = Template.fromStack(stack);
+    expect(endpointServices(template)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+    const [endpoint] = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }));
     const statements = endpoint.Properties.PolicyDocument.Statement;
     expect(statements).toHaveLength(2);
     expect(statements[1]).toEqual({
@@ -271,7 +274,10 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     const objectArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config/app.env']] };
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^WebExecutionRole') }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject', Resource: objectArn })]) },
+      PolicyDocument: { Statement: Match.arrayWith([
+        Match.objectLike({ Action: 's3:GetObject', Resource: objectArn }),
+        Match.objectLike({ Action: 's3:GetBucketLocation', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config']] } }),
+      ]) },
     });
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       VpcEndpointType: 'Gateway',
@@ -356,7 +362,34 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
 
     new s3.Bucket(other, 'Data').grantRead(api.taskDefinition.taskRole);
 
-    expect(() => app.synth()).toThrow(/\[Other\/Api\] the task roles are granted S3 buckets.*Grant buckets imported by name/);
+    expect(() => app.synth()).toThrow(
+      /\[Other\/Api\] the task roles are granted S3 buckets, which the S3 endpoint of the VPC \(in the stack Network\) must allow, .* Grant buckets imported by name \(Bucket.fromBucketName\), or put this service in the stack of its VPC$/,
+    );
+  });
+
+  test('a bucket imported by name is granted to tasks whose VPC endpoints live in another stack', () => {
+    const app = new App();
+    const network = new Stack(app, 'Network');
+    const web = new PrivateFargateBehindAlb(network, 'Web');
+    const other = new Stack(app, 'Other');
+    const api = new PrivateFargateBehindAlb(other, 'Api', { vpc: web.vpc, port: 8080 });
+    s3.Bucket.fromBucketName(other, 'Data', 'my-data').grantRead(api.taskDefinition.taskRole);
+
+    Template.fromStack(network).hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Resource: Match.arrayWith([Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':s3:::my-data'])] })]) })]) },
+    });
+  });
+
+  test('a bucket named by a parameter of the stack of tasks whose VPC endpoints live in another stack is refused', () => {
+    const app = new App();
+    const network = new Stack(app, 'Network');
+    const web = new PrivateFargateBehindAlb(network, 'Web');
+    const third = new Stack(app, 'Third');
+    const worker = new PrivateFargateBehindAlb(third, 'Worker', { vpc: web.vpc, port: 9090 });
+    s3.Bucket.fromBucketName(third, 'Named', new CfnParameter(third, 'BucketName').valueAsString).grantRead(worker.taskDefinition.taskRole);
+
+    expect(() => app.synth()).toThrow(/\[Third\/Worker\] the task roles are granted S3 buckets/);
   });
 });
 
