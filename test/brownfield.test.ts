@@ -274,10 +274,12 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     const objectArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config/app.env']] };
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^WebExecutionRole') }],
-      PolicyDocument: { Statement: Match.arrayWith([
-        Match.objectLike({ Action: 's3:GetObject', Resource: objectArn }),
-        Match.objectLike({ Action: 's3:GetBucketLocation', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config']] } }),
-      ]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 's3:GetObject', Resource: objectArn }),
+          Match.objectLike({ Action: 's3:GetBucketLocation', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config']] } }),
+        ]),
+      },
     });
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       VpcEndpointType: 'Gateway',
