@@ -448,6 +448,7 @@ describe('values refused at synth, and the boundaries accepted', () => {
     [{ responseTime: Duration.seconds(3601) }, /alarmThresholds responseTime must be more than 0 and at most 1 hour; received 1 hour 1 second/],
     [{ period: Duration.seconds(30) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 30 seconds\. Give a Duration in minutes, such as Duration\.minutes\(1\)/],
     [{ period: Duration.seconds(90) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 1 minute 30 seconds\./],
+    [{ period: Duration.minutes(0) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 0 minutes\./],
     [{ period: Duration.hours(1), evaluationPeriods: 25 }, /alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\), the longest CloudWatch evaluates; received 60 minutes x 25 = 1500 minutes/],
   ])('alarmThresholds %j are refused', (alarmThresholds, message) => {
     refuses({ alarmThresholds }, message);
