@@ -151,7 +151,7 @@ function prefixesOf(statements: iam.PolicyStatement[]): Set<string> {
     if (statement.effect !== iam.Effect.ALLOW) continue;
     for (const action of statement.actions) {
       if (Token.isUnresolved(action)) continue;
-      prefixes.add(action.includes(':') ? action.split(':')[0].toLowerCase() : action);
+      prefixes.add(action.split(':')[0].toLowerCase());
     }
   }
   return prefixes;

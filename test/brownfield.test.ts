@@ -2,7 +2,7 @@
  * Where users really deploy: VPCs they already have, several stacks on one VPC, and services
  * customized after the constructor. What synthesizes must deploy and run; what cannot is refused.
  */
-import { App, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -326,6 +326,17 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     FargateVpcEndpoints.of(web.vpc).addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SQS);
 
     expect(endpointServices(Template.fromStack(stack))).toContain('.sqs');
+  });
+
+  test('an action that is a token is passed over: it names no service to reach', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+
+    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [Lazy.string({ produce: () => 'comprehend:DetectSentiment' })], resources: ['*'],
+    }));
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
   });
 
   test('a granted service with no endpoint the construct knows is refused', () => {
