@@ -166,7 +166,9 @@ describe('3. the endpoints never cut other workloads off AWS', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'VPC interface endpoints: HTTPS from the VPC',
-      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '172.16.0.0/16', FromPort: 443 })]),
+      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '172.16.0.0/16', FromPort: 443, Description: 'HTTPS from the VPC' })]),
+      // The endpoints answer; they start no connection.
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic' })],
     });
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       VpcEndpointType: 'Gateway',
@@ -304,6 +306,18 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
       Description: 'HTTPS to DynamoDB through the gateway endpoint',
       DestinationPrefixListId: 'pl-02cd2c6b',
     });
+  });
+
+  test('without a DynamoDB grant the tasks get no route to DynamoDB\'s prefix list', () => {
+    const prefixList = (service: string) => 'cc-api-provider:account=123456789012:expectedMatchCount=exactly-one:propertiesToReturn.0=PrefixListId:' +
+      `propertyMatch.PrefixListName=com.amazonaws.us-east-1.${service}:region=us-east-1:typeName=AWS$:$:EC2$:$:PrefixList`;
+    const app = new App({ context: { [prefixList('s3')]: [{ PrefixListId: 'pl-63a5400a' }], [prefixList('dynamodb')]: [{ PrefixListId: 'pl-02cd2c6b' }] } });
+    const stack = new Stack(app, 'TestStack', { env: ENV });
+    new PrivateFargateBehindAlb(stack, 'Web');
+
+    const template = Template.fromStack(stack);
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', { DestinationPrefixListId: 'pl-02cd2c6b' }, 0);
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', { DestinationPrefixListId: 'pl-63a5400a' }, 1);
   });
 
   test('with endpointsForGrantedServices false, a granted service without an endpoint is refused, listing the services', () => {

@@ -102,6 +102,7 @@ describe('the VPC endpoints', () => {
         SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebServiceSecurityGroup'), 'GroupId'] },
         FromPort: 443,
         ToPort: 443,
+        Description: 'HTTPS to the VPC endpoints',
       });
     }
     Template.fromStack(one).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
