@@ -216,10 +216,11 @@ function vpcCidr(set: FargateVpcEndpoints, vpc: ec2.IVpc): string {
 function inlinePeer(group: ec2.ISecurityGroup): ec2.IPeer {
   return {
     canInlineRule: true,
+    // Stryker disable next-line ObjectLiteral,ArrayDeclaration: an inline rule is written from the rule configs below; nothing reads these connections.
     connections: new ec2.Connections({ securityGroups: [group] }),
     uniqueId: group.node.addr,
     toIngressRuleConfig: () => ({ sourceSecurityGroupId: group.securityGroupId }),
-    // Stryker disable next-line ObjectLiteral: IPeer needs it, but the endpoints' group takes only ingress rules from this peer.
+    // Stryker disable next-line ArrowFunction,ObjectLiteral: IPeer needs it, but the endpoints' group takes only ingress rules from this peer.
     toEgressRuleConfig: () => ({ destinationSecurityGroupId: group.securityGroupId }),
   };
 }

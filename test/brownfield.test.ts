@@ -107,7 +107,8 @@ describe('1. endpoints follow the VPC, not the object', () => {
 
     expect(() => new FargateVpcEndpoints(stack, 'More', { vpc: again })).toThrow(
       '[TestStack/More] vpc must get one set of endpoints in an app; received the VPC vpc-0123456789abcdef0, whose endpoints ' +
-      'TestStack/Vpc/FargateVpcEndpoints (stack TestStack) already creates',
+      'TestStack/Vpc/FargateVpcEndpoints (stack TestStack) already creates: a second private-DNS endpoint or S3 route fails at deploy. ' +
+      'Use FargateVpcEndpoints.of(vpc) to share that set',
     );
     expect(FargateVpcEndpoints.of(again)).toBe(FargateVpcEndpoints.of(vpc));
   });
