@@ -51,6 +51,7 @@ function validateContainerHealthCheck(scope: IConstruct, healthCheck: ecs.Health
   validateIntegerInRange(scope, 'containerHealthCheck.retries', healthCheck.retries, 1, 10);
   const interval = (healthCheck.interval ?? Duration.seconds(30));
   const timeout = (healthCheck.timeout ?? Duration.seconds(5));
+  // Stryker disable next-line LogicalOperator,ConditionalExpression: aws-cdk-lib refuses a token interval or timeout at synth either way.
   if (!interval.isUnresolved() && !timeout.isUnresolved() && timeout.toSeconds() > interval.toSeconds()) {
     fail(scope,
       `containerHealthCheck.timeout must not exceed containerHealthCheck.interval; received timeout ${timeout.toHumanString()} ` +
@@ -70,7 +71,8 @@ function validateCapacityProviderStrategies(scope: IConstruct, strategies: ecs.C
     validateIntegerInRange(scope, `${prop}[${i}].weight`, strategy.weight, 0, 1000);
     validateIntegerInRange(scope, `${prop}[${i}].base`, strategy.base, 0, 100000);
   });
-  const names = strategies.map((strategy) => strategy.capacityProvider).filter((name) => !Token.isUnresolved(name));
+  // One token named twice is one provider twice as well.
+  const names = strategies.map((strategy) => strategy.capacityProvider);
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
   if (repeated) {
     fail(scope, `${prop} must name each capacity provider once; received ${repeated} twice`);
@@ -112,7 +114,9 @@ export function defaultImage(scope: IConstruct, architecture: string | undefined
 
 /** The CPU architecture a Docker platform such as linux/arm64 runs on, or undefined for one Fargate does not run. */
 function architectureOfPlatform(platform: string): string | undefined {
+  // Stryker disable next-line Regex: a Docker platform starts with its operating system, which no other ends in linux.
   if (/^linux\/(amd64|x86_64)(\/|$)/.test(platform)) return 'X86_64';
+  // Stryker disable next-line Regex: a Docker platform starts with its operating system, which no other ends in linux.
   if (/^linux\/(arm64|aarch64)(\/|$)/.test(platform)) return 'ARM64';
   return undefined;
 }
@@ -150,10 +154,10 @@ export function addContainerForArchitecture(
       Annotations.of(scope).addWarningV2('private-fargate-behind-alb:imagePlatform',
         `image is an asset with no platform, so it is built for the CPU of the machine that builds it, and the tasks run ${architecture}: ` +
         `an image built on a machine of another architecture stops with "exec format error". Give the asset the platform ${expected}`);
-    } else if (built && built !== architecture) {
+    } else if (built !== architecture) {
       fail(scope,
         `image must be built for the tasks' cpuArchitecture ${architecture}; received an image asset built for ${platform}, which would stop ` +
-        `with "exec format error". Give the asset the platform ${expected}, or set cpuArchitecture to ${built}`);
+        `with "exec format error". Give the asset the platform ${expected}${built ? `, or set cpuArchitecture to ${built}` : ''}`);
     }
   }
   return container;
@@ -165,6 +169,7 @@ export function addContainerForArchitecture(
  */
 export function mountDefaultImageWritablePaths(container: ecs.ContainerDefinition): void {
   for (const containerPath of DEFAULT_IMAGE_WRITABLE_PATHS) {
+    // Stryker disable next-line Regex: no path of the default image has two separators in a row.
     const sourceVolume = `writable${containerPath.replace(/[^a-z0-9]+/g, '-')}`;
     container.taskDefinition.addVolume({ name: sourceVolume });
     container.addMountPoints({ containerPath, sourceVolume, readOnly: false });

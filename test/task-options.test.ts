@@ -80,6 +80,12 @@ describe('the CPU architecture', () => {
     })).toThrow(/image must be built for the tasks' cpuArchitecture ARM64; received an image asset built for linux\/amd64.*set cpuArchitecture to X86_64$/);
   });
 
+  test('an image asset built for a platform Fargate does not run is refused', () => {
+    expect(() => build({ image: ecs.ContainerImage.fromAsset(USER_IMAGE_DIR, { platform: Platform.custom('linux/riscv64') }) })).toThrow(
+      /^\[TestStack\/Web\] image must be built for the tasks' cpuArchitecture X86_64; received an image asset built for linux\/riscv64, .* Give the asset the platform linux\/amd64$/,
+    );
+  });
+
   test('an image asset built for the tasks\' architecture is accepted, with no warning', () => {
     const stack = newStack();
     new PrivateFargateBehindAlb(stack, 'Web', {
@@ -95,7 +101,7 @@ describe('the CPU architecture', () => {
     new PrivateFargateBehindAlb(stack, 'Web', { image: ecs.ContainerImage.fromAsset(USER_IMAGE_DIR) });
 
     Annotations.fromStack(stack).hasWarning('/TestStack/Web',
-      Match.stringLikeRegexp('image is an asset with no platform, .* the tasks run X86_64: .* Give the asset the platform linux/amd64'));
+      Match.stringLikeRegexp('image is an asset with no platform, .* the tasks run X86_64: .* Give the asset the platform linux/amd64 \\[ack: private-fargate-behind-alb:imagePlatform\\]$'));
   });
 
   test('the stack\'s synthesizer is left as it was after the container is added', () => {
@@ -387,6 +393,19 @@ describe('the user\'s roles', () => {
     new sqs.Queue(stack, 'Queue').grantConsumeMessages(taskRole);
 
     expect(() => app.synth()).toThrow(/the task role is granted sqs, which the tasks cannot reach/);
+  });
+});
+
+describe('the limits of the options', () => {
+  test('a capacity provider given by one token twice is refused', () => {
+    const provider = Lazy.string({ produce: () => 'FARGATE_SPOT' });
+    expect(() => build({ capacityProviderStrategies: [{ capacityProvider: provider, weight: 1 }, { capacityProvider: provider, weight: 2 }] }))
+      .toThrow(/capacityProviderStrategies must name each capacity provider once; received \$\{Token\[TOKEN\.\d+\]\} twice/);
+  });
+
+  test('a base of 0 is no base: it may stand beside the base of another provider', () => {
+    synth({ capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 0, weight: 1 }] })
+      .hasResourceProperties('AWS::ECS::Service', { CapacityProviderStrategy: Match.arrayWith([Match.objectLike({ CapacityProvider: 'FARGATE_SPOT', Base: 0 })]) });
   });
 });
 
