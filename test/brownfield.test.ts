@@ -189,7 +189,7 @@ describe('3. the endpoints never cut other workloads off AWS', () => {
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('^Fargate tasks'),
-      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443 })],
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, Description: 'HTTPS to AWS APIs' })],
     });
   });
 
