@@ -134,7 +134,9 @@ describe('2. a VPC that already has endpoints', () => {
 
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0endpoints', SourceSecurityGroupId: tasksGroup(), FromPort: 443, ToPort: 443 });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: 'sg-0endpoints', SourceSecurityGroupId: tasksGroup(), FromPort: 443, ToPort: 443, Description: 'HTTPS to the VPC endpoints from the Fargate tasks',
+    });
     template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { GroupId: tasksGroup(), DestinationSecurityGroupId: 'sg-0endpoints', FromPort: 443 });
   });
 
