@@ -715,22 +715,26 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     if (Object.keys(props.environment ?? {}).length === 0) {
       Validations.of(this.taskDefinition).acknowledge({
         id: 'AwsSolutions-ECS2',
+        // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
         reason: 'The only environment variable is PORT, the port number the container listens on; it is not a secret.',
       });
     }
     Validations.of(this.taskDefinition.obtainExecutionRole()).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
+      // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
       reason: 'ecr:GetAuthorizationToken, which the execution role needs to pull from ECR, accepts only the resource *.',
     });
     if (shift) {
       Validations.of(shift.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
+        // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
         reason: 'The elasticloadbalancing Describe actions ECS reads the listener and target groups with (DescribeListeners, DescribeRules, DescribeTargetGroups, DescribeTargetHealth) accept only the resource *.',
       });
     }
     if (props.enableExecuteCommand) {
       Validations.of(this.taskDefinition.taskRole).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
+        // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
         reason: 'The ssmmessages actions ECS Exec needs (CreateControlChannel, CreateDataChannel, OpenControlChannel, OpenDataChannel) accept only the resource *.',
       });
     }

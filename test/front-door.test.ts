@@ -264,12 +264,18 @@ describe('the listener port and who may reach it', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
 
-    new PrivateFargateBehindAlb(stack, 'Web', { vpc, internetFacing: false });
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc, internetFacing: false, allowFrom: [ec2.Peer.ipv4('10.0.0.0/8')] });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internal',
       Subnets: [{ Ref: Match.stringLikeRegexp('VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('VpcPrivateSubnet2') }],
     });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'Internal load balancer: listener ports from allowFrom, to the tasks only' });
+  });
+
+  test('the load balancer\'s security group says who reaches it', () => {
+    synth().hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'Internet-facing load balancer: listener ports from anywhere, to the tasks only' });
   });
 
   test('idleTimeout, healthyHttpCodes and webAclArn reach the load balancer, target group and a web ACL association', () => {

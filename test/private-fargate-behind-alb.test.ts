@@ -104,6 +104,7 @@ describe('the port', () => {
   test('the URL output leaves out port 80 and names any other port', () => {
     synth().hasOutput('*', {
       Value: { 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [Match.stringLikeRegexp('WebLoadBalancer'), 'DNSName'] }]] },
+      Description: 'The URL of the service',
     });
     synth({ port: 8080 }).hasOutput('*', {
       Value: { 'Fn::Join': ['', ['http://', Match.anyValue(), ':8080']] },
