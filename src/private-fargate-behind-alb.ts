@@ -765,6 +765,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     } else {
       Validations.of(loadBalancer).acknowledge({
         id: 'AwsSolutions-ELB2',
+        // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
         reason: 'Access logs are delivered by a principal of the stack\'s region; this stack is environment-agnostic. Give the stack a region to get them.',
       });
     }
