@@ -174,7 +174,7 @@ project.addPackageIgnore('/stryker.config.json');
 project.addPackageIgnore('/reports/');
 project.addTask('mutation', {
   description: 'Mutation testing of src/ with Stryker; updates test/stryker-incremental.json (run with --force for a full run)',
-  exec: 'stryker run',
+  exec: `${ts} scripts/mutation.ts`,
   receiveArgs: true,
 });
 
