@@ -55,6 +55,7 @@ export function validateSecondsInRange(scope: IConstruct, prop: string, value: D
 export function validateTimeoutBelowInterval(scope: IConstruct, timeout: Duration, interval: Duration): void {
   const timeoutSeconds = toSeconds(timeout);
   const intervalSeconds = toSeconds(interval);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: an undefined side makes the comparison below false as well.
   if (timeoutSeconds === undefined || intervalSeconds === undefined) return;
   if (timeoutSeconds >= intervalSeconds) {
     fail(scope,

@@ -124,4 +124,21 @@ describe('tokens are accepted and left unchecked', () => {
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: { Ref: 'CpuTarget' } }),
     });
   });
+
+  test('a token on one side leaves the other concrete value unchecked against it: cpu and memory, capacities', () => {
+    const stack = new Stack(new App(), 'TestStack');
+    const number = (id: string) => new CfnParameter(stack, id, { type: 'Number' }).valueAsNumber;
+
+    build({ cpu: number('Cpu'), memoryLimitMiB: 512, minCapacity: 2, maxCapacity: number('Max') }, stack);
+    new PrivateFargateBehindAlb(stack, 'Api', { port: 8080, cpu: 256, memoryLimitMiB: number('Memory') });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: { Ref: 'Cpu' }, Memory: '512' });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: { Ref: 'Memory' } });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: { Ref: 'Max' } });
+  });
+
+  test('a refused duration of one second reads in the singular', () => {
+    expect(() => build({ healthCheckTimeout: Duration.seconds(1) })).toThrow(/received 1 second$/);
+  });
 });
