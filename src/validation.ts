@@ -200,7 +200,7 @@ function describeVpc(vpc: ec2.IVpc): string {
 export function validateEndpointsReachable(scope: IConstruct, endpoints: FargateVpcEndpoints): void {
   const ours = Stack.of(scope);
   const theirs = Stack.of(endpoints);
-  if (ours === theirs || (Stage.of(ours) === Stage.of(theirs) && ours.environment === theirs.environment)) return;
+  if (Stage.of(ours) === Stage.of(theirs) && ours.environment === theirs.environment) return;
   fail(scope,
     `vpcEndpoints: ${describeVpc(endpoints.vpc)} already has its endpoints in the stack ${theirs.stackName} (${endpoints.node.path}), ` +
     `which the stack ${ours.stackName} cannot reference (another stage or environment), and a second set fails at deploy. ` +

@@ -2,7 +2,7 @@
  * Where users really deploy: VPCs they already have, several stacks on one VPC, and services
  * customized after the constructor. What synthesizes must deploy and run; what cannot is refused.
  */
-import { App, CfnParameter, Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Fn, Lazy, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -123,6 +123,19 @@ describe('1. endpoints follow the VPC, not the object', () => {
       /^\[Other\/Web\] vpcEndpoints: the VPC vpc-0123456789abcdef0 already has its endpoints in the stack One .*Set endpointSecurityGroup/,
     );
   });
+});
+
+test('a stack of another stage in the same environment is refused as well', () => {
+  const app = new App();
+  const one = new Stack(new Stage(app, 'Prod'), 'One', { env: ENV });
+  const other = new Stack(new Stage(app, 'Dev'), 'Other', { env: ENV });
+  new PrivateFargateBehindAlb(one, 'Web', { vpc: importedVpc(one) });
+
+  expect(() => new PrivateFargateBehindAlb(other, 'Web', { vpc: importedVpc(other) })).toThrow(
+    '[Dev/Other/Web] vpcEndpoints: the VPC vpc-0123456789abcdef0 already has its endpoints in the stack Prod-One (Prod/One/Vpc/FargateVpcEndpoints), ' +
+    'which the stack Dev-Other cannot reference (another stage or environment), and a second set fails at deploy. ' +
+    'Set endpointSecurityGroup to the security group of those endpoints (imported by id), or create these services in one stage and environment',
+  );
 });
 
 describe('2. a VPC that already has endpoints', () => {

@@ -341,7 +341,8 @@ describe('bad front-door input is refused at synth', () => {
     });
 
     expect(() => new PrivateFargateBehindAlb(stack, 'Web', { vpc, internetFacing: false })).toThrow(
-      '[TestStack/Web] vpc must have private subnets in at least 2 availability zones for the internal load balancer',
+      '[TestStack/Web] vpc must have private subnets in at least 2 availability zones for the internal load balancer; received the VPC vpc-0one ' +
+      'with private subnets in 1. Give a VPC with a private subnet in each of two availability zones',
     );
   });
 });

@@ -60,6 +60,21 @@ describe('bad input is refused at synth with the prop, the value and what is all
       .toThrow(/^\[TestStack\/Web\] taskSubnets must select only private subnets; received a selection with public subnets: TestStack\/Web\/Vpc\/PublicSubnet1, TestStack\/Web\/Vpc\/PublicSubnet2$/);
   });
 
+  test('a public subnet of an imported VPC, selected by its id, is refused', () => {
+    const stack = new Stack(new App(), 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0',
+      vpcCidrBlock: '172.16.0.0/16',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      publicSubnetIds: ['subnet-pub1', 'subnet-pub2'],
+      isolatedSubnetIds: ['subnet-iso1', 'subnet-iso2'],
+    });
+    const subnet = ec2.Subnet.fromSubnetAttributes(stack, 'Chosen', { subnetId: 'subnet-pub1', availabilityZone: 'us-east-1a' });
+
+    expect(() => build({ vpc, taskSubnets: { subnets: [subnet] } }, stack))
+      .toThrow('[TestStack/Web] taskSubnets must select only private subnets; received a selection with public subnets: TestStack/Chosen');
+  });
+
   test('task subnets that select no subnet are refused', () => {
     expect(() => build({ taskSubnets: { subnets: [] } }))
       .toThrow('[TestStack/Web] taskSubnets must select at least one private subnet (ECS refuses a service without subnets); received a selection with none');
