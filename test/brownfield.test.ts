@@ -444,7 +444,9 @@ describe('5. images the tasks cannot pull', () => {
     ['ECR of another region', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1', 'ECR of another region (eu-west-1)'],
   ])('an image from %s in subnets without egress is refused, naming it and the ways out', (_, image, where) => {
     expect(() => synth({ image: ecs.ContainerImage.fromRegistry(image) }, ENV)).toThrow(
-      `[TestStack/Web] image must be pullable without internet access; received "${image}" for the container web, from ${where}`,
+      `[TestStack/Web] image must be pullable without internet access; received "${image}" for the container web, from ${where}, ` +
+      'and the task subnets have no route to the internet. Use an image asset (ContainerImage.fromAsset), a private ECR repository of this ' +
+      'region (copy public images there at deploy time, for example with cdk-ecr-deployment), or taskSubnets with egress (a NAT gateway)',
     );
   });
 
