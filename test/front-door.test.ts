@@ -13,6 +13,11 @@ function zone(stack: Stack): route53.IHostedZone {
   return route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
 }
 
+
+/** A DNS name of 253 characters, the longest there is. */
+const LONG_DOMAIN = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
+/** One character more, with every label still valid. */
+const TOO_LONG_DOMAIN = LONG_DOMAIN.replace('.com', 'd.com');
 describe('a domain', () => {
   test('domainName with hostedZone requests a DNS-validated certificate, creates the alias record, and serves HTTPS with a redirect', () => {
     const stack = newStack(ENV);
@@ -309,6 +314,16 @@ describe('bad front-door input is refused at synth', () => {
     ['healthyHttpCodes 200-', () => ({ healthyHttpCodes: '200-' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "200-"'],
     ['healthyHttpCodes 299-200', () => ({ healthyHttpCodes: '299-200' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "299-200"'],
     ['a webAclArn that is no regional web ACL', () => ({ webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/y' }), 'webAclArn must be the ARN of a regional WAFv2 web ACL'],
+    ['healthyHttpCodes "0200"', () => ({ healthyHttpCodes: '0200' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "0200"'],
+    ['healthyHttpCodes "200 "', () => ({ healthyHttpCodes: '200 ' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "200 "'],
+    ['healthyHttpCodes "199"', () => ({ healthyHttpCodes: '199' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "199"'],
+    ['healthyHttpCodes "200,500"', () => ({ healthyHttpCodes: '200,500' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "200,500"'],
+    ['healthyHttpCodes "200-500"', () => ({ healthyHttpCodes: '200-500' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "200-500"'],
+    ['healthyHttpCodes "200-200"', () => ({ healthyHttpCodes: '200-200' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "200-200"'],
+    ['a webAclArn with text before it', () => ({ webAclArn: 'xarn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y' }), 'webAclArn must be the ARN of a regional WAFv2 web ACL'],
+    ['a webAclArn with text after it', () => ({ webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y/z' }), 'webAclArn must be the ARN of a regional WAFv2 web ACL'],
+    ['listenerPort with a domainName', (stack) => ({ listenerPort: 8080, domainName: 'shop.example.com', hostedZone: zone(stack) }), 'listenerPort is for HTTP only; received 8080 with a certificate or domainName'],
+    ['a domainName of 254 characters', (stack) => ({ domainName: TOO_LONG_DOMAIN, certificate: acm.Certificate.fromCertificateArn(stack, 'C', certificateArn) }), `domainName must be a DNS name such as api.example.com; received "${TOO_LONG_DOMAIN}"`],
   ])('%s', (_, props, message) => {
     const stack = newStack(ENV);
     expect(() => new PrivateFargateBehindAlb(stack, 'Web', props(stack))).toThrow(`[TestStack/Web] ${message}`);
@@ -326,8 +341,19 @@ describe('bad front-door input is refused at synth', () => {
       .toThrow('[TestStack/C] webAclArn is associated with the load balancer this construct creates');
   });
 
-  test.each([['200,302'], ['200-299'], ['499'], ['200-204,301']])('healthyHttpCodes %s is accepted', (codes) => {
+  test.each([['200,302'], ['200-299'], ['499'], ['200-204,301'], ['200,301-302']])('healthyHttpCodes %s is accepted', (codes) => {
     expect(() => synth({ healthyHttpCodes: codes })).not.toThrow();
+  });
+
+  test('a web ACL of another partition and a domainName of 253 characters are accepted', () => {
+    const stack = newStack(ENV);
+    new PrivateFargateBehindAlb(stack, 'Web', { webAclArn: 'arn:aws-us-gov:wafv2:us-gov-west-1:123456789012:regional/webacl/x/y' });
+    new PrivateFargateBehindAlb(stack, 'Api', {
+      domainName: LONG_DOMAIN, certificate: acm.Certificate.fromCertificateArn(stack, 'C', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+    });
+
+    expect(LONG_DOMAIN).toHaveLength(253);
+    Template.fromStack(stack).resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
   });
 
   test('an internal load balancer on a VPC with private subnets in one AZ is refused, naming the internal load balancer', () => {
