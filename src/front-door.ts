@@ -65,7 +65,8 @@ export function addFrontDoor(scope: Construct, options: FrontDoorOptions): Front
   if (options.domainName && options.hostedZone) {
     new route53.ARecord(scope, 'AliasRecord', {
       zone: options.hostedZone,
-      recordName: options.domainName,
+      // Fully qualified: aws-cdk-lib appends the zone's name to a name that does not end with it in the same case.
+      recordName: `${options.domainName}.`,
       target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(options.loadBalancer)),
     });
   }

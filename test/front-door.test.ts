@@ -323,6 +323,8 @@ describe('bad front-door input is refused at synth', () => {
     ['a webAclArn with text before it', () => ({ webAclArn: 'xarn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y' }), 'webAclArn must be the ARN of a regional WAFv2 web ACL'],
     ['a webAclArn with text after it', () => ({ webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y/z' }), 'webAclArn must be the ARN of a regional WAFv2 web ACL'],
     ['listenerPort with a domainName', (stack) => ({ listenerPort: 8080, domainName: 'shop.example.com', hostedZone: zone(stack) }), 'listenerPort is for HTTP only; received 8080 with a certificate or domainName'],
+    ['a domainName with a space in it', (stack) => ({ domainName: 'bad name.example.com', hostedZone: zone(stack) }), 'domainName must be a DNS name such as api.example.com; received "bad name.example.com"'],
+    ['a domainName with text after it', (stack) => ({ domainName: 'shop.example.com/', hostedZone: zone(stack) }), 'domainName must be a DNS name such as api.example.com; received "shop.example.com/"'],
     ['a domainName of 254 characters', (stack) => ({ domainName: TOO_LONG_DOMAIN, certificate: acm.Certificate.fromCertificateArn(stack, 'C', certificateArn) }), `domainName must be a DNS name such as api.example.com; received "${TOO_LONG_DOMAIN}"`],
   ])('%s', (_, props, message) => {
     const stack = newStack(ENV);
@@ -354,6 +356,17 @@ describe('bad front-door input is refused at synth', () => {
 
     expect(LONG_DOMAIN).toHaveLength(253);
     Template.fromStack(stack).resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  test('a domainName at the apex of a zone written with its final dot, and one under a two-letter top-level domain, are accepted', () => {
+    const stack = newStack(ENV);
+    const apex = route53.HostedZone.fromHostedZoneAttributes(stack, 'Apex', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'Example.COM.' });
+    new PrivateFargateBehindAlb(stack, 'Web', { domainName: 'example.com', hostedZone: apex });
+    new PrivateFargateBehindAlb(stack, 'Api', {
+      domainName: 'api.example.io', certificate: acm.Certificate.fromCertificateArn(stack, 'C', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Route53::RecordSet', { Name: 'example.com.' });
   });
 
   test('an internal load balancer on a VPC with private subnets in one AZ is refused, naming the internal load balancer', () => {
