@@ -331,13 +331,20 @@ describe('bad front-door input is refused at synth', () => {
     expect(() => new PrivateFargateBehindAlb(stack, 'Web', props(stack))).toThrow(`[TestStack/Web] ${message}`);
   });
 
-  test('more than 4 pathPatterns, and idleTimeout or webAclArn on a shared load balancer, are refused', () => {
+  test('pathPatterns hold 1 to 4 patterns, and idleTimeout or webAclArn on a shared load balancer are refused', () => {
     const stack = newStack(ENV);
     const web = new PrivateFargateBehindAlb(stack, 'Web');
+    const hostedZone = zone(stack);
     const shared = { loadBalancer: web.loadBalancer, port: 8080 };
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'A', { ...shared, domainName: 'a.example.com', hostedZone: zone(stack), pathPatterns: ['/1', '/2', '/3', '/4', '/5'] }))
-      .toThrow('[TestStack/A] pathPatterns must hold 1 to 4 patterns');
+    expect(() => new PrivateFargateBehindAlb(stack, 'A', { ...shared, domainName: 'a.example.com', hostedZone, pathPatterns: ['/1', '/2', '/3', '/4', '/5'] }))
+      .toThrow('[TestStack/A] pathPatterns must hold 1 to 4 patterns (a listener rule matches at most 5 values, one is the host); received 5');
+    expect(() => new PrivateFargateBehindAlb(stack, 'E', { ...shared, domainName: 'e.example.com', hostedZone, pathPatterns: [] }))
+      .toThrow('[TestStack/E] pathPatterns must hold 1 to 4 patterns (a listener rule matches at most 5 values, one is the host); received 0');
+    new PrivateFargateBehindAlb(stack, 'F', { ...shared, port: 8081, domainName: 'f.example.com', hostedZone, pathPatterns: ['/1', '/2', '/3', '/4'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: Match.arrayWith([{ Field: 'path-pattern', PathPatternConfig: { Values: ['/1', '/2', '/3', '/4'] } }]),
+    });
     expect(() => new PrivateFargateBehindAlb(stack, 'B', { ...shared, idleTimeout: Duration.seconds(30) })).toThrow('[TestStack/B] idleTimeout is set on the load balancer this construct creates');
     expect(() => new PrivateFargateBehindAlb(stack, 'C', { ...shared, webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y' }))
       .toThrow('[TestStack/C] webAclArn is associated with the load balancer this construct creates');
