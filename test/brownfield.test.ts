@@ -442,6 +442,7 @@ describe('5. images the tasks cannot pull', () => {
     ['ECR Public', 'public.ecr.aws/nginx/nginx:1.27', 'a public registry'],
     ['GitHub', 'ghcr.io/example/app:1', 'a public registry'],
     ['ECR of another region', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1', 'ECR of another region (eu-west-1)'],
+    ['a registry that proxies ECR', 'mirror.example.com/123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1', 'a public registry'],
   ])('an image from %s in subnets without egress is refused, naming it and the ways out', (_, image, where) => {
     expect(() => synth({ image: ecs.ContainerImage.fromRegistry(image) }, ENV)).toThrow(
       `[TestStack/Web] image must be pullable without internet access; received "${image}" for the container web, from ${where}, ` +
