@@ -209,6 +209,8 @@ export interface EndpointsAtSynthOptions {
 export function completeEndpointsAtSynth(scope: Construct, options: EndpointsAtSynthOptions): void {
   const { taskDefinition, endpoints, forTaskRole, executeCommand } = options;
   const errors: string[] = [];
+  // Stryker disable next-line ObjectLiteral: no aspect of the app orders against this one in a test; MUTATING says it adds resources, as aws-cdk-lib asks.
+  const mutating = { priority: AspectPriority.MUTATING };
   Aspects.of(scope).add({
     visit: (node: IConstruct) => {
       if (node !== scope) return;
@@ -240,8 +242,7 @@ export function completeEndpointsAtSynth(scope: Construct, options: EndpointsAtS
         );
       }
     },
-    // Stryker disable next-line ObjectLiteral: no aspect of the app orders against this one in a test; MUTATING says it adds resources, as aws-cdk-lib asks.
-  }, { priority: AspectPriority.MUTATING });
+  }, mutating);
   scope.node.addValidation({
     validate: () => [...errors, ...(options.tasksHaveEgress ? [] : unpullableImages(taskDefinition))],
   });

@@ -77,7 +77,7 @@ function validateCapacityProviderStrategies(scope: IConstruct, strategies: ecs.C
   if (repeated) {
     fail(scope, `${prop} must name each capacity provider once; received ${repeated} twice`);
   }
-  const withBase = strategies.filter((strategy) => strategy.base !== undefined && (Token.isUnresolved(strategy.base) || strategy.base > 0));
+  const withBase = strategies.filter((strategy) => Token.isUnresolved(strategy.base) || (strategy.base ?? 0) > 0);
   if (withBase.length > 1) {
     fail(scope, `${prop} may give a base to one capacity provider only; received bases on ${withBase.map((s) => s.capacityProvider).join(' and ')}`);
   }

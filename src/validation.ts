@@ -208,20 +208,19 @@ export function validateEndpointsReachable(scope: IConstruct, endpoints: Fargate
   );
 }
 
-/** ECR in the stack's region is reachable through the VPC endpoints; anything else needs the internet. */
-const PRIVATE_ECR = /^\d{12}\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//;
-
 /**
  * The images of the task definition's containers that tasks without internet access cannot pull:
  * anything but private ECR of the stack's region. Images from assets and ECR repositories are tokens
  * and pass.
  */
 export function unpullableImages(taskDefinition: ecs.TaskDefinition): string[] {
+  // ECR in the stack's region is reachable through the VPC endpoints; anything else needs the internet.
+  const privateEcr = /^\d{12}\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//;
   const region = Stack.of(taskDefinition).region;
   const refused: string[] = [];
   for (const child of taskDefinition.node.children) {
     if (!(child instanceof ecs.ContainerDefinition) || Token.isUnresolved(child.imageName)) continue;
-    const ecr = PRIVATE_ECR.exec(child.imageName);
+    const ecr = privateEcr.exec(child.imageName);
     if (ecr && (Token.isUnresolved(region) || ecr[2] === region)) continue;
     const where = ecr ? `ECR of another region (${ecr[2]})` : 'a public registry';
     refused.push(
