@@ -116,8 +116,8 @@ export interface PrivateFargateBehindAlbProps {
   /**
    * The container image. It must serve HTTP on `$PORT` and answer the health check.
    *
-   * An image asset built here must be built for `cpuArchitecture` (its `platform`): one built for the
-   * other is refused at synth, and one without a platform gets a warning (it is built for the machine
+   * An image asset built here must be built for `cpuArchitecture` (its `platform`): one built for
+   * another platform is refused at synth, and one without a platform gets a warning (it is built for the machine
    * that builds it). The architecture of an image from a registry cannot be known at synth.
    *
    * @default - nginx serving a static page on `$PORT`, built from a Dockerfile shipped in this package for `cpuArchitecture`

@@ -75,7 +75,7 @@ function validateCapacityProviderStrategies(scope: IConstruct, strategies: ecs.C
   const names = strategies.map((strategy) => strategy.capacityProvider);
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
   if (repeated) {
-    fail(scope, `${prop} must name each capacity provider once; received ${repeated} twice`);
+    fail(scope, `${prop} must name each capacity provider once; received ${Token.isUnresolved(repeated) ? 'one token' : repeated} twice`);
   }
   const withBase = strategies.filter((strategy) => Token.isUnresolved(strategy.base) || (strategy.base ?? 0) > 0);
   if (withBase.length > 1) {
