@@ -51,6 +51,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // github.com/aws/aws-cdk-go/awscdk/v2's cloud-assembly-schema-go dependency: pin the one
     // aws-cdk-go at cdkVersion (2.257.0) requires, which the Go module proxy serves.
     '@aws-cdk/cloud-assembly-schema@53.25.0',
+    // The rehearsal of a stack's life (test/rehearsal/): what `cdk diff` says an update replaces.
+    '@aws-cdk/cloudformation-diff@^2.187.5',
+    // The CLI users run: the docs harness synthesizes every README program with it.
+    'aws-cdk@^2.1149.0',
   ],
 
   // integ-runner's naming (test/integ.*.ts), not projen's (*.integ.ts): see the integ tasks below.
