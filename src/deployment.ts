@@ -1,13 +1,13 @@
-import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import type { HostRoute } from './front-door';
-import type { PrivateFargateBehindAlbProps } from './private-fargate-behind-alb';
+import { AlarmThresholds, deploymentAlarmsFor, validateAlarmThresholds } from './alarms';
+import { ListenerRule, RuleMatch, TrafficControl } from './listener-rule';
+import { fullNameOf } from './load-balancer';
 import { fail } from './validation';
 
 /** Options of `Deployment.canary()`. */
@@ -135,8 +135,17 @@ export function linearSteps(stepPercent: number): number {
   return 1000 % tenths === 0 ? 1000 / tenths - 1 : Math.floor(1000 / tenths);
 }
 
-/** Throws unless the deployment and its alarms are ones ECS, CloudWatch and CloudFormation accept. */
-export function validateDeploymentProps(scope: IConstruct, deployment: Deployment, props: PrivateFargateBehindAlbProps): void {
+/** What the deployment reads from the construct's props. */
+export interface DeploymentProps {
+  readonly deployment?: Deployment;
+  readonly deploymentAlarms?: boolean;
+  readonly alarmThresholds?: AlarmThresholds;
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/** The deployment of the props (a canary by default), once validated with its alarms. */
+export function deploymentOf(scope: IConstruct, props: DeploymentProps): Deployment {
+  const deployment = props.deployment ?? Deployment.canary();
   validateDeployment(scope, deployment);
   if (props.deploymentAlarms === false) {
     for (const prop of ['alarmThresholds', 'alarmTopic'] as const) {
@@ -146,6 +155,7 @@ export function validateDeploymentProps(scope: IConstruct, deployment: Deploymen
     }
   }
   validateAlarmThresholds(scope, props.alarmThresholds ?? {});
+  return deployment;
 }
 
 /** Throws unless the deployment is one ECS and CloudFormation accept. */
@@ -190,10 +200,13 @@ function wholeMinutes(scope: IConstruct, prop: string, value: Duration | undefin
   return minutes;
 }
 
-/** The FargateService props of a deployment. BakeTimeInMinutes is always written when traffic shifts. */
-export function serviceOptionsOf(deployment: Deployment): Pick<ecs.FargateServiceProps,
+/**
+ * The FargateService props of a deployment. The strategy is always written, ROLLING too: ECS keeps a
+ * strategy that disappears from the template. BakeTimeInMinutes is always written when traffic shifts.
+ */
+export function deploymentServiceOptions(deployment: Deployment): Pick<ecs.FargateServiceProps,
 'deploymentStrategy' | 'bakeTime' | 'canaryConfiguration' | 'linearConfiguration'> {
-  if (!deployment.shiftsTraffic) return {};
+  if (!deployment.shiftsTraffic) return { deploymentStrategy: deployment.strategy };
   const shift = { stepPercent: deployment.stepPercent, stepBakeTime: deployment.stepBakeTime };
   return {
     deploymentStrategy: deployment.strategy,
@@ -203,199 +216,66 @@ export function serviceOptionsOf(deployment: Deployment): Pick<ecs.FargateServic
   };
 }
 
-/** The priority of the production rule: the last a listener evaluates, so that rules users add come first. */
+/** The priority of the production rule on a service's own listener: the last it evaluates, so that rules users add come first. */
 const PRODUCTION_RULE_PRIORITY = 50000;
 
-/**
- * The alternate target group (a copy of `targetGroup`), the production listener rule that forwards
- * every request to both target groups (all to `targetGroup` until ECS changes the weights), and the
- * role ECS assumes to move traffic: it may change that rule and register targets in those two target
- * groups only. The rule's template stays the same across ordinary stack updates, so CloudFormation
- * never resets the weights ECS set.
- */
-export function trafficShiftFor(scope: Construct, listener: elbv2.ApplicationListener,
-  targetGroup: elbv2.ApplicationTargetGroup, targetGroupProps: elbv2.ApplicationTargetGroupProps, route?: HostRoute,
-): { alternateTargetGroup: elbv2.ApplicationTargetGroup; alternateTarget: ecs.AlternateTarget; role: iam.Role } {
-  const alternateTargetGroup = new elbv2.ApplicationTargetGroup(scope, 'AlternateTargetGroup', targetGroupProps);
-  const rule = new elbv2.ApplicationListenerRule(scope, 'ProductionRule', {
-    listener,
-    // On a shared HTTPS listener, the service's host rule is its production rule.
-    priority: route?.priority ?? PRODUCTION_RULE_PRIORITY,
-    conditions: route?.conditions ?? [elbv2.ListenerCondition.pathPatterns(['/*'])],
-    action: elbv2.ListenerAction.weightedForward([
-      // On the service's own listener, by ARN: the service already waits for that listener, which
-      // forwards to this target group, and references the rule, so the rule must not add itself to what
-      // the service waits for (a redundant DependsOn). On a shared listener this rule is the only way
-      // to the target group, which must be attached through it (its security group rules and metrics).
-      { targetGroup: route ? targetGroup : importedTargetGroup(scope, targetGroup), weight: 100 },
-      { targetGroup: alternateTargetGroup, weight: 0 },
-    ]),
-  });
-  const role = new iam.Role(scope, 'TrafficShiftRole', {
-    assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
-    description: 'ECS moves production traffic between the service\'s two target groups',
-    // Inline, so the permissions exist before the service that uses the role.
-    inlinePolicies: {
-      TrafficShift: new iam.PolicyDocument({
-        statements: [
-          new iam.PolicyStatement({
-            actions: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
-              'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
-            resources: ['*'],
-          }),
-          new iam.PolicyStatement({
-            actions: ['elasticloadbalancing:ModifyRule'],
-            resources: [rule.listenerRuleArn],
-          }),
-          new iam.PolicyStatement({
-            actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-            resources: [targetGroup.targetGroupArn, alternateTargetGroup.targetGroupArn],
-          }),
-        ],
-      }),
-    },
-  });
-  // Stryker disable next-line StringLiteral: the id of an AlternateTarget, which is not a construct, names nothing in the template.
-  const alternateTarget = new ecs.AlternateTarget('AlternateTarget', {
-    alternateTargetGroup,
-    productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(rule),
-    role,
-  });
-  return { alternateTargetGroup, alternateTarget, role };
+/** What the deployment works on: the service and the front door built before it. */
+export interface DeploymentParts {
+  readonly service: ecs.FargateService;
+  readonly containerName: string;
+  readonly port: number;
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  readonly listener: elbv2.ApplicationListener;
+  /** On a shared HTTPS listener, what the service's rule matches. */
+  readonly match?: RuleMatch;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly targetGroupProps: elbv2.ApplicationTargetGroupProps;
 }
 
-/** The target group by ARN, for a rule that must not attach it again; the warning that it cannot be attached is that intent. */
-function importedTargetGroup(scope: Construct, targetGroup: elbv2.ApplicationTargetGroup): elbv2.IApplicationTargetGroup {
-  // aws-cdk-lib honours an acknowledgment for the descendants of a construct, so the import gets a parent of its own.
-  const holder = new Construct(scope, 'ProductionTargetGroup');
-  Annotations.of(holder).acknowledgeWarning('@aws-cdk/aws-elbv2:albTargetGroupCannotRegisterListener',
-    // Stryker disable next-line StringLiteral: the reason is for people reading the code; no template or warning holds it.
-    'The target group is attached through the listener\'s default action; the production rule only names it.');
-  return elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(holder, 'Reference', { targetGroupArn: targetGroup.targetGroupArn });
-}
-
-/** The thresholds and timing of the deployment alarms. */
-export interface AlarmThresholds {
-  /**
-   * The percentage of a target group's requests its targets answer with a 5xx status, above which
-   * the alarm fires: greater than 0, at most 100.
-   *
-   * @default 5
-   */
-  readonly serverErrorPercent?: number;
-
-  /**
-   * The number of unhealthy targets in a target group at or above which the alarm fires: a whole number of at least 1.
-   *
-   * @default 1
-   */
-  readonly unhealthyTargets?: number;
-
-  /**
-   * The 95th percentile of the targets' response time above which the alarm fires: more than 0 and at most 1 hour.
-   *
-   * @default Duration.seconds(2)
-   */
-  readonly responseTime?: Duration;
-
-  /**
-   * The period over which each metric is evaluated: a whole number of minutes (load balancer metrics come every minute).
-   *
-   * @default Duration.minutes(1)
-   */
-  readonly period?: Duration;
-
-  /**
-   * The number of consecutive periods that must breach before an alarm fires: a whole number of at
-   * least 1, and `period` times this at most one day.
-   *
-   * @default 2
-   */
-  readonly evaluationPeriods?: number;
-}
-
-/** Throws unless the thresholds are ones CloudWatch accepts. */
-function validateAlarmThresholds(scope: IConstruct, thresholds: AlarmThresholds): void {
-  const { serverErrorPercent, unhealthyTargets, evaluationPeriods, responseTime, period } = thresholds;
-  if (serverErrorPercent !== undefined && !Token.isUnresolved(serverErrorPercent) && !(serverErrorPercent > 0 && serverErrorPercent <= 100)) {
-    fail(scope, `alarmThresholds serverErrorPercent must be greater than 0 and at most 100; received ${serverErrorPercent}`);
-  }
-  for (const [prop, value] of [['unhealthyTargets', unhealthyTargets], ['evaluationPeriods', evaluationPeriods]] as const) {
-    if (value !== undefined && !Token.isUnresolved(value) && !(Number.isInteger(value) && value >= 1)) {
-      fail(scope, `alarmThresholds ${prop} must be an integer of at least 1; received ${value}`);
-    }
-  }
-  if (responseTime && !responseTime.isUnresolved()) {
-    const ms = responseTime.toMilliseconds();
-    if (!(ms > 0 && ms <= 3_600_000)) {
-      fail(scope, `alarmThresholds responseTime must be more than 0 and at most 1 hour; received ${responseTime.toHumanString()}`);
-    }
-  }
-  if (period && !period.isUnresolved()) {
-    const minutes = period.toMilliseconds() / 60_000;
-    if (!Number.isInteger(minutes) || minutes < 1) {
-      fail(scope, `alarmThresholds period must be a whole number of minutes, at least 1; received ${period.toHumanString()}. Give a Duration in minutes, such as Duration.minutes(1)`);
-    }
-    const periods = evaluationPeriods ?? 2;
-    if (!Token.isUnresolved(periods) && minutes * periods > 24 * 60) {
-      fail(scope, `alarmThresholds period times evaluationPeriods must be at most one day (1440 minutes), the longest CloudWatch evaluates; received ${minutes} minutes x ${periods} = ${minutes * periods} minutes`);
-    }
-  }
+/** The deployment built: the second target group of a traffic-shifting deployment, and the alarms. */
+export interface DeploymentResources {
+  readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+  readonly alarms: cloudwatch.Alarm[];
 }
 
 /**
- * The deployment alarms of each target group: the share of 5xx answers, unhealthy targets and the
- * 95th percentile of the response time. Missing data (a target group without traffic) is not breaching.
+ * Registers the service in its target group and builds what its deployments need: for canary, linear
+ * and blue/green, an alternate target group (a copy of the first) and the production rule that
+ * forwards to both, whose weights ECS moves with the stack's traffic role; the rule of a service on a
+ * shared listener in every case; and the deployment alarms, or alarms written as off.
  */
-export function deploymentAlarmsFor(scope: Construct, targetGroups: Array<elbv2.ApplicationTargetGroup | undefined>,
-  thresholds: AlarmThresholds, topic: sns.ITopic | undefined): cloudwatch.Alarm[] {
-  const period = thresholds.period ?? Duration.minutes(1);
-  const evaluationPeriods = thresholds.evaluationPeriods ?? 2;
-  const serverErrorPercent = thresholds.serverErrorPercent ?? 5;
-  const responseTime = thresholds.responseTime ?? Duration.seconds(2);
-  const common = { evaluationPeriods, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING };
-  const alarms: cloudwatch.Alarm[] = [];
-  targetGroups.forEach((targetGroup, index) => {
-    if (!targetGroup) return;
-    const label = index === 0 ? '' : 'Alternate';
-    const where = `the ${index === 0 ? 'primary' : 'alternate'} target group`;
-    const metrics = targetGroup.metrics;
-    alarms.push(new cloudwatch.Alarm(scope, `${label}ServerErrorsAlarm`, {
-      ...common,
-      alarmDescription: `More than ${serverErrorPercent} % of the requests to ${where} answered 5xx by the targets`,
-      metric: new cloudwatch.MathExpression({
-        expression: '100 * FILL(errors, 0) / requests',
-        // Both are sums by default; the expression's period is theirs.
-        usingMetrics: {
-          errors: metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT),
-          requests: metrics.requestCount(),
-        },
-        label: '5xx percent',
-        period,
-      }),
-      threshold: serverErrorPercent,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    }));
-    alarms.push(new cloudwatch.Alarm(scope, `${label}UnhealthyTargetsAlarm`, {
-      ...common,
-      alarmDescription: `Unhealthy targets in ${where}`,
-      metric: metrics.unhealthyHostCount({ period, statistic: 'Maximum' }),
-      threshold: thresholds.unhealthyTargets ?? 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    }));
-    alarms.push(new cloudwatch.Alarm(scope, `${label}ResponseTimeAlarm`, {
-      ...common,
-      alarmDescription: `The 95th percentile of the response time of ${where} above ${responseTime.toHumanString()}`,
-      metric: metrics.targetResponseTime({ period, statistic: 'p95' }),
-      threshold: responseTime.toMilliseconds() / 1000,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    }));
-  });
-  if (topic) {
-    for (const alarm of alarms) {
-      alarm.addAlarmAction(new actions.SnsAction(topic));
-      alarm.addOkAction(new actions.SnsAction(topic));
-    }
+export function buildDeployment(scope: Construct, props: DeploymentProps, deployment: Deployment, parts: DeploymentParts): DeploymentResources {
+  const { service, listener, match, targetGroup } = parts;
+  let alternateTargetGroup: elbv2.ApplicationTargetGroup | undefined;
+  let alternateTarget: ecs.IAlternateTarget | undefined;
+  if (deployment.shiftsTraffic) {
+    alternateTargetGroup = new elbv2.ApplicationTargetGroup(scope, 'AlternateTargetGroup', parts.targetGroupProps);
+    // On a shared listener the service's host rule is its production rule.
+    const rule = new ListenerRule(scope, match ? 'HostRule' : 'ProductionRule', listener, match ?? { priority: PRODUCTION_RULE_PRIORITY },
+      [{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }]);
+    const control = TrafficControl.of(scope);
+    control.allowTargetsIn(targetGroup, alternateTargetGroup);
+    const alternate = alternateTargetGroup;
+    alternateTarget = {
+      bind: () => ({ alternateTargetGroupArn: alternate.targetGroupArn, roleArn: control.role.roleArn, productionListenerRule: rule.ruleArn }),
+    };
+  } else if (match) {
+    // The same resource as the production rule of a traffic-shifting deployment: switching strategies changes it in place.
+    service.node.addDependency(new ListenerRule(scope, 'HostRule', listener, match, [{ targetGroup, weight: 100 }]));
   }
-  return alarms;
+  targetGroup.addTarget(service.loadBalancerTarget({ containerName: parts.containerName, containerPort: parts.port, alternateTarget }));
+  if (match) {
+    // A target group that only a rule of the custom resource forwards to is attached to no listener that aws-cdk-lib knows of.
+    listener.connections.allowTo(service, ec2.Port.tcp(parts.port), 'Load balancer to target');
+  }
+
+  if (!(props.deploymentAlarms ?? true)) {
+    // Written as off: ECS keeps alarms that disappear from the template.
+    (service.node.defaultChild as ecs.CfnService).addPropertyOverride('DeploymentConfiguration.Alarms', { AlarmNames: [], Enable: false, Rollback: false });
+    return { alternateTargetGroup, alarms: [] };
+  }
+  const targetGroups = alternateTargetGroup ? [targetGroup, alternateTargetGroup] : [targetGroup];
+  const alarms = deploymentAlarmsFor(scope, fullNameOf(parts.loadBalancer), targetGroups, props.alarmThresholds ?? {}, props.alarmTopic);
+  service.enableDeploymentAlarms(alarms.map((alarm) => alarm.alarmName), { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+  return { alternateTargetGroup, alarms };
 }

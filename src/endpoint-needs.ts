@@ -1,11 +1,10 @@
-import { AspectPriority, Aspects, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
-import { allowHttpsToGateway, prefixListsAreKnown } from './network';
-import { unpullableImages } from './validation';
+import { allowHttpsToGateway, prefixListsAreKnown } from './vpc';
 
 /*
  * Which endpoints the tasks need is known only when the app synthesizes: secrets, sidecars, environment
@@ -56,13 +55,18 @@ export function grantedStatements(role: iam.IRole): iam.PolicyStatement[] {
   });
 }
 
+type EndpointService = ec2.GatewayVpcEndpointAwsService | ec2.InterfaceVpcEndpointAwsService;
+
 /**
- * The endpoint of each IAM service prefix the tasks may call: a gateway, an interface endpoint, or
- * null when the tasks never call that service over the network themselves (`kms`: S3, Secrets Manager
- * and SQS call KMS on their behalf; `iam:PassRole` is no call; `rds-db` and `elasticfilesystem` grants
- * are used by the database and the file system).
+ * How the tasks reach the AWS service of an IAM action: a gateway or an interface endpoint, `null` when
+ * the tasks never call that service over the network themselves (`kms`: S3, Secrets Manager and SQS call
+ * KMS on their behalf; `iam:PassRole` is no call; `rds-db` and `elasticfilesystem` grants are used by the
+ * database and the file system), or a reason why no endpoint can serve it.
  */
-const ENDPOINTS: Record<string, ec2.GatewayVpcEndpointAwsService | ec2.InterfaceVpcEndpointAwsService | null> = {
+type Route = EndpointService | null | { readonly noEndpoint: string };
+
+/** The endpoint of each IAM service prefix whose endpoint does not depend on the action. */
+const ENDPOINTS: Record<string, Route> = {
   's3': ec2.GatewayVpcEndpointAwsService.S3,
   'dynamodb': ec2.GatewayVpcEndpointAwsService.DYNAMODB,
   'ecr': ec2.InterfaceVpcEndpointAwsService.ECR,
@@ -81,16 +85,39 @@ const ENDPOINTS: Record<string, ec2.GatewayVpcEndpointAwsService | ec2.Interface
   'xray': ec2.InterfaceVpcEndpointAwsService.XRAY,
   'sts': ec2.InterfaceVpcEndpointAwsService.STS,
   'kms': null,
-  'iam': null,
   'rds-db': null,
   'elasticfilesystem': null,
+  'route53': { noEndpoint: 'Route 53 has no VPC endpoint for its API' },
 };
+
+/** The endpoint that serves one action, for the services whose endpoint depends on the action. */
+function routeOf(action: string, region: string): Route | undefined {
+  const [prefix, name = ''] = action.toLowerCase().split(':');
+  if (prefix === 'bedrock') {
+    // Bedrock has an endpoint per API (Bedrock guide, "VPC interface endpoints").
+    if (/^(invokemodel|converse|applyguardrail|counttokens|startasyncinvoke|getasyncinvoke|listasyncinvokes)/.test(name)) {
+      return ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME;
+    }
+    if (/^(invokeagent|invokeinlineagent|invokeflow|retrieve|rerank)/.test(name)) return ec2.InterfaceVpcEndpointAwsService.BEDROCK_AGENT_RUNTIME;
+    if (/agent|knowledgebase|datasource|flow|ingestion/.test(name)) return ec2.InterfaceVpcEndpointAwsService.BEDROCK_AGENT;
+    return name.startsWith('*') ? ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME : ec2.InterfaceVpcEndpointAwsService.BEDROCK;
+  }
+  if (prefix === 'sagemaker') {
+    return name.startsWith('invokeendpoint') ? ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME : ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API;
+  }
+  if (prefix === 'iam') {
+    if (name === 'passrole') return null;
+    // IAM's endpoint (com.amazonaws.iam) is in us-east-1 only.
+    return region === 'us-east-1' ? ec2.InterfaceVpcEndpointAwsService.IAM : { noEndpoint: 'IAM has a VPC endpoint in us-east-1 only' };
+  }
+  return ENDPOINTS[prefix];
+}
 
 /** What one service's tasks call, read from its roles and containers when the app synthesizes. */
 interface EndpointNeeds {
-  /** IAM service prefixes the task definition itself needs (execution role, ECS Exec). */
+  /** IAM actions the task definition itself needs (execution role, ECS Exec). */
   readonly ofTaskDefinition: Set<string>;
-  /** IAM service prefixes granted to the task role. */
+  /** IAM actions granted to the task role. */
   readonly ofTaskRole: Set<string>;
   /** Allow statements on S3 of either role, for the S3 gateway endpoint's policy. */
   readonly s3Statements: iam.PolicyStatement[];
@@ -100,9 +127,9 @@ interface EndpointNeeds {
 function endpointNeedsOf(taskDefinition: ecs.TaskDefinition, executeCommand: boolean): EndpointNeeds {
   const executionStatements = grantedStatements(taskDefinition.obtainExecutionRole());
   const taskStatements = grantedStatements(taskDefinition.taskRole);
-  const ofTaskDefinition = prefixesOf(executionStatements);
-  if (executeCommand) ofTaskDefinition.add('ssmmessages');
-  const ofTaskRole = prefixesOf(taskStatements);
+  const ofTaskDefinition = actionsOf(executionStatements);
+  if (executeCommand) ofTaskDefinition.add('ssmmessages:*');
+  const ofTaskRole = actionsOf(taskStatements);
   const s3Statements = [...executionStatements, ...taskStatements]
     .filter((statement) => statement.effect === iam.Effect.ALLOW && statement.actions.some((action) => action.startsWith('s3:')))
     .map((statement) => new iam.PolicyStatement({
@@ -113,30 +140,73 @@ function endpointNeedsOf(taskDefinition: ecs.TaskDefinition, executeCommand: boo
   return { ofTaskDefinition, ofTaskRole, s3Statements };
 }
 
+/** A service the tasks call but cannot reach, and the way to reach it. */
+interface Unreached {
+  /** The service, as its endpoint or its IAM prefix names it. */
+  readonly service: string;
+  /** Why no endpoint can serve it, when none can. */
+  readonly noEndpoint?: string;
+}
+
 /**
  * Adds to `endpoints` what `needs` calls for: gateways, the S3 policy statements and interface
- * endpoints (for the task role's grants only when `forTaskRole`). Returns the prefixes the tasks call
- * that still have no endpoint.
+ * endpoints (for the task role's grants only when `forTaskRole`). Returns what the tasks call that
+ * still has no endpoint.
  */
-function completeEndpoints(endpoints: FargateVpcEndpoints, needs: EndpointNeeds, forTaskRole: boolean): string[] {
-  const unreached: string[] = [];
-  const add = (prefix: string, interfaces: boolean) => {
-    const service = ENDPOINTS[prefix];
-    if (service === null) return;
-    if (service instanceof ec2.GatewayVpcEndpointAwsService) {
-      endpoints.addGatewayEndpoint(service);
-    } else if (service && interfaces) {
-      endpoints.addInterfaceEndpoint(service);
-    } else if (!(service && endpoints.hasEndpoint(service.shortName))) {
-      unreached.push(prefix);
+function completeEndpoints(endpoints: FargateVpcEndpoints, needs: EndpointNeeds, forTaskRole: boolean): Unreached[] {
+  const unreached = new Map<string, Unreached>();
+  const region = Stack.of(endpoints).region;
+  const add = (action: string, interfaces: boolean) => {
+    const route = routeOf(action, region);
+    const prefix = action.split(':')[0].toLowerCase();
+    if (route === null) return;
+    if (route instanceof ec2.GatewayVpcEndpointAwsService) {
+      endpoints.addGatewayEndpoint(route);
+    } else if (route instanceof ec2.InterfaceVpcEndpointAwsService) {
+      if (interfaces) endpoints.addInterfaceEndpoint(route);
+      else if (!endpoints.hasEndpoint(route.shortName)) unreached.set(route.shortName, { service: route.shortName });
+    } else if (route !== undefined) {
+      unreached.set(prefix, { service: prefix, noEndpoint: route.noEndpoint });
+    } else if (!endpoints.hasEndpoint(prefix)) {
+      // A service this library does not know: one the app added the endpoint for (named like the prefix) is reached.
+      unreached.set(prefix, { service: prefix });
     }
   };
-  for (const prefix of needs.ofTaskDefinition) add(prefix, true);
-  for (const prefix of needs.ofTaskRole) add(prefix, forTaskRole);
+  for (const action of needs.ofTaskDefinition) add(action, true);
+  for (const action of needs.ofTaskRole) add(action, forTaskRole);
   if (endpoints.restrictToTasks) {
     for (const statement of needs.s3Statements) endpoints.s3Endpoint.addToPolicy(statement);
   }
-  return [...new Set(unreached)].sort();
+  return [...unreached.values()].sort((a, b) => a.service.localeCompare(b.service));
+}
+
+/** The message for services the tasks are granted but cannot reach, with the way out for each. */
+function unreachedMessage(unreached: Unreached[], forTaskRole: boolean): string {
+  const withoutEndpoint = unreached.filter((u) => u.noEndpoint !== undefined);
+  const addable = unreached.filter((u) => u.noEndpoint === undefined);
+  const names = unreached.map((u) => u.service).join(', ');
+  let message = `the task role is granted ${names}, which the tasks cannot reach: their subnets have no route to the internet. `;
+  if (addable.length > 0) {
+    message += `The VPC has no endpoint for ${addable.map((u) => u.service).join(', ')}: ` +
+      (forTaskRole ? '' : 'set endpointsForGrantedServices to true, or ') +
+      `add ${addable.length === 1 ? 'it' : 'each'} with FargateVpcEndpoints.of(vpc).addInterfaceEndpoint(...) ` +
+      `(the endpoint service named ${addable.map((u) => `com.amazonaws.REGION.${u.service}`).join(', ')}). `;
+  }
+  for (const u of withoutEndpoint) message += `${u.noEndpoint}. `;
+  return message + 'Or give taskSubnets with egress (a NAT gateway)';
+}
+
+/** The endpoints (or, for a service with none, its IAM prefix) of everything the tasks call, sorted. */
+function neededServices(needs: EndpointNeeds, region: string): string[] {
+  const names = new Set(['ecr.api', 'ecr.dkr', 'logs', 's3']);
+  for (const action of [...needs.ofTaskDefinition, ...needs.ofTaskRole]) {
+    const route = routeOf(action, region);
+    if (route === null) continue;
+    if (route instanceof ec2.GatewayVpcEndpointAwsService) names.add(route.name.split('.').pop()!);
+    else if (route instanceof ec2.InterfaceVpcEndpointAwsService) names.add(route.shortName);
+    else names.add(action.split(':')[0].toLowerCase());
+  }
+  return [...names].sort();
 }
 
 /** Whether any S3 statement names a resource of a stack (not a literal name or a pseudo parameter). */
@@ -145,16 +215,16 @@ function namesStackResources(stack: Stack, statements: iam.PolicyStatement[]): b
   return /"(Fn::GetAtt|Fn::ImportValue)"|"Ref":"(?!AWS::)/.test(rendered);
 }
 
-function prefixesOf(statements: iam.PolicyStatement[]): Set<string> {
-  const prefixes = new Set<string>();
+/** The actions the statements allow, without the tokens. */
+function actionsOf(statements: iam.PolicyStatement[]): Set<string> {
+  const actions = new Set<string>();
   for (const statement of statements) {
     if (statement.effect !== iam.Effect.ALLOW) continue;
     for (const action of statement.actions) {
-      if (Token.isUnresolved(action)) continue;
-      prefixes.add(action.split(':')[0].toLowerCase());
+      if (!Token.isUnresolved(action)) actions.add(action);
     }
   }
-  return prefixes;
+  return actions;
 }
 
 /** Statements to read the environment files of every container. */
@@ -215,7 +285,15 @@ export function completeEndpointsAtSynth(scope: Construct, options: EndpointsAtS
     visit: (node: IConstruct) => {
       if (node !== scope) return;
       grantEnvironmentFiles(taskDefinition);
-      if (!endpoints) return;
+      if (!endpoints) {
+        if (options.tasksHaveEgress) return;
+        const services = neededServices(endpointNeedsOf(taskDefinition, executeCommand), Stack.of(scope).region);
+        Annotations.of(scope).addWarningV2('private-fargate-behind-alb:vpcEndpointsOfTheVpc',
+          'the tasks have no route to the internet and use endpoints the VPC has already (endpointSecurityGroup, or vpcEndpoints false), which ' +
+          `this app cannot see; they need an endpoint for each of ${services.join(', ')}. Check that the VPC has them, the interface ` +
+          'endpoints with private DNS and admitting the tasks on 443');
+        return;
+      }
       const needs = endpointNeedsOf(taskDefinition, executeCommand);
       if (executeCommand && options.cluster.executeCommandConfiguration?.kmsKey) {
         // The ECS Exec agent in the task encrypts the session with the cluster's key itself.
@@ -230,20 +308,37 @@ export function completeEndpointsAtSynth(scope: Construct, options: EndpointsAtS
         return;
       }
       const unreached = completeEndpoints(endpoints, needs, forTaskRole);
-      if (needs.ofTaskRole.has('dynamodb') && prefixListsAreKnown(scope)) {
+      if ([...needs.ofTaskRole].some((action) => action.toLowerCase().startsWith('dynamodb:')) && prefixListsAreKnown(scope)) {
         allowHttpsToGateway(scope, options.tasksSecurityGroup, 'dynamodb');
       }
-      if (unreached.length > 0) {
-        errors.push(
-          `the task role is granted ${unreached.join(', ')}, which the tasks cannot reach: their subnets have no route to the internet ` +
-          `and the VPC has no endpoint for ${unreached.length === 1 ? 'it' : 'them'}. ` +
-          (forTaskRole ? '' : 'Set endpointsForGrantedServices to true, or ') +
-          'add each with FargateVpcEndpoints.of(vpc).addInterfaceEndpoint(...), or give taskSubnets with egress (a NAT gateway)',
-        );
-      }
+      if (unreached.length > 0) errors.push(unreachedMessage(unreached, forTaskRole));
     },
   }, mutating);
   scope.node.addValidation({
     validate: () => [...errors, ...(options.tasksHaveEgress ? [] : unpullableImages(taskDefinition))],
   });
+}
+
+/**
+ * The images of the task definition's containers that tasks without internet access cannot pull:
+ * anything but private ECR of the stack's region. Images from assets and ECR repositories are tokens
+ * and pass.
+ */
+function unpullableImages(taskDefinition: ecs.TaskDefinition): string[] {
+  // ECR in the stack's region is reachable through the VPC endpoints; anything else needs the internet.
+  const privateEcr = /^\d{12}\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//;
+  const region = Stack.of(taskDefinition).region;
+  const refused: string[] = [];
+  for (const child of taskDefinition.node.children) {
+    if (!(child instanceof ecs.ContainerDefinition) || Token.isUnresolved(child.imageName)) continue;
+    const ecr = privateEcr.exec(child.imageName);
+    if (ecr && (Token.isUnresolved(region) || ecr[2] === region)) continue;
+    const where = ecr ? `ECR of another region (${ecr[2]})` : 'a public registry';
+    refused.push(
+      `image must be pullable without internet access; received "${child.imageName}" for the container ${child.containerName}, from ${where}, ` +
+      'and the task subnets have no route to the internet. Use an image asset (ContainerImage.fromAsset), a private ECR repository of this ' +
+      'region (copy public images there at deploy time, for example with cdk-ecr-deployment), or taskSubnets with egress (a NAT gateway)',
+    );
+  }
+  return refused;
 }

@@ -2,7 +2,7 @@ import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { cidrOf, isOwnVpc, privateSubnetsOf } from './network';
+import { cidrOf, describeVpc, isOwnVpc, privateSubnetsOf } from './vpc';
 
 /**
  * Props of `FargateVpcEndpoints`.
@@ -39,7 +39,11 @@ export class FargateVpcEndpoints extends Construct {
    * concrete VPC id), else a new set created as a child of the VPC construct.
    */
   public static of(vpc: ec2.IVpc): FargateVpcEndpoints {
-    return registered(vpc) ?? new FargateVpcEndpoints(vpc as unknown as Construct, SINGLETON_ID, { vpc });
+    const existing = registered(vpc);
+    if (existing) return existing;
+    const set = new FargateVpcEndpoints(vpc as unknown as Construct, SINGLETON_ID, { vpc });
+    madeByOf.add(set);
+    return set;
   }
 
   /**
@@ -169,6 +173,18 @@ function endpointId(shortName: string): string {
   return shortName.split('.').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
 }
 
+/** The sets `of()` made as children of the VPC object it was given (not made with `new`). */
+const madeByOf = new WeakSet<FargateVpcEndpoints>();
+
+/**
+ * Whether `set` stays where it is for as long as `vpc` is used: a set made with `new` has the home its
+ * maker gave it, and one `of()` made lives under its VPC object, which is stable only for that object.
+ * Another object of the same VPC id (an import in another stack, say) may outlive it.
+ */
+export function homeIsStableFor(set: FargateVpcEndpoints, vpc: ec2.IVpc): boolean {
+  return !madeByOf.has(set) || set.vpc === vpc;
+}
+
 /** The sets of an app by concrete VPC id, and of VPC objects whose id is a token. */
 const setsById = new WeakMap<IConstruct, Map<string, FargateVpcEndpoints>>();
 const setsByVpc = new WeakMap<ec2.IVpc, FargateVpcEndpoints>();
@@ -182,9 +198,9 @@ function register(set: FargateVpcEndpoints, vpc: ec2.IVpc): void {
   const existing = registered(vpc);
   if (existing) {
     throw new Error(
-      `[${set.node.path}] vpc must get one set of endpoints in an app; received ${describe(vpc)}, whose endpoints ` +
+      `[${set.node.path}] vpc must get one set of endpoints in an app; received ${describeVpc(vpc)}, whose endpoints ` +
       `${existing.node.path} (stack ${Stack.of(existing).stackName}) already creates: a second private-DNS endpoint or S3 route ` +
-      'fails at deploy. Use FargateVpcEndpoints.of(vpc) to share that set',
+      'fails at deploy. Create the set before the services that use the VPC, or use FargateVpcEndpoints.of(vpc) to share that set',
     );
   }
   if (Token.isUnresolved(vpc.vpcId)) {
@@ -196,16 +212,12 @@ function register(set: FargateVpcEndpoints, vpc: ec2.IVpc): void {
   }
 }
 
-function describe(vpc: ec2.IVpc): string {
-  return Token.isUnresolved(vpc.vpcId) ? `the VPC ${vpc.node.path}` : `the VPC ${vpc.vpcId}`;
-}
-
 function vpcCidr(set: FargateVpcEndpoints, vpc: ec2.IVpc): string {
   const cidr = cidrOf(vpc);
   if (cidr === undefined) {
     throw new Error(
       `[${set.node.path}] vpc must have a known CIDR: the endpoints in a VPC this library did not create admit the VPC's CIDR, ` +
-      `since private DNS sends every workload there to them; received ${describe(vpc)} without vpcCidrBlock. ` +
+      `since private DNS sends every workload there to them; received ${describeVpc(vpc)} without vpcCidrBlock. ` +
       'Give vpcCidrBlock to Vpc.fromVpcAttributes, or use the endpoints the VPC already has (endpointSecurityGroup)',
     );
   }

@@ -1,187 +1,306 @@
-import { Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { Lazy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct, IConstruct } from 'constructs';
-import { claimListenerPort, listenerPortIsFree } from './shared-resources';
-import { fail } from './validation';
+import { RuleMatch } from './listener-rule';
+import { ownerOf } from './load-balancer';
+import { fail, validateIntegerInRange } from './validation';
 
 /*
- * The front door of a service: who may reach the load balancer, on which listener, under which name.
- * Three shapes: HTTP on the service's own listener port; HTTPS on 443 with a redirect from 80 (with a
- * certificate or a domain); and, on a shared load balancer, one HTTPS listener on 443 for every service
- * with a domain, each reached by its host name (and optionally paths) through a listener rule.
+ * The front door of a service: the listener it is reached through, under which name, and who may
+ * reach it. HTTP on the service's own listener port; HTTPS on 443 with a certificate or a domain. The
+ * HTTPS listener of a load balancer, the certificate and the DNS record of each name live with the load
+ * balancer (its home), so they stay where they are when services come and go; a service on a shared
+ * HTTPS listener owns only its rule, whose priority puts more specific rules first.
  */
 
-/** What the front door is built from. */
-export interface FrontDoorOptions {
-  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
-  readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** Whether the load balancer is another service's (or the user's), shared with other services. */
-  readonly shared: boolean;
-  /** The public HTTP port, when there is no certificate and no domain. */
-  readonly listenerPort: number;
+/** What the front door reads from the construct's props. */
+export interface FrontDoorProps {
+  readonly port?: number;
+  readonly listenerPort?: number;
+  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
   readonly certificate?: acm.ICertificate;
   readonly domainName?: string;
   readonly hostedZone?: route53.IHostedZone;
   readonly pathPatterns?: string[];
-  /** Who may reach the listener ports; undefined: any IPv4 address. */
+  readonly rulePriority?: number;
   readonly allowFrom?: ec2.IPeer[];
-  readonly internetFacing: boolean;
+  readonly internetFacing?: boolean;
 }
 
-/** The front door built: the listener the service is reached through, and its URL. */
+/** The front door built: the listener the service is reached through, its URL, and its rule on a shared listener. */
 export interface FrontDoor {
   readonly listener: elbv2.ApplicationListener;
   readonly url: string;
-  /**
-   * On a shared HTTPS listener, the rule's conditions and priority that send this service its traffic
-   * (the caller makes the rule: a forward, or the production rule of a traffic-shifting deployment).
-   */
-  readonly route?: HostRoute;
+  /** On a shared HTTPS listener, what the service's rule matches (the caller makes the rule). */
+  readonly match?: RuleMatch;
 }
 
-/** The host name (and paths) a service is reached by on a shared listener, and its stable rule priority. */
-export interface HostRoute {
-  readonly conditions: elbv2.ListenerCondition[];
-  readonly priority: number;
-}
-
-/** Each load balancer's HTTPS listener on 443, to which services with a domain add their certificate and rule. */
-const httpsListeners = new WeakMap<elbv2.IApplicationLoadBalancer, elbv2.ApplicationListener>();
-/** Each load balancer's rule priorities, by the host and paths that hold them. */
-const rulePriorities = new WeakMap<elbv2.IApplicationLoadBalancer, Map<number, string>>();
-
-export function addFrontDoor(scope: Construct, options: FrontDoorOptions): FrontDoor {
-  // Stryker disable next-line LogicalOperator: validation refuses a domainName or hostedZone alone without a certificate.
-  const certificate = options.certificate ?? (options.domainName && options.hostedZone
-    ? new acm.Certificate(scope, 'Certificate', {
-      domainName: options.domainName,
-      validation: acm.CertificateValidation.fromDns(options.hostedZone),
-    })
-    : undefined);
-  if (options.domainName && options.hostedZone) {
-    new route53.ARecord(scope, 'AliasRecord', {
-      zone: options.hostedZone,
-      // Fully qualified: aws-cdk-lib appends the zone's name to a name that does not end with it in the same case.
-      recordName: `${options.domainName}.`,
-      target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(options.loadBalancer)),
-    });
-  }
-  const host = options.domainName ?? options.loadBalancer.loadBalancerDnsName;
-
-  if (!certificate) {
-    const listener = addListener(scope, 'Listener', options, options.listenerPort, {
+/** Validates the front-door props and builds the listeners, certificate and record of the service. */
+export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBalancer: elbv2.IApplicationLoadBalancer,
+  targetGroup: elbv2.ApplicationTargetGroup): FrontDoor {
+  validateFrontDoorProps(scope, props);
+  const owner = ownerOf(loadBalancer) === scope;
+  if (!props.certificate && !props.domainName) {
+    const port = props.listenerPort ?? props.port ?? 80;
+    const listener = addListener(scope, 'Listener', loadBalancer, port, props, {
       protocol: elbv2.ApplicationProtocol.HTTP,
-      defaultTargetGroups: [options.targetGroup],
+      defaultTargetGroups: [targetGroup],
     });
-    const port = options.listenerPort;
+    const host = loadBalancer.loadBalancerDnsName;
     const url = !Token.isUnresolved(port) && port === 80 ? `http://${host}` : `http://${host}:${Tokenization.stringifyNumber(port)}`;
     return { listener, url };
   }
-
-  if (options.shared && options.domainName) {
-    // Join the load balancer's HTTPS listener: this service's certificate by SNI, its traffic by host name.
-    const existing = httpsListeners.get(options.loadBalancer);
-    const listener = existing ?? newHttpsListener(scope, ['HttpsRedirect', 'HttpsListener'], options, certificate, {
-      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'No service answers this host name.' }),
-    });
-    if (existing) {
-      // In this service's scope, not the listener's: a service in another stack must not make the listener's stack depend on it.
-      new elbv2.ApplicationListenerCertificate(scope, 'ListenerCertificate', {
-        listener,
-        certificates: [elbv2.ListenerCertificate.fromCertificateManager(certificate)],
-      });
-    }
-    const conditions = [elbv2.ListenerCondition.hostHeaders([options.domainName])];
-    if (options.pathPatterns) conditions.push(elbv2.ListenerCondition.pathPatterns(options.pathPatterns));
-    const priority = rulePriority(scope, options.loadBalancer, options.domainName, options.pathPatterns ?? []);
-    return { listener, url: `https://${host}`, route: { conditions, priority } };
-  }
-  const listener = newHttpsListener(scope, ['HttpRedirect', 'Listener'], options, certificate, { defaultTargetGroups: [options.targetGroup] });
-  return { listener, url: `https://${host}` };
-}
-
-/** An HTTPS listener on 443 with the recommended TLS policy, and the redirect from 80 when 80 is free. */
-function newHttpsListener(
-  scope: Construct, [redirectId, listenerId]: string[], options: FrontDoorOptions, certificate: acm.ICertificate,
-  props: elbv2.BaseApplicationListenerProps,
-): elbv2.ApplicationListener {
-  if (listenerPortIsFree(options.loadBalancer, 80)) {
-    addListener(scope, redirectId, options, 80, {
+  const home = homeOf(loadBalancer);
+  const url = `https://${props.domainName ?? loadBalancer.loadBalancerDnsName}`;
+  if (owner) {
+    // The load balancer's own service keeps port 80 under one id whether it serves HTTP or redirects:
+    // adding a domain to a running service then changes that listener in place.
+    addListener(scope, 'Listener', loadBalancer, 80, props, {
       protocol: elbv2.ApplicationProtocol.HTTP,
       defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
     });
+    const domain = props.domainName ? home.domain(scope, props) : undefined;
+    const listener = home.httpsListener(scope, props, { defaultTargetGroups: [targetGroup] });
+    home.setOwnerCertificate(domain?.certificate ?? props.certificate!);
+    return { listener, url };
   }
-  const listener = addListener(scope, listenerId, options, 443, {
-    protocol: elbv2.ApplicationProtocol.HTTPS,
-    certificates: [elbv2.ListenerCertificate.fromCertificateManager(certificate)],
-    sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-    ...props,
-  });
-  httpsListeners.set(options.loadBalancer, listener);
+  // A service on a shared load balancer joins its HTTPS listener with its name and, optionally, paths.
+  const listener = home.httpsListener(scope, props);
+  home.domain(scope, props);
+  const match = { hosts: [props.domainName!], paths: props.pathPatterns, priority: home.rulePriority(scope, props) };
+  return { listener, url, match };
+}
+
+/** The listener ports claimed on each load balancer by this library's constructs, and the path of each holder. */
+const claimedPorts = new WeakMap<elbv2.IApplicationLoadBalancer, Map<string, string>>();
+
+function claimListenerPort(scope: IConstruct, loadBalancer: elbv2.IApplicationLoadBalancer, port: number): void {
+  const ports = claimedPorts.get(loadBalancer) ?? new Map<string, string>();
+  claimedPorts.set(loadBalancer, ports);
+  const key = Token.isUnresolved(port) ? Tokenization.stringifyNumber(port) : `${port}`;
+  const holder = ports.get(key);
+  if (holder !== undefined) {
+    fail(scope, `port must be free on the shared loadBalancer; received ${key}, which ${holder} already listens on. Give each service on one load balancer its own port`);
+  }
+  ports.set(key, scope.node.path);
+}
+
+/** A listener of the service, admitting `allowFrom` (or anyone) on its port. */
+function addListener(scope: Construct, id: string, loadBalancer: elbv2.IApplicationLoadBalancer, port: number,
+  props: FrontDoorProps, listenerProps: elbv2.BaseApplicationListenerProps): elbv2.ApplicationListener {
+  claimListenerPort(scope, loadBalancer, port);
+  const listener = new elbv2.ApplicationListener(scope, id, { loadBalancer, port, open: false, ...listenerProps });
+  admit(listener, port, props);
   return listener;
 }
 
-function addListener(
-  scope: Construct, id: string, options: FrontDoorOptions, port: number, props: elbv2.BaseApplicationListenerProps,
-): elbv2.ApplicationListener {
-  claimListenerPort(scope, options.loadBalancer, port);
-  const listener = new elbv2.ApplicationListener(scope, id, {
-    loadBalancer: options.loadBalancer,
-    port,
-    open: options.allowFrom === undefined,
-    ...props,
-  });
-  if (options.allowFrom) {
-    for (const peer of options.allowFrom) listener.connections.allowDefaultPortFrom(peer, `Listener port ${Tokenization.stringifyNumber(port)}`);
-    return listener;
-  }
-  for (const securityGroup of options.loadBalancer.connections.securityGroups) {
+/** Lets the service's `allowFrom` peers (or any IPv4 address) reach the listener's port. */
+function admit(listener: elbv2.ApplicationListener, port: number, props: FrontDoorProps): void {
+  const description = `Listener port ${Tokenization.stringifyNumber(port)}`;
+  for (const peer of props.allowFrom ?? [ec2.Peer.anyIpv4()]) listener.connections.allowDefaultPortFrom(peer, description);
+  if (props.allowFrom) return;
+  for (const securityGroup of listener.connections.securityGroups) {
     Validations.of(securityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
-      // Stryker disable StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
-      reason: options.internetFacing
+      // Stryker disable StringLiteral: the reason is for people reading the cdk-nag report.
+      reason: (props.internetFacing ?? true) || props.loadBalancer
         ? 'An internet-facing load balancer admits its listener ports from anywhere (narrow it with allowFrom); the tasks admit only the load balancer.'
         : 'An internal load balancer is reachable only from the VPC and networks joined to it; narrow it with allowFrom.',
       // Stryker restore StringLiteral
     });
   }
-  return listener;
 }
 
-/** The rule that forwards a service's host name (and paths) on a shared listener to its target group. */
-export function addHostRule(
-  scope: Construct, listener: elbv2.IApplicationListener, route: HostRoute, targetGroup: elbv2.IApplicationTargetGroup,
-): void {
-  new elbv2.ApplicationListenerRule(scope, 'HostRule', {
-    listener,
-    priority: route.priority,
-    conditions: route.conditions,
-    action: elbv2.ListenerAction.forward([targetGroup]),
-  });
+/** What the home of a load balancer's HTTPS pieces holds for one DNS name. */
+interface DomainEntry {
+  readonly certificate: acm.ICertificate;
+  /** Whether the certificate can be the listener's default: it is in the home's stack, or named by a concrete ARN. */
+  readonly atHome: boolean;
+  readonly zoneId?: string;
+  readonly holder: string;
+}
+
+/** The homes of the load balancers of an app. */
+const homes = new WeakMap<elbv2.IApplicationLoadBalancer, Home>();
+/** The load balancer each DNS name of an app points to, by the path of that load balancer. */
+const namesOfApp = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Where a load balancer's HTTPS listener, its certificates and its DNS records live: the service that
+ * made the load balancer, or (for one the user made or imported) a construct under the load balancer.
+ * Either lives as long as the load balancer, whichever services come and go.
+ */
+function homeOf(loadBalancer: elbv2.IApplicationLoadBalancer): Home {
+  const existing = homes.get(loadBalancer);
+  if (existing) return existing;
+  const owner = ownerOf(loadBalancer);
+  const scope = owner ?? (loadBalancer.node.tryFindChild('PrivateFargate') as Construct ?? new Construct(loadBalancer, 'PrivateFargate'));
+  const home = new Home(scope, loadBalancer);
+  homes.set(loadBalancer, home);
+  return home;
+}
+
+class Home {
+  private listener?: elbv2.ApplicationListener;
+  private ownerCertificate?: acm.ICertificate;
+  private readonly domains = new Map<string, DomainEntry>();
+  /** The rule priorities of the HTTPS listener, and the host and paths of each holder. */
+  private readonly priorities = new Map<number, { key: string; holder: string }>();
+
+  constructor(private readonly scope: Construct, private readonly loadBalancer: elbv2.IApplicationLoadBalancer) {}
+
+  /** The HTTPS listener on 443, made on first use with the recommended TLS policy; it admits every service's `allowFrom`. */
+  public httpsListener(service: Construct, props: FrontDoorProps, defaultAction?: Partial<elbv2.BaseApplicationListenerProps>): elbv2.ApplicationListener {
+    if (!this.listener) {
+      claimListenerPort(service, this.loadBalancer, 443);
+      this.listener = new elbv2.ApplicationListener(this.scope, 'HttpsListener', {
+        loadBalancer: this.loadBalancer,
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+        certificates: [elbv2.ListenerCertificate.fromArn(Lazy.string({ produce: () => this.defaultCertificate().certificateArn }))],
+        ...defaultAction ?? {
+          defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'No service answers this host name.' }),
+        },
+      });
+    }
+    admit(this.listener, 443, props);
+    return this.listener;
+  }
+
+  /** The certificate of the service that made the load balancer: the listener's default while it serves HTTPS. */
+  public setOwnerCertificate(certificate: acm.ICertificate): void {
+    this.ownerCertificate = certificate;
+  }
+
+  /**
+   * The listener's default certificate: the owner's, else that of the first name (in alphabetical order)
+   * whose certificate lives with the load balancer. Every other name's certificate is in the listener's
+   * list, so changing the default changes no name's certificate.
+   */
+  private defaultCertificate(): acm.ICertificate {
+    if (this.ownerCertificate) return this.ownerCertificate;
+    const candidates = [...this.domains.entries()].filter(([, entry]) => entry.atHome).sort(([a], [b]) => a.localeCompare(b));
+    if (candidates.length === 0) {
+      fail(this.listener!,
+        `certificate: the HTTPS listener of the load balancer ${this.loadBalancer.node.path} lives in its stack ${Stack.of(this.scope).stackName} and needs a ` +
+        'default certificate from that stack, but every service on it gives a certificate of another stack. Give one of them a hostedZone ' +
+        '(the certificate is then made with the load balancer), or a certificate imported by its ARN');
+    }
+    return candidates[0][1].certificate;
+  }
+
+  /**
+   * The name's certificate (made with the load balancer when the service gives a hostedZone and no
+   * certificate), its place in the listener's certificate list, and its alias record: once per name.
+   */
+  public domain(service: Construct, props: FrontDoorProps): DomainEntry {
+    const name = props.domainName!.toLowerCase().replace(/\.$/, '');
+    claimName(service, name, this.loadBalancer);
+    const zoneId = props.hostedZone?.hostedZoneId;
+    const existing = this.domains.get(name);
+    if (existing) {
+      const sameZone = zoneId === undefined || existing.zoneId === undefined || zoneId === existing.zoneId;
+      const sameCertificate = !props.certificate || props.certificate.certificateArn === existing.certificate.certificateArn;
+      if (!sameZone || !sameCertificate) {
+        fail(service, `domainName ${name} is served by ${existing.holder} with another ${sameZone ? 'certificate' : 'hostedZone'}; a name has one ` +
+          'certificate and one record on a load balancer. Give the same certificate and hostedZone as that service, or leave them out');
+      }
+      return existing;
+    }
+    const holder = new Construct(this.scope, name);
+    const certificate = props.certificate ?? new acm.Certificate(holder, 'Certificate', {
+      domainName: props.domainName!,
+      validation: acm.CertificateValidation.fromDns(props.hostedZone),
+    });
+    const atHome = !props.certificate || !Token.isUnresolved(certificate.certificateArn) || Stack.of(certificate) === Stack.of(this.scope);
+    if (props.hostedZone) {
+      new route53.ARecord(holder, 'AliasRecord', {
+        zone: props.hostedZone,
+        // Fully qualified: aws-cdk-lib appends the zone's name to a name that does not end with it in the same case.
+        recordName: `${props.domainName}.`,
+        target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(this.loadBalancer)),
+      });
+    }
+    if (ownerOf(this.loadBalancer) !== service) {
+      // A certificate of the service's own stack is added from there: the load balancer's stack cannot reference it.
+      new elbv2.ApplicationListenerCertificate(atHome ? holder : service, 'ListenerCertificate', {
+        listener: this.listener ?? this.httpsListener(service, props),
+        certificates: [elbv2.ListenerCertificate.fromCertificateManager(certificate)],
+      });
+    }
+    const entry = { certificate, atHome, zoneId, holder: service.node.path };
+    this.domains.set(name, entry);
+    return entry;
+  }
+
+  /**
+   * The priority of the service's rule on the HTTPS listener: `rulePriority`, or one derived from the
+   * host and paths alone, so that adding or removing another service moves none, and so that a more
+   * specific rule comes first (the load balancer evaluates the lowest number first): host and paths
+   * before the host alone, longer paths before shorter ones, exact hosts before wildcards.
+   */
+  public rulePriority(service: Construct, props: FrontDoorProps): number {
+    const host = props.domainName!.toLowerCase();
+    const paths = props.pathPatterns ?? [];
+    const key = [host, ...[...paths].sort()].join(' ');
+    for (const taken of this.priorities.values()) {
+      if (taken.key === key) {
+        fail(service, `domainName and pathPatterns must be unique on the shared loadBalancer; received ${describeRoute(host, paths)}, which ${taken.holder} already routes`);
+      }
+    }
+    const priority = props.rulePriority ?? derivedPriority(host, paths);
+    const holder = this.priorities.get(priority);
+    if (holder) {
+      fail(service,
+        `rulePriority must be unique on the listener; received ${priority} ${props.rulePriority === undefined ? `(derived from ${describeRoute(host, paths)}) ` : ''}` +
+        `for ${describeRoute(host, paths)}, which ${holder.holder} already holds for ${describeRoute(...splitKey(holder.key))}. ` +
+        'Give one of the two services a rulePriority of its own, from 1 to 49999 (a lower number is evaluated first)');
+    }
+    this.priorities.set(priority, { key, holder: service.node.path });
+    return priority;
+  }
+}
+
+/** Refuses a name that another load balancer of the app already answers: Route 53 has one record of a name. */
+function claimName(service: IConstruct, name: string, loadBalancer: elbv2.IApplicationLoadBalancer): void {
+  const names = namesOfApp.get(service.node.root) ?? new Map<string, string>();
+  namesOfApp.set(service.node.root, names);
+  const holder = names.get(name);
+  if (holder !== undefined && holder !== loadBalancer.node.path) {
+    fail(service, `domainName ${name} already points to the load balancer ${holder}; a name has one DNS record. Give this service another ` +
+      'domainName, or put it on that load balancer (loadBalancer)');
+  }
+  names.set(name, loadBalancer.node.path);
 }
 
 /**
- * A rule priority derived from the host and paths alone, so that adding or removing another service
- * does not move it; on the rare clash of two derived numbers, the next free one.
+ * Rule priorities by how specific a rule is, then a hash of its host and paths within its band:
+ * exact host and paths 1-28000 (longer literal path prefixes first, an exact path before a pattern of
+ * the same prefix), exact host alone 28001-40000, wildcard host and paths 40001-47000, wildcard host
+ * alone 47001-49999. 50000 is the production rule of a service's own listener.
  */
-function rulePriority(scope: IConstruct, loadBalancer: elbv2.IApplicationLoadBalancer, host: string, paths: string[]): number {
-  const key = [host.toLowerCase(), ...[...paths].sort()].join(' ');
-  const taken = rulePriorities.get(loadBalancer) ?? new Map<number, string>();
-  rulePriorities.set(loadBalancer, taken);
-  for (const [, holder] of taken) {
-    if (holder.split('\n')[0] === key) {
-      fail(scope, `domainName and pathPatterns must be unique on the shared loadBalancer; received ${describeRoute(host, paths)}, which ${holder.split('\n')[1]} already routes`);
-    }
-  }
-  // 1 to 49999: 50000 is the production rule of a traffic-shifting deployment on a service's own listener.
-  let priority = 1 + (stableHash(key) % 49999);
-  while (taken.has(priority)) priority = priority % 49999 + 1;
-  taken.set(priority, `${key}\n${scope.node.path}`);
-  return priority;
+function derivedPriority(host: string, paths: string[]): number {
+  const hash = stableHash([host, ...[...paths].sort()].join(' '));
+  const wildcardHost = /[*?]/.test(host);
+  if (paths.length === 0) return wildcardHost ? 47001 + hash % 2999 : 28001 + hash % 12000;
+  // The least specific pattern decides: it is the one that could swallow another rule's requests.
+  const rank = Math.max(...paths.map((pattern) => {
+    const literal = pattern.search(/[*?]/);
+    const prefix = Math.min(literal === -1 ? pattern.length : literal, 24);
+    return (24 - prefix) * 2 + (literal === -1 ? 0 : 1);
+  }));
+  return wildcardHost ? 40001 + rank * 140 + hash % 140 : 1 + rank * 560 + hash % 560;
+}
+
+function splitKey(key: string): [string, string[]] {
+  const [host, ...paths] = key.split(' ');
+  return [host, paths];
 }
 
 function describeRoute(host: string, paths: string[]): string {
@@ -193,4 +312,58 @@ function stableHash(text: string): number {
   let hash = 7;
   for (const byte of Buffer.from(text)) hash = (hash * 31 + byte) % 2147483647;
   return hash;
+}
+
+/** Throws on front-door props that the load balancer, ACM or Route 53 would refuse, or that cannot work together. */
+function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void {
+  const https = props.certificate !== undefined || props.domainName !== undefined;
+  if (props.loadBalancer && props.certificate && !props.domainName) {
+    fail(scope, 'You can only specify either loadBalancer or certificate without domainName: a shared load balancer serves HTTPS by host name, so give domainName too');
+  }
+  const httpPort = props.listenerPort ?? props.port;
+  if (props.listenerPort !== undefined) {
+    validateIntegerInRange(scope, 'listenerPort', props.listenerPort, 1, 65535);
+    if (https) fail(scope, `listenerPort is for HTTP only; received ${props.listenerPort} with a certificate or domainName, which serve HTTPS on 443. Leave listenerPort out`);
+  }
+  if (!https && httpPort === 443) {
+    fail(scope, `${props.listenerPort !== undefined ? 'listenerPort' : 'port'} must not be 443 over HTTP; received 443 without a certificate or domainName. ` +
+      '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. ' +
+      `Give ${props.listenerPort !== undefined ? 'another listenerPort' : 'a listenerPort other than 443 (the container keeps port 443)'}, or a domainName or certificate`);
+  }
+  if (props.allowFrom !== undefined && props.allowFrom.length === 0) {
+    fail(scope, 'allowFrom must name at least one peer; received an empty list. Leave it out to admit any IPv4 address');
+  }
+  if (props.domainName !== undefined && !Token.isUnresolved(props.domainName)) {
+    const domain = props.domainName.toLowerCase();
+    if (domain.length > 253 || !/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(domain)) {
+      fail(scope, `domainName must be a DNS name such as api.example.com; received "${props.domainName}"`);
+    }
+    const zone = props.hostedZone?.zoneName;
+    if (zone !== undefined && !Token.isUnresolved(zone)) {
+      const zoneName = zone.toLowerCase().replace(/\.$/, '');
+      if (domain !== zoneName && !domain.endsWith(`.${zoneName}`)) {
+        fail(scope, `domainName must be in the hostedZone; received "${props.domainName}" and the zone ${zoneName}`);
+      }
+    }
+    if (!props.hostedZone && !props.certificate) {
+      fail(scope, `domainName needs a hostedZone (to validate a new certificate and create the record) or a certificate; received "${props.domainName}" with neither`);
+    }
+  }
+  if (props.hostedZone && props.domainName === undefined) {
+    fail(scope, 'hostedZone needs domainName: the name of the service in that zone; received a hostedZone without it');
+  }
+  if (props.pathPatterns !== undefined) {
+    if (!props.loadBalancer || !props.domainName) {
+      fail(scope, 'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without both. Give loadBalancer and domainName, or leave pathPatterns out');
+    }
+    if (props.pathPatterns.length < 1 || props.pathPatterns.length > 4) {
+      fail(scope, `pathPatterns must hold 1 to 4 patterns (a listener rule matches at most 5 values, one is the host); received ${props.pathPatterns.length}`);
+    }
+  }
+  if (props.rulePriority !== undefined) {
+    validateIntegerInRange(scope, 'rulePriority', props.rulePriority, 1, 49999);
+    if (!props.loadBalancer || !props.domainName) {
+      fail(scope, 'rulePriority orders the rule of a service on a shared loadBalancer\'s HTTPS listener; received rulePriority without loadBalancer and domainName. Leave it out');
+    }
+  }
 }

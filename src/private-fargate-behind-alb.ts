@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,38 +9,16 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { AlarmThresholds, Deployment, deploymentAlarmsFor, serviceOptionsOf, trafficShiftFor, validateDeploymentProps } from './deployment';
-import { completeEndpointsAtSynth, GrantRecordingRole } from './endpoint-needs';
-import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
-import { addFrontDoor, addHostRule } from './front-door';
-import { allowHttpsToGateway, newVpc, privateSubnetsOf, subnetsHaveEgress } from './network';
-import { accessLogsBucketOf, defaultClusterFor } from './shared-resources';
-import {
-  addContainerForArchitecture,
-  architectureOf,
-  defaultImage,
-  mountDefaultImageWritablePaths,
-  useCapacityProviders,
-  validateTaskOptions,
-} from './task-options';
-import {
-  validateCapacity,
-  validateFargateSize,
-  validateIntegerInRange,
-  validatePercent,
-  validateSecondsInRange,
-  validateTaskSubnetsArePrivate,
-  validateTimeoutBelowInterval,
-  validateVpcShape,
-  validateFrontDoor,
-  validateHealthCheckPath,
-  validateEnvironment,
-  validateExclusiveProps,
-  validateEndpointsReachable,
-  fail,
-} from './validation';
+import { AlarmThresholds } from './alarms';
+import { buildDeployment, Deployment, deploymentOf } from './deployment';
+import { buildFrontDoor } from './front-door';
+import { fullNameOf, loadBalancerFor } from './load-balancer';
+import { buildNetwork } from './network';
+import { buildScaling, validateScalingProps } from './scaling';
+import { buildService } from './service';
+import { buildTargetGroup, targetGroupPropsFor } from './target-group';
+import { buildTask } from './task';
 
 /**
  * Props of `PrivateFargateBehindAlb`. All are optional: the defaults build a working service.
@@ -51,6 +29,10 @@ export interface PrivateFargateBehindAlbProps {
    * (container and host port), the service's load balancer mapping, the load balancer's ingress and
    * the tasks' ingress from it. The container also gets it as the environment variable `PORT`, so
    * the process inside must listen on `$PORT`. A token (a `CfnParameter`) is accepted.
+   *
+   * Changing it on a running service replaces its target groups (their port cannot change in place):
+   * the load balancer sends no request to the service until the new tasks are healthy in the new
+   * groups, and the public port moves with it unless `listenerPort` or a domain fixes it.
    *
    * @default 80
    */
@@ -165,7 +147,9 @@ export interface PrivateFargateBehindAlbProps {
    * has a base above 0. The cluster this construct creates gets both providers; a `cluster` you give
    * must have those the strategy names.
    *
-   * @default - every task on FARGATE (launch type, no strategy)
+   * The template always names a strategy (not a launch type), so changing it is an update in place.
+   *
+   * @default - every task on FARGATE: FARGATE with weight 1
    */
   readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
 
@@ -201,7 +185,9 @@ export interface PrivateFargateBehindAlbProps {
   /**
    * Whether the container's root file system is read-only. With the default image the construct mounts
    * task volumes where nginx writes (/etc/nginx/conf.d, /tmp, /var/cache/nginx, /var/run); with your
-   * image, add the volumes it needs (`taskDefinition.addVolume`, `container.addMountPoints`).
+   * image, add the volumes it needs (`taskDefinition.addVolume`, `container.addMountPoints`). With
+   * `enableExecuteCommand`, the paths the ECS Exec agent writes to (/managed-agents, /var/lib/amazon/ssm,
+   * /var/log/amazon/ssm) get task volumes too.
    *
    * @default false
    */
@@ -323,8 +309,11 @@ export interface PrivateFargateBehindAlbProps {
    * An existing Application Load Balancer to serve this service on, so that services in one VPC
    * share one load balancer. Over HTTP each service has its own listener port (`listenerPort`, else
    * `port`); with `domainName` the service joins the load balancer's one HTTPS listener on 443, reached
-   * by its host name (and `pathPatterns`). Two services on one port, or on one host and path, are
-   * refused at synth.
+   * by its host name (and `pathPatterns`). That listener, and the certificate and DNS record of each
+   * name, live with the load balancer (with the service that made it, or under a load balancer you
+   * made), so services come and go without moving them. On a load balancer you made, port 80 is yours:
+   * the construct adds no redirect to HTTPS there. Two services on one port, or on one host and path,
+   * are refused at synth.
    *
    * @default - a new load balancer in the VPC's public subnets (private subnets when `internetFacing` is false)
    */
@@ -364,7 +353,18 @@ export interface PrivateFargateBehindAlbProps {
   readonly pathPatterns?: string[];
 
   /**
-   * The public HTTP port of the listener when there is no certificate and no domain. Everything
+   * The priority of this service's rule on a shared load balancer's HTTPS listener, 1 to 49999 (the
+   * load balancer evaluates the lowest number first). Needs `loadBalancer` and `domainName`.
+   *
+   * @default - derived from the host and paths alone, so that adding or removing another service moves
+   * no rule, and so that more specific rules come first: host and paths before the host alone, longer
+   * paths before shorter ones, exact hosts before wildcards
+   */
+  readonly rulePriority?: number;
+
+  /**
+   * The public HTTP port of the listener when there is no certificate and no domain. 443 is refused:
+   * it is the HTTPS port. Everything
    * inside (target group, container, service mapping, tasks' ingress) keeps `port`.
    *
    * @default - `port`
@@ -418,9 +418,10 @@ export interface PrivateFargateBehindAlbProps {
   readonly accessLogsBucket?: s3.IBucket;
 
   /**
-   * How long the objects of the access-log bucket this construct creates are kept (current and
-   * noncurrent versions). Every service of one stack shares that bucket: services that give a value
-   * must give the same one, and a service that gives none takes the bucket's.
+   * How long the access logs in the bucket this construct creates are kept: an object expires after
+   * this long, and the bucket (versioned) deletes its noncurrent copy one day later. Every service of
+   * one stack shares that bucket: services that give a value must give the same one, and a service that
+   * gives none takes the bucket's.
    *
    * @default Duration.days(90)
    */
@@ -459,9 +460,11 @@ export interface PrivateFargateBehindAlbProps {
   readonly deployment?: Deployment;
 
   /**
-   * Whether the service has deployment alarms (5xx answers, unhealthy targets and response time of each
-   * target group) that roll a release back when one fires. When false, only the circuit breaker rolls
-   * back, and only releases whose tasks fail to start or fail their health checks.
+   * Whether the service has deployment alarms (5xx answers, unhealthy targets and response time, each
+   * watching every target group the tasks may be in) that roll a release back when one fires. When
+   * false, the template says the service's alarms are off (not merely absent, which ECS would ignore),
+   * and only the circuit breaker rolls back, only releases whose tasks fail to start or fail their
+   * health checks.
    *
    * @default true
    */
@@ -520,262 +523,53 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
   /** The tasks' connections: open a path from the tasks to a database with `connections.allowTo(db, port)`. */
   public readonly connections: ec2.Connections;
 
-  private readonly tasksSecurityGroup: ec2.SecurityGroup;
-
   constructor(scope: Construct, id: string, props: PrivateFargateBehindAlbProps = {}) {
     super(scope, id);
-
     const port = props.port ?? 80;
-    const cpu = props.cpu ?? 512;
-    const memoryLimitMiB = props.memoryLimitMiB ?? 1024;
-    const minCapacity = props.minCapacity ?? 1;
-    const maxCapacity = props.maxCapacity ?? 3;
-    const targetCpuUtilizationPercent = props.targetCpuUtilizationPercent ?? 50;
-    const containerName = props.containerName ?? 'web';
-    const healthCheckPath = props.healthCheckPath ?? '/';
-    const healthCheckInterval = props.healthCheckInterval ?? Duration.seconds(10);
-    const healthCheckTimeout = props.healthCheckTimeout ?? Duration.seconds(5);
-    const healthyThresholdCount = props.healthyThresholdCount ?? 2;
-    const unhealthyThresholdCount = props.unhealthyThresholdCount ?? 2;
-    const deregistrationDelay = props.deregistrationDelay ?? Duration.seconds(30);
-
-    validateIntegerInRange(this, 'port', port, 1, 65535);
-    validateFargateSize(this, cpu, memoryLimitMiB);
-    validateCapacity(this, minCapacity, maxCapacity);
-    validatePercent(this, 'targetCpuUtilizationPercent', targetCpuUtilizationPercent);
-    validateSecondsInRange(this, 'healthCheckInterval', healthCheckInterval, 5, 300);
-    validateSecondsInRange(this, 'healthCheckTimeout', healthCheckTimeout, 2, 120);
-    validateTimeoutBelowInterval(this, healthCheckTimeout, healthCheckInterval);
-    validateIntegerInRange(this, 'healthyThresholdCount', healthyThresholdCount, 2, 10);
-    validateIntegerInRange(this, 'unhealthyThresholdCount', unhealthyThresholdCount, 2, 10);
-    validateSecondsInRange(this, 'deregistrationDelay', deregistrationDelay, 0, 3600);
-    validateHealthCheckPath(this, healthCheckPath);
-    validateEnvironment(this, props.environment);
-    validateExclusiveProps(this, props);
-    validateFrontDoor(this, props);
-    validateTaskOptions(this, props);
-    const internetFacing = props.internetFacing ?? true;
-    const deployment = props.deployment ?? Deployment.canary();
-    validateDeploymentProps(this, deployment, props);
+    const deployment = deploymentOf(this, props);
+    validateScalingProps(this, props);
 
     // The network: a VPC with no NAT, the tasks in its private subnets, the endpoints they need.
-    this.vpc = props.cluster?.vpc ?? props.vpc ?? props.loadBalancer?.vpc ?? newVpc(this);
-    validateVpcShape(this, this.vpc, internetFacing && !props.loadBalancer);
-    const taskSubnets = props.taskSubnets ?? privateSubnetsOf(this.vpc);
-    validateTaskSubnetsArePrivate(this, this.vpc, taskSubnets);
-    const tasksHaveEgress = subnetsHaveEgress(this.vpc, taskSubnets);
-    const endpoints = (props.vpcEndpoints ?? true) && !props.endpointSecurityGroup && !tasksHaveEgress
-      ? FargateVpcEndpoints.of(this.vpc)
-      : undefined;
-    if (endpoints) validateEndpointsReachable(this, endpoints);
-    const endpointSecurityGroup = props.endpointSecurityGroup ?? endpoints?.securityGroup;
+    const network = buildNetwork(this, props);
+    this.vpc = network.vpc;
 
-    this.tasksSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
-      vpc: this.vpc,
-      description: 'Fargate tasks: the service port from the load balancer only',
-      allowAllOutbound: props.allowAllOutbound ?? false,
-    });
-    if (endpointSecurityGroup) {
-      this.tasksSecurityGroup.addEgressRule(endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
-      allowHttpsToGateway(this, this.tasksSecurityGroup, 's3');
-    } else {
-      // Through a NAT gateway, or to endpoints whose security group the construct does not know.
-      this.tasksSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
-    }
+    // The task: one container listening on the port, from an image built for the tasks' architecture.
+    const task = buildTask(this, props);
+    this.taskDefinition = task.taskDefinition;
+    this.container = task.container;
+    this.logGroup = task.logGroup;
 
-    // The task: one container listening on the port. Its roles record what they are granted.
-    this.cluster = props.cluster ?? defaultClusterFor(this, this.vpc);
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const ecsTasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu,
-      memoryLimitMiB,
-      runtimePlatform: props.cpuArchitecture && { cpuArchitecture: props.cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-      ephemeralStorageGiB: props.ephemeralStorageGiB,
-      taskRole: props.taskRole ?? new GrantRecordingRole(this, 'TaskRole', { assumedBy: ecsTasks }),
-      executionRole: props.executionRole ?? new GrantRecordingRole(this, 'ExecutionRole', { assumedBy: ecsTasks }),
-    });
-    const architecture = architectureOf(this, this.taskDefinition);
-    this.container = addContainerForArchitecture(this, this.taskDefinition, architecture, {
-      containerName,
-      image: props.image ?? defaultImage(this, architecture),
-      command: props.command,
-      entryPoint: props.entryPoint,
-      healthCheck: props.containerHealthCheck,
-      readonlyRootFilesystem: props.readonlyRootFilesystem,
-      // Sorted: a map's key order (Java's Map.of is random per run) must not change the template.
-      environment: sortedByKey({ ...props.environment, PORT: Tokenization.stringifyNumber(port) }),
-      secrets: props.secrets && sortedByKey(props.secrets),
-      portMappings: [{ containerPort: port, hostPort: port, protocol: ecs.Protocol.TCP }],
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: containerName }),
-    });
-    if (props.readonlyRootFilesystem && !props.image) mountDefaultImageWritablePaths(this.container);
-
-    // No desired count: a deployment must not reset the count autoscaling reached. CloudFormation
-    // starts one task, and the scalable target's minimum raises it to minCapacity.
-    this.service = new ecs.FargateService(this, 'Service', {
-      cluster: this.cluster,
-      taskDefinition: this.taskDefinition,
-      assignPublicIp: false,
-      vpcSubnets: taskSubnets,
-      securityGroups: [this.tasksSecurityGroup],
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      circuitBreaker: { enable: true, rollback: true },
-      healthCheckGracePeriod: props.healthCheckGracePeriod ?? Duration.seconds(60),
-      enableExecuteCommand: props.enableExecuteCommand,
-      capacityProviderStrategies: props.capacityProviderStrategies,
-      ...serviceOptionsOf(deployment),
-      // The alarms watch the target groups, created below; their names are read at synth.
-      deploymentAlarms: (props.deploymentAlarms ?? true) ? {
-        // A constructor refused after this point leaves no alarms; no template of such an app deploys.
-        // Stryker disable next-line ArrayDeclaration: only that half-built service reads the fallback.
-        alarmNames: Lazy.list({ produce: () => (this.alarms ?? []).map((alarm) => alarm.alarmName) }),
-        behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
-      } : undefined,
-    });
-    if (props.capacityProviderStrategies) useCapacityProviders(this.service, this.cluster, !props.cluster);
+    // The service: in the private subnets, no public IP, on Fargate capacity, deployed by `deployment`.
+    this.service = buildService(this, props, network, task, deployment);
+    this.cluster = this.service.cluster;
     this.connections = this.service.connections;
-    if (props.endpointSecurityGroup) {
-      props.endpointSecurityGroup.addIngressRule(this.tasksSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints from the Fargate tasks');
-    }
-    if (endpoints) {
-      endpoints.allowFrom(this.service);
-      // Every endpoint the tasks need exists before the first task starts.
-      this.service.node.addDependency(endpoints);
-    }
-    completeEndpointsAtSynth(this, {
-      taskDefinition: this.taskDefinition,
-      cluster: this.cluster,
-      tasksSecurityGroup: this.tasksSecurityGroup,
-      endpoints,
-      forTaskRole: props.endpointsForGrantedServices ?? true,
-      executeCommand: props.enableExecuteCommand ?? false,
-      tasksHaveEgress,
-    });
 
-    // The front: a load balancer forwarding to the tasks' IPs on the port, under the service's name.
-    this.loadBalancer = props.loadBalancer ?? this.newLoadBalancer(props, internetFacing);
-    const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
-      vpc: this.vpc,
-      port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      deregistrationDelay,
-      healthCheck: {
-        path: healthCheckPath,
-        port: 'traffic-port',
-        interval: healthCheckInterval,
-        timeout: healthCheckTimeout,
-        healthyThresholdCount,
-        unhealthyThresholdCount,
-        healthyHttpCodes: props.healthyHttpCodes ?? '200',
-      },
-    };
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
-    const front = addFrontDoor(this, {
-      loadBalancer: this.loadBalancer,
-      targetGroup: this.targetGroup,
-      shared: props.loadBalancer !== undefined,
-      listenerPort: props.listenerPort ?? port,
-      certificate: props.certificate,
-      domainName: props.domainName,
-      hostedZone: props.hostedZone,
-      pathPatterns: props.pathPatterns,
-      allowFrom: props.allowFrom,
-      // Stryker disable next-line BooleanLiteral: only the reason of the cdk-nag acknowledgment reads it.
-      internetFacing: props.loadBalancer ? true : internetFacing,
-    });
+    // The front door: a load balancer forwarding to the tasks' IPs on the port, under the service's name.
+    this.loadBalancer = loadBalancerFor(this, props, this.vpc);
+    const targetGroupProps = targetGroupPropsFor(this, props, this.vpc);
+    this.targetGroup = buildTargetGroup(this, targetGroupProps);
+    const front = buildFrontDoor(this, props, this.loadBalancer, this.targetGroup);
     this.listener = front.listener;
     this.url = front.url;
 
-    // Deployments: canary, linear and blue/green move production traffic between two target groups
-    // through a listener rule; the alarms watch every target group the new tasks may land in.
-    const shift = deployment.shiftsTraffic ? trafficShiftFor(this, this.listener, this.targetGroup, targetGroupProps, front.route) : undefined;
-    if (!shift && front.route) addHostRule(this, this.listener, front.route, this.targetGroup);
-    this.alternateTargetGroup = shift?.alternateTargetGroup;
-    this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName, containerPort: port, alternateTarget: shift?.alternateTarget }));
-    this.alarms = (props.deploymentAlarms ?? true)
-      ? deploymentAlarmsFor(this, [this.targetGroup, shift?.alternateTargetGroup], props.alarmThresholds ?? {}, props.alarmTopic)
-      : [];
+    // Deployments: the target groups the tasks register in, the rule that moves traffic between them, the alarms.
+    const deployed = buildDeployment(this, props, deployment, {
+      service: this.service,
+      containerName: this.container.containerName,
+      port,
+      loadBalancer: this.loadBalancer,
+      listener: this.listener,
+      match: front.match,
+      targetGroup: this.targetGroup,
+      targetGroupProps,
+    });
+    this.alternateTargetGroup = deployed.alternateTargetGroup;
+    this.alarms = deployed.alarms;
 
-    // Application Auto Scaling uses its own service-linked role: no role is created here.
-    this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
-    this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: targetCpuUtilizationPercent });
-    if (props.targetMemoryUtilizationPercent !== undefined) {
-      this.scaling.scaleOnMemoryUtilization('MemoryScaling', { targetUtilizationPercent: props.targetMemoryUtilizationPercent });
-    }
-    if (props.targetRequestsPerTarget !== undefined) {
-      this.scaling.scaleOnRequestCount('RequestScaling', { requestsPerTarget: props.targetRequestsPerTarget, targetGroup: this.targetGroup });
-    }
+    // Scaling: CPU target tracking, and memory and requests when asked.
+    this.scaling = buildScaling(this.service, props, fullNameOf(this.loadBalancer),
+      deployed.alternateTargetGroup ? [this.targetGroup, deployed.alternateTargetGroup] : [this.targetGroup]);
 
     new CfnOutput(this, 'Url', { value: this.url, description: 'The URL of the service' });
-
-    if (Object.keys(props.environment ?? {}).length === 0) {
-      Validations.of(this.taskDefinition).acknowledge({
-        id: 'AwsSolutions-ECS2',
-        // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
-        reason: 'The only environment variable is PORT, the port number the container listens on; it is not a secret.',
-      });
-    }
-    Validations.of(this.taskDefinition.obtainExecutionRole()).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
-      reason: 'ecr:GetAuthorizationToken, which the execution role needs to pull from ECR, accepts only the resource *.',
-    });
-    if (shift) {
-      Validations.of(shift.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
-        reason: 'The elasticloadbalancing Describe actions ECS reads the listener and target groups with (DescribeListeners, DescribeRules, DescribeTargetGroups, DescribeTargetHealth) accept only the resource *.',
-      });
-    }
-    if (props.enableExecuteCommand) {
-      Validations.of(this.taskDefinition.taskRole).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
-        reason: 'The ssmmessages actions ECS Exec needs (CreateControlChannel, CreateDataChannel, OpenControlChannel, OpenDataChannel) accept only the resource *.',
-      });
-    }
   }
-
-  private newLoadBalancer(props: PrivateFargateBehindAlbProps, internetFacing: boolean): elbv2.ApplicationLoadBalancer {
-    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-      vpc: this.vpc,
-      internetFacing,
-      vpcSubnets: internetFacing ? { subnetType: ec2.SubnetType.PUBLIC } : privateSubnetsOf(this.vpc),
-      dropInvalidHeaderFields: true,
-      idleTimeout: props.idleTimeout,
-      securityGroup: new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
-        vpc: this.vpc,
-        description: `${internetFacing ? 'Internet-facing' : 'Internal'} load balancer: listener ports from ${props.allowFrom ? 'allowFrom' : 'anywhere'}, to the tasks only`,
-        allowAllOutbound: false,
-      }),
-    });
-    if (props.webAclArn) {
-      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: loadBalancer.loadBalancerArn, webAclArn: props.webAclArn });
-    }
-    // ELB access logs are delivered by a per-region principal, so they need a concrete region.
-    if (!Token.isUnresolved(Stack.of(this).region)) {
-      const bucket = props.accessLogsBucket ?? accessLogsBucketOf(this, props.accessLogsExpiration);
-      loadBalancer.logAccessLogs(bucket, Names.uniqueId(this));
-    } else if (props.accessLogsBucket) {
-      fail(this, 'accessLogsBucket needs a stack with a concrete region; received an environment-agnostic stack. Give the stack an environment with a region');
-    } else {
-      Validations.of(loadBalancer).acknowledge({
-        id: 'AwsSolutions-ELB2',
-        // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
-        reason: 'Access logs are delivered by a principal of the stack\'s region; this stack is environment-agnostic. Give the stack a region to get them.',
-      });
-    }
-    return loadBalancer;
-  }
-}
-
-/** A copy of the map with its keys in sorted order. */
-function sortedByKey<T>(map: { [key: string]: T }): { [key: string]: T } {
-  return Object.fromEntries(Object.keys(map).sort().map((key) => [key, map[key]]));
 }

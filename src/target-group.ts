@@ -1,0 +1,89 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Construct, IConstruct } from 'constructs';
+import { fail, toSeconds, validateIntegerInRange, validateSecondsInRange } from './validation';
+
+/*
+ * How the load balancer sees a task: a target group of type ip on the service's port, its health check
+ * and how long a stopping task drains. Canary, linear and blue/green deployments make a second target
+ * group from the same props.
+ */
+
+/** What the target group reads from the construct's props. */
+export interface TargetGroupOptions {
+  readonly port?: number;
+  readonly healthCheckPath?: string;
+  readonly healthCheckInterval?: Duration;
+  readonly healthCheckTimeout?: Duration;
+  readonly healthyThresholdCount?: number;
+  readonly unhealthyThresholdCount?: number;
+  readonly deregistrationDelay?: Duration;
+  readonly healthyHttpCodes?: string;
+}
+
+/** Validates the target group props and returns them, with the defaults, as the props of an ApplicationTargetGroup. */
+export function targetGroupPropsFor(scope: IConstruct, props: TargetGroupOptions, vpc: ec2.IVpc): elbv2.ApplicationTargetGroupProps {
+  const healthCheckPath = props.healthCheckPath ?? '/';
+  const interval = props.healthCheckInterval ?? Duration.seconds(10);
+  const timeout = props.healthCheckTimeout ?? Duration.seconds(5);
+  const healthyThresholdCount = props.healthyThresholdCount ?? 2;
+  const unhealthyThresholdCount = props.unhealthyThresholdCount ?? 2;
+  const deregistrationDelay = props.deregistrationDelay ?? Duration.seconds(30);
+  validateSecondsInRange(scope, 'healthCheckInterval', interval, 5, 300);
+  validateSecondsInRange(scope, 'healthCheckTimeout', timeout, 2, 120);
+  validateTimeoutBelowInterval(scope, timeout, interval);
+  validateIntegerInRange(scope, 'healthyThresholdCount', healthyThresholdCount, 2, 10);
+  validateIntegerInRange(scope, 'unhealthyThresholdCount', unhealthyThresholdCount, 2, 10);
+  validateSecondsInRange(scope, 'deregistrationDelay', deregistrationDelay, 0, 3600);
+  if (!Token.isUnresolved(healthCheckPath) && !healthCheckPath.startsWith('/')) {
+    fail(scope, `healthCheckPath must start with "/"; received "${healthCheckPath}"`);
+  }
+  validateHealthyHttpCodes(scope, props.healthyHttpCodes);
+  return {
+    vpc,
+    port: props.port ?? 80,
+    protocol: elbv2.ApplicationProtocol.HTTP,
+    targetType: elbv2.TargetType.IP,
+    deregistrationDelay,
+    healthCheck: {
+      path: healthCheckPath,
+      port: 'traffic-port',
+      interval,
+      timeout,
+      healthyThresholdCount,
+      unhealthyThresholdCount,
+      healthyHttpCodes: props.healthyHttpCodes ?? '200',
+    },
+  };
+}
+
+/** The service's target group. */
+export function buildTargetGroup(scope: Construct, props: elbv2.ApplicationTargetGroupProps): elbv2.ApplicationTargetGroup {
+  return new elbv2.ApplicationTargetGroup(scope, 'TargetGroup', props);
+}
+
+/** Throws unless the health check timeout is shorter than its interval (ELB refuses it at deploy otherwise). */
+function validateTimeoutBelowInterval(scope: IConstruct, timeout: Duration, interval: Duration): void {
+  const timeoutSeconds = toSeconds(timeout);
+  const intervalSeconds = toSeconds(interval);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: an undefined side makes the comparison below false as well.
+  if (timeoutSeconds === undefined || intervalSeconds === undefined) return;
+  if (timeoutSeconds >= intervalSeconds) {
+    fail(scope,
+      `healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout ${timeout.toHumanString()} ` +
+      `and healthCheckInterval ${interval.toHumanString()}`,
+    );
+  }
+}
+
+/** Throws unless the codes are HTTP codes from 200 to 499, as a list or ranges. */
+function validateHealthyHttpCodes(scope: IConstruct, healthyHttpCodes: string | undefined): void {
+  if (healthyHttpCodes === undefined || Token.isUnresolved(healthyHttpCodes)) return;
+  const codes = healthyHttpCodes.split(',').map((part) => part.split('-').map(Number));
+  const valid = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(healthyHttpCodes) &&
+    codes.every((bounds) => bounds.every((code) => code >= 200 && code <= 499) && (bounds.length === 1 || bounds[0] < bounds[1]));
+  if (!valid) {
+    fail(scope, `healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "${healthyHttpCodes}"`);
+  }
+}
