@@ -21,7 +21,7 @@ interface ModifyRuleInput { RuleArn: string; Conditions?: Condition[]; Actions?:
 interface SetRulePrioritiesInput { RulePriorities: Array<{ RuleArn: string; Priority: number }> }
 interface Elb {
   createRule(input: CreateRuleInput): Promise<{ Rules: Rule[] }>;
-  describeRules(input: { RuleArns: string[] }): Promise<{ Rules: Rule[] }>;
+  describeRules(input: { RuleArns?: string[]; ListenerArn?: string }): Promise<{ Rules: Rule[] }>;
   modifyRule(input: ModifyRuleInput): Promise<{ Rules: Rule[] }>;
   setRulePriorities(input: SetRulePrioritiesInput): Promise<{ Rules: Rule[] }>;
   deleteRule(input: { RuleArn: string }): Promise<object>;
@@ -152,9 +152,13 @@ class FakeElb implements Elb {
     return { Rules: [clone(rule)] };
   }
 
-  async describeRules(input: { RuleArns: string[] }): Promise<{ Rules: Rule[] }> {
+  async describeRules(input: { RuleArns?: string[]; ListenerArn?: string }): Promise<{ Rules: Rule[] }> {
     this.calls.push({ method: 'describeRules', input: clone(input) });
-    return { Rules: input.RuleArns.map((arn) => clone(this.find(arn)[1])) };
+    if (input.ListenerArn) {
+      if (!this.listeners.has(input.ListenerArn)) throw new AwsError('ListenerNotFoundException', 'One or more listeners not found');
+      return { Rules: this.rulesOf(input.ListenerArn) };
+    }
+    return { Rules: (input.RuleArns ?? []).map((arn) => clone(this.find(arn)[1])) };
   }
 
   async modifyRule(input: ModifyRuleInput): Promise<{ Rules: Rule[] }> {
@@ -440,6 +444,58 @@ describe('an update to another listener', () => {
   });
 });
 
+describe('the rollback of an update to another listener', () => {
+  test('restores the rule that still holds its priority on the old listener instead of failing with PriorityInUse', async () => {
+    const elb = new FakeElb(LISTENER, OTHER_LISTENER);
+    const id = await created(elb);
+    elb.ecsShifts(id, { [PRIMARY]: 0, [ALTERNATE]: 100 });
+    const moved = (await ruleHandler.apply(update(id, props({ ListenerArn: OTHER_LISTENER })), elb)).PhysicalResourceId;
+
+    // The stack update fails later: CloudFormation sends an update back to the old properties.
+    const result = await ruleHandler.apply(update(moved, props(), props({ ListenerArn: OTHER_LISTENER })), elb);
+
+    expect(result.PhysicalResourceId).toBe(id);
+    expect(elb.rulesOf(LISTENER).map((r) => r.RuleArn)).toEqual([id]);
+    expect(elb.weights(id)).toEqual({ [PRIMARY]: 0, [ALTERNATE]: 100 });
+  });
+
+  test('a priority held by another rule of that listener still fails', async () => {
+    const elb = new FakeElb(LISTENER, OTHER_LISTENER);
+    await created(elb, props({ Conditions: [HOST] }));
+    const id = await created(elb, props({ ListenerArn: OTHER_LISTENER }));
+
+    await expect(ruleHandler.apply(update(id, props(), props({ ListenerArn: OTHER_LISTENER })), elb)).rejects.toThrow(/in use/);
+  });
+});
+
+describe('a call refused while IAM applies the role\'s new policy', () => {
+  test('is tried again until it is allowed', async () => {
+    const elb = Object.assign(new FakeElb(LISTENER), { wait: async () => undefined });
+    const createRule = elb.createRule.bind(elb);
+    let refusals = 2;
+    elb.createRule = async (input) => {
+      if (refusals-- > 0) throw new AwsError('AccessDeniedException', 'not authorized to perform: elasticloadbalancing:CreateRule');
+      return createRule(input);
+    };
+
+    const result = await ruleHandler.apply(create(), elb);
+
+    expect(elb.rulesOf(LISTENER).map((r) => r.RuleArn)).toEqual([result.PhysicalResourceId]);
+  });
+
+  test('fails once the retries are spent', async () => {
+    const elb = Object.assign(new FakeElb(LISTENER), { wait: async () => undefined });
+    let attempts = 0;
+    elb.createRule = async () => {
+      attempts++;
+      throw new AwsError('AccessDeniedException', 'not authorized');
+    };
+
+    await expect(ruleHandler.apply(create(), elb)).rejects.toThrow('not authorized');
+    expect(attempts).toBe(7);
+  });
+});
+
 describe('an update of the priority', () => {
   test('calls SetRulePriorities with the number, and makes no new rule', async () => {
     const elb = new FakeElb(LISTENER);
@@ -483,9 +539,9 @@ describe('a rule deleted out of band', () => {
   test('any other error reading the live rule fails the update, without a new rule', async () => {
     const elb = new FakeElb(LISTENER);
     const id = await created(elb);
-    jest.spyOn(elb, 'describeRules').mockRejectedValue(new AwsError('AccessDenied', 'not authorized to perform DescribeRules'));
+    jest.spyOn(elb, 'describeRules').mockRejectedValue(new AwsError('ThrottlingException', 'Rate exceeded for DescribeRules'));
 
-    await expect(ruleHandler.apply(update(id, props({ Conditions: [PATH] })), elb)).rejects.toThrow(/not authorized/);
+    await expect(ruleHandler.apply(update(id, props({ Conditions: [PATH] })), elb)).rejects.toThrow(/Rate exceeded/);
     expect(methodsCalled(elb).filter((m) => m === 'createRule')).toHaveLength(1);
   });
 });
@@ -519,9 +575,9 @@ describe('delete', () => {
   test('any other error fails the delete', async () => {
     const elb = new FakeElb(LISTENER);
     const id = await created(elb);
-    jest.spyOn(elb, 'deleteRule').mockRejectedValue(new AwsError('AccessDenied', 'not authorized to perform DeleteRule'));
+    jest.spyOn(elb, 'deleteRule').mockRejectedValue(new AwsError('ThrottlingException', 'Rate exceeded for DeleteRule'));
 
-    await expect(ruleHandler.apply(remove(id), elb)).rejects.toThrow(/not authorized/);
+    await expect(ruleHandler.apply(remove(id), elb)).rejects.toThrow(/Rate exceeded/);
   });
 
   test.each([
@@ -545,9 +601,9 @@ test('each API call\'s input is logged', async () => {
 
   const logged = log.mock.calls.map(([line]) => JSON.parse(String(line)) as { call: string; input: unknown });
   expect(logged).toEqual([
-    { call: 'describeRules', input: { RuleArns: [id] } },
-    { call: 'setRulePriorities', input: { RulePriorities: [{ RuleArn: id, Priority: 12 }] } },
-    { call: 'modifyRule', input: expect.objectContaining({ RuleArn: id, Conditions: [HOST, PATH] }) },
+    { call: 'describeRules', input: { RuleArns: [id] }, attempt: 0 },
+    { call: 'setRulePriorities', input: { RulePriorities: [{ RuleArn: id, Priority: 12 }] }, attempt: 0 },
+    { call: 'modifyRule', input: expect.objectContaining({ RuleArn: id, Conditions: [HOST, PATH] }), attempt: 0 },
   ]);
 });
 

@@ -19,6 +19,12 @@ const https = require('https');
 const RULE_ARN = /^arn:[\w-]+:elasticloadbalancing:[^:]*:[^:]*:listener-rule\//;
 /** A little time kept to answer FAILED before the Lambda times out. */
 const TIMEOUT_MARGIN_MS = 5000;
+/**
+ * How often and how long a call refused with AccessDenied is tried again: the role's policy may have
+ * changed in the same stack update, and IAM takes a few seconds to apply it everywhere.
+ */
+const ACCESS_DENIED_RETRIES = 6;
+const ACCESS_DENIED_WAIT_MS = 5000;
 
 /** A whole number from a CloudFormation property, which arrives as a string. */
 function whole(value, name) {
@@ -61,11 +67,21 @@ function keepWeights(targetGroups, liveRule) {
 }
 
 const isNotFound = (error) => /^(RuleNotFound|ListenerNotFound)(Exception)?$/.test(error?.name);
+const isAccessDenied = (error) => /^AccessDenied(Exception)?$/.test(error?.name);
+const isPriorityInUse = (error) => /^PriorityInUse(Exception)?$/.test(error?.name);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Calls one ELBv2 API, logging its input. */
+/** Calls one ELBv2 API, logging its input; AccessDenied is tried again a few times (see ACCESS_DENIED_RETRIES). */
 async function call(elb, method, input) {
-  console.log(JSON.stringify({ call: method, input }));
-  return elb[method](input);
+  for (let attempt = 0; ; attempt++) {
+    console.log(JSON.stringify({ call: method, input, attempt }));
+    try {
+      return await elb[method](input);
+    } catch (error) {
+      if (!isAccessDenied(error) || attempt >= ACCESS_DENIED_RETRIES) throw error;
+      await (elb.wait ?? sleep)(ACCESS_DENIED_WAIT_MS);
+    }
+  }
 }
 
 async function createRule(elb, rule, targetGroups) {
@@ -86,6 +102,13 @@ async function describeRule(elb, ruleArn) {
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/** The rule of the listener at the rule's priority with the same conditions, if there is one. */
+async function sameRuleAt(elb, rule) {
+  const { Rules: rules } = await call(elb, 'describeRules', { ListenerArn: rule.listenerArn });
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  return rules.find((r) => String(r.Priority) === String(rule.priority) && same(r.Conditions, rule.conditions));
 }
 
 /**
@@ -115,7 +138,15 @@ async function apply(event, elb) {
   const targetGroups = keepWeights(rule.targetGroups, live);
   // A rule cannot move to another listener: a new one there; CloudFormation then deletes the old one.
   if (!live || rule.listenerArn !== event.OldResourceProperties?.ListenerArn) {
-    return done(await createRule(elb, rule, targetGroups));
+    try {
+      return done(await createRule(elb, rule, targetGroups));
+    } catch (error) {
+      // The rollback of a move: the rule being restored still holds its priority on its listener.
+      const held = isPriorityInUse(error) && await sameRuleAt(elb, rule);
+      if (!held) throw error;
+      await call(elb, 'modifyRule', { RuleArn: held.RuleArn, Conditions: rule.conditions, Actions: forward(keepWeights(rule.targetGroups, held)) });
+      return done(held.RuleArn);
+    }
   }
   if (String(live.Priority) !== String(rule.priority)) {
     await call(elb, 'setRulePriorities', { RulePriorities: [{ RuleArn: id, Priority: rule.priority }] });
