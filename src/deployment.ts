@@ -265,8 +265,15 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
   }
   targetGroup.addTarget(service.loadBalancerTarget({ containerName: parts.containerName, containerPort: parts.port, alternateTarget }));
   if (match) {
-    // A target group that only a rule of the custom resource forwards to is attached to no listener that aws-cdk-lib knows of.
-    listener.connections.allowTo(service, ec2.Port.tcp(parts.port), 'Load balancer to target');
+    // A target group that only a rule of the custom resource forwards to is attached to no listener that
+    // aws-cdk-lib knows of: the load balancer is let through to the tasks here. Both rules are in the
+    // service's stack, which already depends on the load balancer's.
+    for (const securityGroup of parts.loadBalancer.connections.securityGroups) {
+      for (const tasks of service.connections.securityGroups) {
+        securityGroup.addEgressRule(tasks, ec2.Port.tcp(parts.port), 'Load balancer to target', true);
+        tasks.addIngressRule(securityGroup, ec2.Port.tcp(parts.port), 'Load balancer to target');
+      }
+    }
   }
 
   if (!(props.deploymentAlarms ?? true)) {

@@ -249,17 +249,18 @@ class Home {
     const host = props.domainName!.toLowerCase();
     const paths = props.pathPatterns ?? [];
     const key = [host, ...[...paths].sort()].join(' ');
+    const route = describeRoute(props.domainName!, paths);
     for (const taken of this.priorities.values()) {
       if (taken.key === key) {
-        fail(service, `domainName and pathPatterns must be unique on the shared loadBalancer; received ${describeRoute(host, paths)}, which ${taken.holder} already routes`);
+        fail(service, `domainName and pathPatterns must be unique on the shared loadBalancer; received ${route}, which ${taken.holder} already routes`);
       }
     }
     const priority = props.rulePriority ?? derivedPriority(host, paths);
     const holder = this.priorities.get(priority);
     if (holder) {
       fail(service,
-        `rulePriority must be unique on the listener; received ${priority} ${props.rulePriority === undefined ? `(derived from ${describeRoute(host, paths)}) ` : ''}` +
-        `for ${describeRoute(host, paths)}, which ${holder.holder} already holds for ${describeRoute(...splitKey(holder.key))}. ` +
+        `rulePriority must be unique on the listener; received ${priority} ${props.rulePriority === undefined ? `(derived from ${route}) ` : ''}` +
+        `for ${route}, which ${holder.holder} already holds for ${describeRoute(...splitKey(holder.key))}. ` +
         'Give one of the two services a rulePriority of its own, from 1 to 49999 (a lower number is evaluated first)');
     }
     this.priorities.set(priority, { key, holder: service.node.path });

@@ -1,10 +1,11 @@
 /** The front door: domains and HTTPS, many HTTPS services on one load balancer, and who may reach it. */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { newStack, securityGroupProperties, synth } from './helpers';
+import { listenerRules, newStack, securityGroupProperties, synth } from './helpers';
 import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -38,14 +39,28 @@ describe('a domain', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
       Protocol: 'HTTPS',
-      Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^WebCertificate') } }],
+      Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^WebshopexamplecomCertificate') } }],
       DefaultActions: [Match.objectLike({ Type: 'forward' })],
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 80,
       DefaultActions: [Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443' }) })],
     });
+    // The certificate is the listener's default: it is not in the listener's list a second time.
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 0);
     expect(web.url).toBe('https://shop.example.com');
+  });
+
+  test('the port-80 listener keeps its id whether it forwards HTTP or redirects to HTTPS, so adding a domain changes it in place', () => {
+    const ids = (props: PrivateFargateBehindAlbProps) => {
+      const stack = newStack(ENV);
+      new PrivateFargateBehindAlb(stack, 'Web', { ...props, hostedZone: props.domainName ? zone(stack) : undefined });
+      return Object.keys(Template.fromStack(stack).findResources('AWS::ElasticLoadBalancingV2::Listener', { Properties: { Port: 80 } }));
+    };
+
+    const http = ids({});
+    expect(http).toHaveLength(1);
+    expect(ids({ domainName: 'shop.example.com' })).toEqual(http);
   });
 
   test('domainName with a certificate and no zone serves HTTPS under the name without a record', () => {
@@ -57,7 +72,23 @@ describe('a domain', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Route53::RecordSet', 0);
     template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }],
+    });
     expect(web.url).toBe('https://shop.example.com');
+  });
+
+  test('HTTP on 443 is refused, since 443 is the HTTPS listener\'s; the way out synthesizes', () => {
+    expect(() => synth({ port: 443 })).toThrow('[TestStack/Web] port must not be 443 over HTTP; received 443 without a certificate or domainName. ' +
+      '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. ' +
+      'Give a listenerPort other than 443 (the container keeps port 443), or a domainName or certificate');
+    expect(() => synth({ listenerPort: 443 })).toThrow('[TestStack/Web] listenerPort must not be 443 over HTTP; received 443 without a certificate or domainName. ' +
+      '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. Give another listenerPort, or a domainName or certificate');
+
+    const template = synth({ port: 443, listenerPort: 8443 });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443, Protocol: 'HTTP' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 443 });
   });
 });
 
@@ -72,10 +103,7 @@ describe('many HTTPS services on one load balancer', () => {
     }
     const template = Template.fromStack(stack);
     const priorities: Record<string, number> = {};
-    for (const rule of Object.values(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'))) {
-      const host = rule.Properties.Conditions[0].HostHeaderConfig?.Values[0] as string | undefined;
-      if (host) priorities[host] = rule.Properties.Priority;
-    }
+    for (const rule of listenerRules(template)) if (rule.hosts) priorities[rule.hosts[0]] = rule.priority;
     return { template, priorities };
   }
 
@@ -87,26 +115,22 @@ describe('many HTTPS services on one load balancer', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 3);
     for (const name of names) {
+      // The certificate of each name lives with the load balancer (here, with the service that made it).
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerCertificate', {
-        Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp(`^${name}Certificate`) } }],
+        Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp(`^Front${name}examplecomCertificate`) } }],
       });
     }
+    const rules = listenerRules(template);
     for (const name of names) {
       // With the default canary deployment, each host rule is the service's production rule.
-      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-        ListenerArn: { Ref: Match.stringLikeRegexp('^FrontListener') },
-        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [`${name}.example.com`] } }],
-        Actions: [Match.objectLike({
-          Type: 'forward',
-          ForwardConfig: Match.objectLike({
-            TargetGroups: [
-              { TargetGroupArn: { Ref: Match.stringLikeRegexp(`^${name}TargetGroup`) }, Weight: 100 },
-              { TargetGroupArn: { Ref: Match.stringLikeRegexp(`^${name}AlternateTargetGroup`) }, Weight: 0 },
-            ],
-          }),
-        })],
-      });
-      // The target group is attached through that rule: the load balancer reaches the tasks.
+      const rule = rules.find((r) => r.hosts?.[0] === `${name}.example.com`)!;
+      expect(rule.listener).toEqual({ Ref: expect.stringMatching(/^FrontHttpsListener/) });
+      expect(rule.paths).toEqual(['/*']);
+      expect(rule.targetGroups).toEqual([
+        [expect.stringMatching(new RegExp(`^${name}TargetGroup`)), 100],
+        [expect.stringMatching(new RegExp(`^${name}AlternateTargetGroup`)), 0],
+      ]);
+      // No listener attaches the target group in aws-cdk-lib's eyes: the load balancer is let in to the tasks explicitly.
       template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
         GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${name}ServiceSecurityGroup`), 'GroupId'] },
         SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FrontLoadBalancerSecurityGroup'), 'GroupId'] },
@@ -115,46 +139,83 @@ describe('many HTTPS services on one load balancer', () => {
     }
   });
 
-  test('with rolling deployments each service gets a host rule that forwards to its target group', () => {
-    const stack = newStack(ENV);
-    const hostedZone = zone(stack);
-    const first = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone, deployment: Deployment.rolling() });
+  test('with rolling deployments each service gets a host rule that forwards to its target group, the same resource as with a canary', () => {
+    const rule = (deployment: Deployment) => {
+      const stack = newStack(ENV);
+      const hostedZone = zone(stack);
+      const first = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone, deployment });
+      new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: first.loadBalancer, domainName: 'api.example.com', hostedZone, port: 8080, deployment });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+      return listenerRules(template).filter((r) => r.hosts);
+    };
 
-    new PrivateFargateBehindAlb(stack, 'Api', {
-      loadBalancer: first.loadBalancer, domainName: 'api.example.com', hostedZone, port: 8080, deployment: Deployment.rolling(),
-    });
-
-    const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['api.example.com'] } }],
-      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiTargetGroup') } }],
-    });
+    const rolling = rule(Deployment.rolling());
+    expect(rolling).toEqual([expect.objectContaining({ hosts: ['api.example.com'], targetGroups: [[expect.stringMatching(/^ApiTargetGroup/), 100]] })]);
+    expect(rule(Deployment.canary()).map((r) => r.id)).toEqual(rolling.map((r) => r.id));
   });
 
   test('rule priorities are derived from the host alone, the same in every version, and a shared service\'s URL is its name', () => {
     // Pinned: a change of the derivation would move every rule of users' load balancers on upgrade.
-    expect(build(names).priorities).toEqual({ 'shop.example.com': 30678, 'api.example.com': 9276, 'admin.example.com': 16637 });
+    expect(build(names).priorities).toEqual({ 'shop.example.com': 39979, 'api.example.com': 31308, 'admin.example.com': 35926 });
     const stack = newStack(ENV);
     const hostedZone = zone(stack);
     const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
     const api = new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: front.loadBalancer, domainName: 'API.Example.com', hostedZone, port: 8080 });
     expect(api.url).toBe('https://API.Example.com');
-    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { Priority: 9276 });
+    expect(listenerRules(Template.fromStack(stack)).map((r) => r.priority)).toContain(31308);
   });
 
-  test('two hosts whose derived priorities clash get the next free one, each in order', () => {
-    // s301 and s1009 derive the same number, 18592.
+  test('a more specific rule comes first: host and paths before the host alone, longer paths before shorter, exact hosts before wildcards', () => {
     const stack = newStack(ENV);
     const hostedZone = zone(stack);
     const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
-    new PrivateFargateBehindAlb(stack, 'One', { loadBalancer: front.loadBalancer, domainName: 's301.example.com', hostedZone, port: 8080 });
-    new PrivateFargateBehindAlb(stack, 'Two', { loadBalancer: front.loadBalancer, domainName: 's1009.example.com', hostedZone, port: 8081 });
+    const shared = { loadBalancer: front.loadBalancer, hostedZone };
+    new PrivateFargateBehindAlb(stack, 'App', { ...shared, domainName: 'app.example.com', port: 8080 });
+    new PrivateFargateBehindAlb(stack, 'Admin', { ...shared, domainName: 'app.example.com', pathPatterns: ['/admin/*'], port: 8081 });
+    new PrivateFargateBehindAlb(stack, 'Reports', { ...shared, domainName: 'app.example.com', pathPatterns: ['/admin/reports/*'], port: 8082 });
+    new PrivateFargateBehindAlb(stack, 'Health', { ...shared, domainName: 'app.example.com', pathPatterns: ['/admin'], port: 8083 });
+    new PrivateFargateBehindAlb(stack, 'Any', { ...shared, domainName: '*.example.com', port: 8084 });
 
-    const priorities = Object.values(Template.fromStack(stack).findResources('AWS::ElasticLoadBalancingV2::ListenerRule'))
-      .filter((rule) => rule.Properties.Conditions[0].HostHeaderConfig)
-      .map((rule) => [rule.Properties.Conditions[0].HostHeaderConfig.Values[0], rule.Properties.Priority]);
-    expect(priorities).toEqual([['s301.example.com', 18592], ['s1009.example.com', 18593]]);
+    const priority = Object.fromEntries(listenerRules(Template.fromStack(stack)).filter((r) => r.hosts)
+      .map((r) => [[r.hosts![0], ...r.paths!].join(' '), r.priority]));
+    // Each pair whose patterns overlap: the rule that matches less comes first.
+    const before = (a: string, b: string) => expect([a, b, priority[a] < priority[b]]).toEqual([a, b, true]);
+    before('app.example.com /admin/reports/*', 'app.example.com /admin/*');
+    before('app.example.com /admin/*', 'app.example.com /*');
+    before('app.example.com /admin', 'app.example.com /*');
+    before('app.example.com /*', '*.example.com /*');
+    before('app.example.com /admin/reports/*', '*.example.com /*');
+  });
+
+  test('two routes whose derived priorities clash are refused, naming rulePriority, and rulePriority is the way out', () => {
+    // s1 and s325 derive the same number, 38658.
+    const build2 = (rulePriority?: number) => {
+      const stack = newStack(ENV);
+      const hostedZone = zone(stack);
+      const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
+      new PrivateFargateBehindAlb(stack, 'One', { loadBalancer: front.loadBalancer, domainName: 's1.example.com', hostedZone, port: 8080 });
+      new PrivateFargateBehindAlb(stack, 'Two', { loadBalancer: front.loadBalancer, domainName: 's325.example.com', hostedZone, port: 8081, rulePriority });
+      return listenerRules(Template.fromStack(stack)).filter((r) => r.hosts).map((r) => [r.hosts![0], r.priority]);
+    };
+
+    expect(() => build2()).toThrow('[TestStack/Two] rulePriority must be unique on the listener; received 38658 (derived from the host s325.example.com) ' +
+      'for the host s325.example.com, which TestStack/One already holds for the host s1.example.com. Give one of the two services a rulePriority of ' +
+      'its own, from 1 to 49999 (a lower number is evaluated first)');
+    expect(build2(38000)).toEqual([['s1.example.com', 38658], ['s325.example.com', 38000]]);
+  });
+
+  test('rulePriority is refused out of 1 to 49999 and without a shared load balancer\'s domain', () => {
+    expect(() => synth({ rulePriority: 10 })).toThrow('[TestStack/Web] rulePriority orders the rule of a service on a shared loadBalancer\'s HTTPS listener; received rulePriority without loadBalancer and domainName. Leave it out');
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
+    const shared = { loadBalancer: front.loadBalancer, hostedZone, domainName: 'api.example.com', port: 8080 };
+    expect(() => new PrivateFargateBehindAlb(stack, 'Zero', { ...shared, rulePriority: 0 })).toThrow('[TestStack/Zero] rulePriority must be an integer from 1 to 49999; received 0');
+    expect(() => new PrivateFargateBehindAlb(stack, 'Top', { ...shared, rulePriority: 50000 })).toThrow('[TestStack/Top] rulePriority must be an integer from 1 to 49999; received 50000');
+    new PrivateFargateBehindAlb(stack, 'One', { ...shared, rulePriority: 1 });
+    new PrivateFargateBehindAlb(stack, 'Last', { ...shared, domainName: 'b.example.com', rulePriority: 49999 });
+    expect(listenerRules(Template.fromStack(stack)).map((r) => r.priority).sort((a, b) => a - b)).toEqual([1, 49999, 50000]);
   });
 
   test('paths in any order derive one priority, and the same host and paths twice are refused, naming the paths', () => {
@@ -163,13 +224,13 @@ describe('many HTTPS services on one load balancer', () => {
     const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
     new PrivateFargateBehindAlb(stack, 'One', { loadBalancer: front.loadBalancer, domainName: 'www.example.com', pathPatterns: ['/b', '/api/*'], hostedZone, port: 8080 });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { Priority: 2501 });
+    expect(listenerRules(Template.fromStack(stack)).map((r) => r.priority)).toContain(24856);
     expect(() => new PrivateFargateBehindAlb(stack, 'Two', {
       loadBalancer: front.loadBalancer, domainName: 'www.example.com', pathPatterns: ['/api/*', '/b'], hostedZone, port: 8081,
     })).toThrow('[TestStack/Two] domainName and pathPatterns must be unique on the shared loadBalancer; received the host www.example.com with the paths /api/*, /b, which TestStack/One already routes');
   });
 
-  test('the first service with a domain on a load balancer whose port 80 is free creates the 443 listener and the redirect, with its certificate as the default', () => {
+  test('on a load balancer whose maker serves HTTP, the first HTTPS service creates the 443 listener with its certificate as the default, and no redirect', () => {
     const stack = newStack(ENV);
     const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 });
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
@@ -177,13 +238,14 @@ describe('many HTTPS services on one load balancer', () => {
     new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, domainName: 'api.example.com', certificate, port: 8081 });
 
     const template = Template.fromStack(stack);
-    expect(Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::Listener', { Properties: { Port: 80 } })))
-      .toEqual([expect.stringMatching(/^ApiHttpsRedirect/)]);
+    template.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 80 }, 0);
+    expect(Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::Listener', { Properties: { Port: 443 } })))
+      .toEqual([expect.stringMatching(/^WebHttpsListener/)]);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
       Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }],
     });
-    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 0);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 1);
   });
 
   test('rule priorities do not move when a service in the middle is removed or the order changes', () => {
@@ -203,12 +265,30 @@ describe('many HTTPS services on one load balancer', () => {
 
     new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: first.loadBalancer, domainName: 'www.example.com', hostedZone, pathPatterns: ['/api/*'], port: 8080 });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-      Conditions: [
-        { Field: 'host-header', HostHeaderConfig: { Values: ['www.example.com'] } },
-        { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } },
-      ],
-    });
+    expect(listenerRules(Template.fromStack(stack))).toContainEqual(expect.objectContaining({ hosts: ['www.example.com'], paths: ['/api/*'] }));
+  });
+
+  test('two services on one name share its one record and one certificate', () => {
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    const shop = new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone });
+
+    new PrivateFargateBehindAlb(stack, 'Admin', { loadBalancer: shop.loadBalancer, domainName: 'shop.example.com', pathPatterns: ['/admin/*'], hostedZone, port: 8081 });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Route53::RecordSet', 1);
+    template.resourceCountIs('AWS::CertificateManager::Certificate', 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 0);
+  });
+
+  test('one name on two load balancers is refused: a name has one record', () => {
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone });
+
+    expect(() => new PrivateFargateBehindAlb(stack, 'Other', { domainName: 'Shop.example.com', hostedZone, port: 8080 })).toThrow(
+      '[TestStack/Other] domainName shop.example.com already points to the load balancer TestStack/Shop/LoadBalancer; a name has one DNS record. ' +
+      'Give this service another domainName, or put it on that load balancer (loadBalancer)');
   });
 
   test('two services claiming one host and path are refused', () => {
@@ -238,6 +318,70 @@ describe('many HTTPS services on one load balancer', () => {
       }],
     });
     template.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 80 }, 1);
+  });
+});
+
+describe('a load balancer the user made', () => {
+  function userLoadBalancer(stack: Stack): elbv2.ApplicationLoadBalancer {
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    return new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc, internetFacing: true });
+  }
+
+  test('its HTTPS listener, certificates and records live with it, whichever service comes first, and port 80 is left to the user', () => {
+    const ids = (order: string[]) => {
+      const stack = newStack(ENV);
+      const loadBalancer = userLoadBalancer(stack);
+      const hostedZone = zone(stack);
+      for (const name of order) new PrivateFargateBehindAlb(stack, name, { loadBalancer, domainName: `${name.toLowerCase()}.example.com`, hostedZone, port: 8080 + order.indexOf(name) });
+      const template = Template.fromStack(stack);
+      template.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 80 }, 0);
+      return ['AWS::ElasticLoadBalancingV2::Listener', 'AWS::CertificateManager::Certificate', 'AWS::Route53::RecordSet', 'AWS::ElasticLoadBalancingV2::ListenerCertificate']
+        .flatMap((type) => Object.keys(template.findResources(type))).sort();
+    };
+
+    const both = ids(['Shop', 'Api']);
+    expect(both.every((id) => id.startsWith('LbPrivateFargate'))).toBe(true);
+    expect(ids(['Api', 'Shop'])).toEqual(both);
+    // The service that came first goes: what is left of the shared pieces keeps its ids.
+    const apiOnly = ids(['Api']);
+    expect(apiOnly.every((id) => both.includes(id))).toBe(true);
+  });
+
+  test('the listener\'s default certificate is the first name\'s, and every name is in its certificate list', () => {
+    const stack = newStack(ENV);
+    const loadBalancer = userLoadBalancer(stack);
+    const hostedZone = zone(stack);
+    new PrivateFargateBehindAlb(stack, 'Shop', { loadBalancer, domainName: 'shop.example.com', hostedZone });
+    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer, domainName: 'api.example.com', hostedZone, port: 8080 });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^LbPrivateFargateapiexamplecomCertificate') } }],
+    });
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 2);
+  });
+
+  test('a listener with no certificate of its stack to default to is refused, and a certificate imported by ARN is the way out', () => {
+    const app = new App();
+    const network = new Stack(app, 'Network', { env: ENV });
+    const loadBalancer = userLoadBalancer(network);
+    const services = new Stack(app, 'Services', { env: ENV });
+    const own = new acm.Certificate(services, 'Own', { domainName: 'api.example.com' });
+    new PrivateFargateBehindAlb(services, 'Api', { loadBalancer, domainName: 'api.example.com', certificate: own });
+
+    expect(() => app.synth()).toThrow(/certificate: the HTTPS listener of the load balancer Network\/Lb lives in its stack Network and needs a default certificate from that stack, but every service on it gives a certificate of another stack\. Give one of them a hostedZone \(the certificate is then made with the load balancer\), or a certificate imported by its ARN/);
+
+    const app2 = new App();
+    const network2 = new Stack(app2, 'Network', { env: ENV });
+    const loadBalancer2 = userLoadBalancer(network2);
+    const services2 = new Stack(app2, 'Services', { env: ENV });
+    const imported = acm.Certificate.fromCertificateArn(services2, 'Imported', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+    new PrivateFargateBehindAlb(services2, 'Api', { loadBalancer: loadBalancer2, domainName: 'api.example.com', certificate: imported });
+    Template.fromStack(network2).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443, Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }],
+    });
   });
 });
 
@@ -342,9 +486,7 @@ describe('bad front-door input is refused at synth', () => {
     expect(() => new PrivateFargateBehindAlb(stack, 'E', { ...shared, domainName: 'e.example.com', hostedZone, pathPatterns: [] }))
       .toThrow('[TestStack/E] pathPatterns must hold 1 to 4 patterns (a listener rule matches at most 5 values, one is the host); received 0');
     new PrivateFargateBehindAlb(stack, 'F', { ...shared, port: 8081, domainName: 'f.example.com', hostedZone, pathPatterns: ['/1', '/2', '/3', '/4'] });
-    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-      Conditions: Match.arrayWith([{ Field: 'path-pattern', PathPatternConfig: { Values: ['/1', '/2', '/3', '/4'] } }]),
-    });
+    expect(listenerRules(Template.fromStack(stack))).toContainEqual(expect.objectContaining({ paths: ['/1', '/2', '/3', '/4'] }));
     expect(() => new PrivateFargateBehindAlb(stack, 'B', { ...shared, idleTimeout: Duration.seconds(30) })).toThrow('[TestStack/B] idleTimeout is set on the load balancer this construct creates');
     expect(() => new PrivateFargateBehindAlb(stack, 'C', { ...shared, webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y' }))
       .toThrow('[TestStack/C] webAclArn is associated with the load balancer this construct creates');

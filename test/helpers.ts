@@ -23,3 +23,29 @@ export function securityGroupProperties(template: Template, pattern: string): an
   if (groups.length !== 1) throw new Error(`expected one security group matching ${pattern}; found ${groups.length}`);
   return groups[0].Properties;
 }
+
+/** A listener rule of the library's custom resource, as a test reads it. */
+export interface RuleView {
+  readonly id: string;
+  readonly listener: unknown;
+  readonly priority: number;
+  readonly hosts?: string[];
+  readonly paths?: string[];
+  /** Each target group's logical id (for a Ref) and weight. */
+  readonly targetGroups: Array<[string, number]>;
+}
+
+/** The listener rules (Custom::PrivateFargateListenerRule) of a template. */
+export function listenerRules(template: Template): RuleView[] {
+  return Object.entries(template.findResources('Custom::PrivateFargateListenerRule')).map(([id, rule]) => {
+    const conditions: any[] = rule.Properties.Conditions;
+    return {
+      id,
+      listener: rule.Properties.ListenerArn,
+      priority: rule.Properties.Priority,
+      hosts: conditions.find((c) => c.Field === 'host-header')?.HostHeaderConfig.Values,
+      paths: conditions.find((c) => c.Field === 'path-pattern')?.PathPatternConfig.Values,
+      targetGroups: rule.Properties.TargetGroups.map((tg: any) => [tg.TargetGroupArn.Ref ?? tg.TargetGroupArn, tg.Weight]),
+    };
+  });
+}
