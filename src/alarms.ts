@@ -97,6 +97,7 @@ function targetGroupMetric(metricName: string, targetGroup: elbv2.ITargetGroup, 
 /** The worst (the highest) of one signal over the target groups, from `metricOf` for each group. */
 function worstOf(targetGroups: elbv2.ITargetGroup[], label: string, period: Duration,
   metricOf: (targetGroup: elbv2.ITargetGroup, index: number) => cloudwatch.IMetric): cloudwatch.IMetric {
+  if (targetGroups.length === 1) return metricOf(targetGroups[0], 0);
   const perGroup = Object.fromEntries(targetGroups.map((targetGroup, index) => [`group${index}`, metricOf(targetGroup, index)]));
   return new cloudwatch.MathExpression({
     expression: `MAX([${Object.keys(perGroup).join(', ')}])`,
@@ -130,6 +131,7 @@ export function deploymentAlarmsFor(scope: Construct, loadBalancerFullName: stri
           [`errors${index}`]: metric('HTTPCode_Target_5XX_Count', targetGroup, 'Sum'),
           [`requests${index}`]: metric('RequestCount', targetGroup, 'Sum'),
         },
+        label: '5xx percent',
         period,
       })),
       threshold: serverErrorPercent,

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { newStack, synth } from './helpers';
+import { listenerRules, newStack, synth } from './helpers';
 import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 /** The DeploymentConfiguration of the one service of the template. */
@@ -13,15 +13,20 @@ function deploymentConfiguration(template: Template): any {
   return services[0].Properties.DeploymentConfiguration;
 }
 
-/** The logical IDs of the target groups the alarms of the template watch, each with its alarm count. */
-function watchedTargetGroups(template: Template): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
-    const dimensions = alarm.Properties.Dimensions ?? alarm.Properties.Metrics.find((m: any) => m.MetricStat).MetricStat.Metric.Dimensions;
-    const targetGroup = dimensions.find((d: any) => d.Name === 'TargetGroup').Value['Fn::GetAtt'][0];
-    counts[targetGroup] = (counts[targetGroup] ?? 0) + 1;
-  }
-  return counts;
+/** The logical IDs of the target groups each alarm of the template watches, by alarm id (without its hash). */
+function watchedTargetGroups(template: Template): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, alarm]) => {
+    const dimensions: any[][] = alarm.Properties.Metrics?.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions) ?? [alarm.Properties.Dimensions];
+    const groups = dimensions.map((d) => d.find((dimension: any) => dimension.Name === 'TargetGroup').Value['Fn::GetAtt'][0]);
+    return [id.replace(/[0-9A-F]{8}$/, ''), [...new Set(groups)].sort()];
+  }));
+}
+
+/** The metric math of the one alarm whose id starts with `prefix`: its expressions and metrics by id. */
+function alarmMetrics(template: Template, prefix: string): Record<string, any> {
+  const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith(prefix));
+  expect(alarms).toHaveLength(1);
+  return Object.fromEntries(alarms[0][1].Properties.Metrics.map((m: any) => [m.Id, m]));
 }
 
 const circuitBreaker = { Enable: true, Rollback: true };
@@ -39,7 +44,7 @@ describe('each strategy reaches the service', () => {
       Strategy: 'CANARY',
       CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 },
       BakeTimeInMinutes: 5,
-      Alarms: alarmsWithRollback(6),
+      Alarms: alarmsWithRollback(3),
       DeploymentCircuitBreaker: circuitBreaker,
       MaximumPercent: 200,
       MinimumHealthyPercent: 100,
@@ -51,14 +56,16 @@ describe('each strategy reaches the service', () => {
     const web = new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.rolling() });
 
     const template = Template.fromStack(stack);
+    // ROLLING is written: a strategy that disappears from the template is kept by ECS.
     expect(deploymentConfiguration(template)).toEqual({
+      Strategy: 'ROLLING',
       Alarms: alarmsWithRollback(3),
       DeploymentCircuitBreaker: circuitBreaker,
       MaximumPercent: 200,
       MinimumHealthyPercent: 100,
     });
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
-    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+    template.resourceCountIs('Custom::PrivateFargateListenerRule', 0);
     template.hasResourceProperties('AWS::ECS::Service', { LoadBalancers: [Match.objectLike({ AdvancedConfiguration: Match.absent() })] });
     expect(web.alternateTargetGroup).toBeUndefined();
   });
@@ -80,7 +87,7 @@ describe('each strategy reaches the service', () => {
       Strategy: 'LINEAR',
       LinearConfiguration: { StepPercent: 25, StepBakeTimeInMinutes: 3 },
       BakeTimeInMinutes: 5,
-      Alarms: alarmsWithRollback(6),
+      Alarms: alarmsWithRollback(3),
       DeploymentCircuitBreaker: circuitBreaker,
       MaximumPercent: 200,
       MinimumHealthyPercent: 100,
@@ -101,7 +108,7 @@ describe('each strategy reaches the service', () => {
     expect(deploymentConfiguration(synth({ deployment: Deployment.blueGreen() }))).toEqual({
       Strategy: 'BLUE_GREEN',
       BakeTimeInMinutes: 5,
-      Alarms: alarmsWithRollback(6),
+      Alarms: alarmsWithRollback(3),
       DeploymentCircuitBreaker: circuitBreaker,
       MaximumPercent: 200,
       MinimumHealthyPercent: 100,
@@ -129,20 +136,14 @@ describe('the traffic-shifting strategies', () => {
     expect(groups.map(([id]) => id).sort()).toEqual(['WebAlternateTargetGroupB211FDA6', 'WebTargetGroupFE6444AE']);
     expect(groups[0][1].Properties).toEqual(groups[1][1].Properties);
     expect(stack.resolve(web.alternateTargetGroup!.targetGroupArn)).toEqual({ Ref: 'WebAlternateTargetGroupB211FDA6' });
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-      ListenerArn: { Ref: 'WebListenerAEEC7462' },
-      Priority: 50000,
-      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
-      Actions: [{
-        Type: 'forward',
-        ForwardConfig: {
-          TargetGroups: [
-            { TargetGroupArn: { Ref: 'WebTargetGroupFE6444AE' }, Weight: 100 },
-            { TargetGroupArn: { Ref: 'WebAlternateTargetGroupB211FDA6' }, Weight: 0 },
-          ],
-        },
-      }],
-    });
+    expect(listenerRules(template)).toEqual([{
+      id: expect.stringMatching(/^WebProductionRule/),
+      listener: { Ref: 'WebListenerAEEC7462' },
+      priority: 50000,
+      hosts: undefined,
+      paths: ['/*'],
+      targetGroups: [['WebTargetGroupFE6444AE', 100], ['WebAlternateTargetGroupB211FDA6', 0]],
+    }]);
     // The listener's default action stays a forward to the target group.
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 8080,
@@ -156,22 +157,33 @@ describe('the traffic-shifting strategies', () => {
         AdvancedConfiguration: {
           AlternateTargetGroupArn: { Ref: 'WebAlternateTargetGroupB211FDA6' },
           ProductionListenerRule: { Ref: Match.stringLikeRegexp('^WebProductionRule') },
-          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebTrafficShiftRole'), 'Arn'] },
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PrivateFargateTrafficControlRole'), 'Arn'] },
         },
       }],
     });
   });
 
-  test('the role ECS moves traffic with may change the production rule and register targets in the two target groups, and only read the rest', () => {
-    const template = synth({ deployment: Deployment.linear() });
+  test('the stack\'s one traffic role may write the rules of its listeners and register targets in its traffic-shifting target groups, and only read the rest', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.linear() });
+    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
 
+    const template = Template.fromStack(stack);
     const roles = Object.values(template.findResources('AWS::IAM::Role', {
-      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] } },
+      Properties: { Description: Match.stringLikeRegexp('moves their production traffic') },
     }));
     expect(roles).toHaveLength(1);
+    // ECS moves traffic with it; the function that writes the rules runs with it.
+    expect(roles[0].Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' } },
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
     expect(roles[0].Properties.ManagedPolicyArns).toBeUndefined();
+    const rulesOf = (listener: string) => ({
+      'Fn::Join': ['', [{ 'Fn::Join': [':listener-rule/', { 'Fn::Split': [':listener/', { Ref: expect.stringMatching(new RegExp(`^${listener}Listener`)) }] }] }, '/*']],
+    });
     expect(roles[0].Properties.Policies).toEqual([{
-      PolicyName: 'TrafficShift',
+      PolicyName: 'TrafficControl',
       PolicyDocument: {
         Version: '2012-10-17',
         Statement: [
@@ -181,17 +193,43 @@ describe('the traffic-shifting strategies', () => {
               'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
             Resource: '*',
           },
-          { Effect: 'Allow', Action: 'elasticloadbalancing:ModifyRule', Resource: { Ref: expect.stringMatching(/^WebProductionRule/) } },
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/lambda/*']] },
+          },
+          { Effect: 'Allow', Action: 'elasticloadbalancing:CreateRule', Resource: { Ref: expect.stringMatching(/^WebListener/) } },
+          {
+            Effect: 'Allow',
+            Action: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
+            Resource: rulesOf('Web'),
+          },
           {
             Effect: 'Allow',
             Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
             Resource: [{ Ref: 'WebTargetGroupFE6444AE' }, { Ref: 'WebAlternateTargetGroupB211FDA6' }],
           },
+          { Effect: 'Allow', Action: 'elasticloadbalancing:CreateRule', Resource: { Ref: expect.stringMatching(/^ApiListener/) } },
+          {
+            Effect: 'Allow',
+            Action: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
+            Resource: rulesOf('Api'),
+          },
+          {
+            Effect: 'Allow',
+            Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+            Resource: [{ Ref: expect.stringMatching(/^ApiTargetGroup/) }, { Ref: expect.stringMatching(/^ApiAlternateTargetGroup/) }],
+          },
         ],
       },
     }]);
-    // No separate policy resource: the permissions exist as soon as the role does.
-    expect(Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('TrafficShift'))).toEqual([]);
+    // No separate policy resource: the permissions exist as soon as the role does; the function runs with the same role.
+    expect(Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('TrafficControl'))).toEqual([]);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PrivateFargateTrafficControlRole'), 'Arn'] },
+    });
   });
 
   test('an ordinary update (a new environment variable) leaves the listener rule and the target groups as they were, so the weights ECS set stay', () => {
@@ -200,11 +238,20 @@ describe('the traffic-shifting strategies', () => {
 
     const of = (resources: Record<string, any>, type: string) =>
       Object.fromEntries(Object.entries(resources).filter(([, r]) => r.Type === type));
-    expect(Object.keys(of(after, 'AWS::ElasticLoadBalancingV2::ListenerRule'))).toHaveLength(1);
-    expect(of(after, 'AWS::ElasticLoadBalancingV2::ListenerRule')).toEqual(of(before, 'AWS::ElasticLoadBalancingV2::ListenerRule'));
+    expect(Object.keys(of(after, 'Custom::PrivateFargateListenerRule'))).toHaveLength(1);
+    expect(of(after, 'Custom::PrivateFargateListenerRule')).toEqual(of(before, 'Custom::PrivateFargateListenerRule'));
     expect(of(after, 'AWS::ElasticLoadBalancingV2::TargetGroup')).toEqual(of(before, 'AWS::ElasticLoadBalancingV2::TargetGroup'));
     // The update itself did reach the template.
     expect(of(after, 'AWS::ECS::TaskDefinition')).not.toEqual(of(before, 'AWS::ECS::TaskDefinition'));
+  });
+
+  test('no CloudFormation listener rule holds weights: the rule is the custom resource whose function keeps the weights ECS set', () => {
+    const template = synth();
+
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+    template.hasResource('Custom::PrivateFargateListenerRule', {
+      Properties: { ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PrivateFargateTrafficControlFunction'), 'Arn'] } },
+    });
   });
 
   test('with a certificate the production rule is on the HTTPS listener, and the redirect listener has no rule', () => {
@@ -215,34 +262,33 @@ describe('the traffic-shifting strategies', () => {
     const template = Template.fromStack(stack);
     const listeners = template.findResources('AWS::ElasticLoadBalancingV2::Listener');
     const https = Object.keys(listeners).find((id) => listeners[id].Properties.Port === 443);
-    const rules = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'));
-    expect(rules.map((rule) => rule.Properties.ListenerArn)).toEqual([{ Ref: https }]);
+    expect(listenerRules(template).map((rule) => rule.listener)).toEqual([{ Ref: https }]);
     template.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({ Strategy: 'BLUE_GREEN' }),
       LoadBalancers: [Match.objectLike({ AdvancedConfiguration: Match.objectLike({ ProductionListenerRule: { Ref: Match.anyValue() } }) })],
     });
   });
 
-  test('on a shared load balancer each service shifts traffic on its own listener, with its own target groups and role', () => {
+  test('on a shared load balancer each service shifts traffic on its own listener, with its own target groups and the stack\'s role', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');
     new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080, deployment: Deployment.linear() });
 
     const template = Template.fromStack(stack);
-    const rules = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'));
-    expect(rules.map((rule) => rule.Properties.ListenerArn.Ref).sort()).toEqual([
+    const rules = listenerRules(template);
+    expect(rules.map((rule) => (rule.listener as any).Ref).sort()).toEqual([
       expect.stringMatching(/^ApiListener/), expect.stringMatching(/^WebListener/),
     ]);
     for (const rule of rules) {
-      const service = rule.Properties.ListenerArn.Ref.startsWith('Api') ? 'Api' : 'Web';
-      expect(rule.Properties.Actions[0].ForwardConfig.TargetGroups.map((group: any) => group.TargetGroupArn.Ref)).toEqual([
+      const service = (rule.listener as any).Ref.startsWith('Api') ? 'Api' : 'Web';
+      expect(rule.targetGroups.map(([group]) => group)).toEqual([
         expect.stringMatching(new RegExp(`^${service}TargetGroup`)), expect.stringMatching(new RegExp(`^${service}AlternateTargetGroup`)),
       ]);
     }
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     expect(Object.keys(template.findResources('AWS::IAM::Role', {
-      Properties: { Description: Match.stringLikeRegexp('ECS moves production traffic') },
-    }))).toHaveLength(2);
+      Properties: { Description: Match.stringLikeRegexp('moves their production traffic') },
+    }))).toHaveLength(1);
   });
 });
 
@@ -252,12 +298,16 @@ describe('deployment alarms', () => {
     const web = new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.rolling() });
 
     const template = Template.fromStack(stack);
-    expect(watchedTargetGroups(template)).toEqual({ WebTargetGroupFE6444AE: 3 });
+    expect(watchedTargetGroups(template)).toEqual({
+      WebServerErrorsAlarm: ['WebTargetGroupFE6444AE'],
+      WebUnhealthyTargetsAlarm: ['WebTargetGroupFE6444AE'],
+      WebResponseTimeAlarm: ['WebTargetGroupFE6444AE'],
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: '100 * FILL(errors, 0) / requests', Label: '5xx percent' }),
-        Match.objectLike({ Id: 'errors', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'HTTPCode_Target_5XX_Count' }), Stat: 'Sum', Period: 60 }) }),
-        Match.objectLike({ Id: 'requests', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'RequestCount' }), Stat: 'Sum', Period: 60 }) }),
+        Match.objectLike({ Expression: '100 * FILL(errors0, 0) / requests0', Label: '5xx percent' }),
+        Match.objectLike({ Id: 'errors0', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'HTTPCode_Target_5XX_Count' }), Stat: 'Sum', Period: 60 }) }),
+        Match.objectLike({ Id: 'requests0', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'RequestCount' }), Stat: 'Sum', Period: 60 }) }),
       ]),
       Threshold: 5,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -288,30 +338,49 @@ describe('deployment alarms', () => {
     ['canary', Deployment.canary()],
     ['linear', Deployment.linear()],
     ['blueGreen', Deployment.blueGreen()],
-  ])('with %s they watch both target groups, since the new tasks land in either', (_, deployment) => {
+  ])('with %s each of the three alarms watches both target groups, since the new tasks land in either', (_, deployment) => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web', { deployment });
 
-    expect(watchedTargetGroups(Template.fromStack(stack))).toEqual({ WebTargetGroupFE6444AE: 3, WebAlternateTargetGroupB211FDA6: 3 });
-    expect(web.alarms).toHaveLength(6);
+    const both = ['WebAlternateTargetGroupB211FDA6', 'WebTargetGroupFE6444AE'];
+    expect(watchedTargetGroups(Template.fromStack(stack))).toEqual({ WebServerErrorsAlarm: both, WebUnhealthyTargetsAlarm: both, WebResponseTimeAlarm: both });
+    expect(web.alarms).toHaveLength(3);
   });
 
-  test('each alarm is named for the target group it watches, and its description says which one', () => {
-    const alarms = synth().findResources('AWS::CloudWatch::Alarm');
-    const byName = Object.fromEntries(Object.entries(alarms).map(([id, alarm]) => {
-      const dimensions = alarm.Properties.Dimensions ?? alarm.Properties.Metrics.find((m: any) => m.MetricStat).MetricStat.Metric.Dimensions;
-      const targetGroup = dimensions.find((d: any) => d.Name === 'TargetGroup').Value['Fn::GetAtt'][0];
-      return [id.replace(/[0-9A-F]{8}$/, ''), `${targetGroup}: ${alarm.Properties.AlarmDescription}`];
-    }));
+  test('the 5xx alarm takes the worse of the two groups\' rates, each of its own group: a canary whose 10 % fails at 30 % still alarms', () => {
+    const metrics = alarmMetrics(synth(), 'WebServerErrorsAlarm');
 
-    expect(byName).toEqual({
-      WebServerErrorsAlarm: 'WebTargetGroupFE6444AE: More than 5 % of the requests to the primary target group answered 5xx by the targets',
-      WebUnhealthyTargetsAlarm: 'WebTargetGroupFE6444AE: Unhealthy targets in the primary target group',
-      WebResponseTimeAlarm: 'WebTargetGroupFE6444AE: The 95th percentile of the response time of the primary target group above 2 seconds',
-      WebAlternateServerErrorsAlarm: 'WebAlternateTargetGroupB211FDA6: More than 5 % of the requests to the alternate target group answered 5xx by the targets',
-      WebAlternateUnhealthyTargetsAlarm: 'WebAlternateTargetGroupB211FDA6: Unhealthy targets in the alternate target group',
-      WebAlternateResponseTimeAlarm: 'WebAlternateTargetGroupB211FDA6: The 95th percentile of the response time of the alternate target group above 2 seconds',
-    });
+    expect(metrics.expr_1?.Expression ?? Object.values(metrics).find((m: any) => m.ReturnData !== false).Expression).toBe('MAX([group0, group1])');
+    const group = (tg: string, errors: string, requests: string) => [errors, requests].map((id) => metrics[id].MetricStat.Metric.Dimensions
+      .find((d: any) => d.Name === 'TargetGroup').Value['Fn::GetAtt'][0]).concat(tg);
+    expect(metrics.group0.Expression).toBe('100 * FILL(errors0, 0) / requests0');
+    expect(metrics.group1.Expression).toBe('100 * FILL(errors1, 0) / requests1');
+    expect(group('WebTargetGroupFE6444AE', 'errors0', 'requests0')).toEqual(['WebTargetGroupFE6444AE', 'WebTargetGroupFE6444AE', 'WebTargetGroupFE6444AE']);
+    expect(group('WebAlternateTargetGroupB211FDA6', 'errors1', 'requests1'))
+      .toEqual(['WebAlternateTargetGroupB211FDA6', 'WebAlternateTargetGroupB211FDA6', 'WebAlternateTargetGroupB211FDA6']);
+  });
+
+  test('the alarms name the load balancer by its full-name attribute, not a join of the listener\'s ARN', () => {
+    const metrics = alarmMetrics(synth(), 'WebUnhealthyTargetsAlarm');
+
+    expect(metrics.group0.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'LoadBalancer').Value)
+      .toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebLoadBalancer/), 'LoadBalancerFullName'] });
+  });
+
+  test('each alarm\'s description says which target groups it watches', () => {
+    const descriptions = (deployment: Deployment) => Object.values(synth({ deployment }).findResources('AWS::CloudWatch::Alarm'))
+      .map((alarm) => alarm.Properties.AlarmDescription).sort();
+
+    expect(descriptions(Deployment.canary())).toEqual([
+      'More than 5 % of the requests to either target group answered 5xx by the targets',
+      'The 95th percentile of the response time of either target group above 2 seconds',
+      'Unhealthy targets in either target group',
+    ]);
+    expect(descriptions(Deployment.rolling())).toEqual([
+      'More than 5 % of the requests to the target group answered 5xx by the targets',
+      'The 95th percentile of the response time of the target group above 2 seconds',
+      'Unhealthy targets in the target group',
+    ]);
   });
 
   test('alarmThresholds set the thresholds, period and evaluation periods', () => {
@@ -327,7 +396,7 @@ describe('deployment alarms', () => {
     });
 
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: Match.arrayWith([Match.objectLike({ Id: 'errors', MetricStat: Match.objectLike({ Period: 300 }) })]),
+      Metrics: Match.arrayWith([Match.objectLike({ Id: 'errors0', MetricStat: Match.objectLike({ Period: 300 }) })]),
       Threshold: 1,
       EvaluationPeriods: 3,
     });
@@ -341,7 +410,7 @@ describe('deployment alarms', () => {
     new PrivateFargateBehindAlb(stack, 'Web', { alarmTopic: topic });
 
     const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(3);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
@@ -367,7 +436,8 @@ describe('deployment alarms', () => {
     expect(web.alarms).toEqual([]);
     const configuration = deploymentConfiguration(template);
     expect(configuration.DeploymentCircuitBreaker).toEqual(circuitBreaker);
-    expect(configuration.Alarms?.Enable ?? false).toBe(false);
+    // Written as off, not left out: ECS keeps alarms that disappear from the template.
+    expect(configuration.Alarms).toEqual({ AlarmNames: [], Enable: false, Rollback: false });
     expect(configuration.Strategy).toBe('CANARY');
   });
 });
