@@ -239,7 +239,7 @@ describe('synthesis and the table', () => {
       '| change | what it does to a running stack |',
       '| --- | --- |',
       '| change `port` | replaces the 2 target groups, the load balancer |',
-      '| add a \\| b | in place (broken today: issue 18.4) |',
+      '| add a \\| b | in place (broken today: issue 18.4 with the cdk-init flags) |',
       '| two on one port | refused at synth |',
     ].join('\n'));
   });

@@ -127,7 +127,8 @@ export function renderChangeTable(rows: Row[]): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
   const lines = ['| change | what it does to a running stack |', '| --- | --- |'];
   for (const row of rows) {
-    const issues = [...new Set(typeof row.broken === 'string' ? [row.broken] : Object.values(row.broken ?? {}))];
+    const issues = typeof row.broken === 'string' ? [row.broken]
+      : Object.entries(row.broken ?? {}).map(([flags, issue]) => `${issue} with the ${flags} flags`);
     const today = issues.length > 0 ? ` (broken today: ${issues.join(', ')})` : '';
     lines.push(`| ${escape(row.name)} | ${describeExpectation(row.expect)}${today} |`);
   }
