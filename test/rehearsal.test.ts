@@ -1,0 +1,120 @@
+/**
+ * The rehearsal of a stack's life (issues 18 and 19): for each change users make to a running app,
+ * version 1 and version 2 are synthesized under both flag sets and checked for what AWS enforces:
+ * no unique name held twice, every request routed to its service, no listener, rule, record or
+ * endpoint created while another holds its name, no deployment setting removed instead of turned
+ * off, and exactly the replacements the row states. A new prop is rehearsed by adding one line.
+ *
+ * A row that fails today because of a known bug names the issue point in `broken` and runs as
+ * `test.failing`: the suite turns red the day the fix lands until the flag is removed.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Deployment } from '../src';
+import {
+  BASE, certificate, domain, ENV, importedVpcInStacks, onUsersLoadBalancer, onUsersVpc, onWebsLoadBalancer,
+  README_MANY_HTTPS_SERVICES, service, STRATEGIES,
+} from './rehearsal/apps';
+import {
+  brokenUnder, CreateRow, FLAG_SETS, FlagSet, rehearse, rehearseCreate, renderChangeTable, Row,
+} from './rehearsal/index';
+
+const SPOT = [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }];
+const WITH_DOMAIN = service(domain('app.example.com'));
+const SHOP_AND_API = onUsersLoadBalancer({ Shop: domain('shop.example.com'), Api: domain('api.example.com', { port: 8080 }) });
+const PATHS_V1 = onWebsLoadBalancer(domain('shop.example.com'), { Api: domain('api.example.com', { port: 8080, pathPatterns: ['/v1/*'] }) });
+const WEB_AND_API = onWebsLoadBalancer({}, { Api: { port: 8080 } });
+const VPC_WEB_AND_API = onUsersVpc({ Web: {}, Api: { port: 8080 } });
+const ENV_BASE = service({}, ENV);
+const TWO_STACKS = importedVpcInStacks({ One: { Web: {} }, Two: { Api: { port: 8080 } } });
+
+/** Every ordered pair of the four deployment strategies. */
+const STRATEGY_ROWS: Row[] = Object.keys(STRATEGIES).flatMap((from) => Object.keys(STRATEGIES).filter((to) => to !== from).map((to) => ({
+  name: `deployment ${from} → ${to}`,
+  v1: STRATEGIES[from],
+  v2: STRATEGIES[to],
+  expect: 'in place' as const,
+  // Leaving a traffic-shifting strategy removes Strategy (and its settings) instead of writing ROLLING.
+  broken: to === 'rolling' ? 'issue 18.4' : undefined,
+})));
+
+/** The changes users make to a running app, one line each. */
+const ROWS: Row[] = [
+  { name: 'add `domainName` and `hostedZone`', v1: BASE, v2: WITH_DOMAIN, expect: 'in place', broken: 'issue 18.1' },
+  { name: 'remove the first of two services with domains on the user\'s load balancer', v1: SHOP_AND_API, v2: onUsersLoadBalancer({ Api: domain('api.example.com', { port: 8080 }) }), expect: 'in place', broken: 'issue 18.2' },
+  // Today stack One's update is refused (Two imports the endpoints' security group); deployed the other way
+  // round, Two's new private-DNS endpoints would meet One's. A fix that refuses v1 instead makes this row `refused`.
+  { name: 'remove the first stack\'s service of two stacks on an imported VPC', v1: TWO_STACKS, v2: importedVpcInStacks({ One: {}, Two: { Api: { port: 8080 } } }), expect: 'in place', broken: 'issue 18.3' },
+  ...STRATEGY_ROWS,
+  { name: '`deploymentAlarms` true → false', v1: BASE, v2: service({ deploymentAlarms: false }), expect: 'in place', broken: { 'cdk-init': 'issue 18.4' } },
+  { name: '`deploymentAlarms` false → true', v1: service({ deploymentAlarms: false }), v2: BASE, expect: 'in place' },
+  { name: 'add `capacityProviderStrategies` with FARGATE_SPOT', v1: BASE, v2: service({ capacityProviderStrategies: SPOT }), expect: 'in place', broken: 'issue 18.5' },
+  { name: 'change `pathPatterns` of a service on a shared HTTPS listener', v1: PATHS_V1, v2: onWebsLoadBalancer(domain('shop.example.com'), { Api: domain('api.example.com', { port: 8080, pathPatterns: ['/v2/*'] }) }), expect: 'in place', broken: 'issue 18.6' },
+  // Found by the rehearsal, beyond the issue's list: the reverse of 18.1 and 18.5, and 18.4's rule for ECS Exec.
+  { name: 'remove `domainName` and `hostedZone`', v1: WITH_DOMAIN, v2: BASE, expect: 'in place', broken: 'issue 18.1 (the reverse)' },
+  { name: 'change `domainName`', v1: WITH_DOMAIN, v2: service(domain('www.example.com')), expect: 'in place' },
+  { name: 'remove `capacityProviderStrategies`', v1: service({ capacityProviderStrategies: SPOT }), v2: BASE, expect: 'in place', broken: 'issue 18.5 (the reverse)' },
+  { name: 'remove `enableExecuteCommand`', v1: service({ enableExecuteCommand: true }), v2: BASE, expect: 'in place', broken: 'issue 18.4 (ECS Exec)' },
+  { name: 'change `port`', v1: BASE, v2: service({ port: 8080 }), expect: { replaces: ['TargetGroup', 'TargetGroup'] } },
+  { name: 'add a service on a shared load balancer', v1: BASE, v2: WEB_AND_API, expect: 'in place' },
+  { name: 'remove a service from a shared load balancer', v1: WEB_AND_API, v2: BASE, expect: 'in place' },
+  { name: 'add a service with a domain on a shared HTTPS listener', v1: service(domain('shop.example.com')), v2: onWebsLoadBalancer(domain('shop.example.com'), { Api: domain('api.example.com', { port: 8080 }) }), expect: 'in place' },
+  { name: 'add a service on a taken port of a shared load balancer', v1: BASE, v2: onWebsLoadBalancer({}, { Api: {} }), expect: { refused: /port must be free on the shared loadBalancer/ } },
+  { name: 'add a service with a domain on a shared load balancer, in a stack with an account and region', v1: ENV_BASE, v2: onWebsLoadBalancer({}, { Api: domain('api.example.com', { port: 8080 }) }, ENV), expect: 'in place' },
+  { name: 'add `domainName` and `hostedZone`, in a stack with an account and region', v1: ENV_BASE, v2: service(domain('app.example.com'), ENV), expect: 'in place', broken: 'issue 18.1' },
+  { name: 'add a service on a shared VPC', v1: onUsersVpc({ Web: {} }), v2: VPC_WEB_AND_API, expect: 'in place' },
+  { name: 'remove the first service of a shared VPC', v1: VPC_WEB_AND_API, v2: onUsersVpc({ Api: { port: 8080 } }), expect: 'in place' },
+  { name: 'add `allowFrom`', v1: BASE, v2: service({ allowFrom: [ec2.Peer.ipv4('203.0.113.0/24')] }), expect: 'in place' },
+  { name: 'add `webAclArn`', v1: BASE, v2: service({ webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/acl/00000000-0000-0000-0000-000000000000' }), expect: 'in place' },
+  // The listener is replaced with its load balancer, and the production rule with it: its weights are written anew.
+  { name: '`internetFacing` true → false', v1: BASE, v2: service({ internetFacing: false }), expect: { replaces: ['LoadBalancer', 'Listener'] }, broken: 'issue 18.6' },
+  { name: '`cpuArchitecture` ARM64', v1: BASE, v2: service({ cpuArchitecture: ecs.CpuArchitecture.ARM64 }), expect: 'in place' },
+  { name: 'add `enableExecuteCommand`', v1: BASE, v2: service({ enableExecuteCommand: true }), expect: 'in place' },
+  { name: 'add `targetRequestsPerTarget`', v1: BASE, v2: service({ targetRequestsPerTarget: 100 }), expect: 'in place' },
+];
+
+/** Apps users create: every check of what AWS enforces at create (issue 19). */
+const CREATE_ROWS: CreateRow[] = [
+  { name: 'two services on one host name on a shared load balancer', app: onUsersLoadBalancer({ App: domain('app.example.com'), Admin: domain('app.example.com', { pathPatterns: ['/admin/*'], port: 8081 }) }), broken: 'issue 19.1, 19.2' },
+  { name: 'app.example.com and app.example.com + /admin/* with the user\'s certificate (routing only)', app: onUsersLoadBalancer({ App: (s) => ({ domainName: 'app.example.com', certificate: certificate(s) }), Admin: (s) => ({ domainName: 'app.example.com', certificate: certificate(s), pathPatterns: ['/admin/*'], port: 8081 }) }), broken: 'issue 19.1' },
+  { name: 'the README\'s "Many HTTPS services on one load balancer"', app: README_MANY_HTTPS_SERVICES, broken: 'issue 19.2' },
+  { name: 'a service with every default', app: BASE },
+  { name: 'two stacks on an imported VPC', app: TWO_STACKS },
+  { name: 'a rolling service with Spot and a domain', app: service(domain('app.example.com', { deployment: Deployment.rolling(), capacityProviderStrategies: SPOT })) },
+];
+
+/** `test`, or `test.failing` for a row broken under this flag set. */
+const testOf = (broken: string | undefined) => (broken ? test.failing : test);
+
+describe.each(FLAG_SETS)('under the flags %s', (flags: FlagSet) => {
+  describe('an update of a running app', () => {
+    for (const row of ROWS) {
+      const broken = brokenUnder(row.broken, flags);
+      testOf(broken)(`${row.name}${broken ? ` (broken: ${broken})` : ''}`, () => {
+        expect(rehearse(row, flags).problems).toEqual([]);
+      });
+    }
+  });
+
+  describe('an app at create', () => {
+    for (const row of CREATE_ROWS) {
+      const broken = brokenUnder(row.broken, flags);
+      testOf(broken)(`${row.name}${broken ? ` (broken: ${broken})` : ''}`, () => {
+        expect(rehearseCreate(row, flags)).toEqual([]);
+      });
+    }
+  });
+});
+
+describe('the README section "Changing a running service"', () => {
+  test('is the table of the rows (compared once the section exists)', () => {
+    const table = renderChangeTable(ROWS);
+    expect(table.split('\n')).toHaveLength(ROWS.length + 2);
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+    const section = readme.split(/^## /m).find((s) => s.startsWith('Changing a running service\n'));
+    // Today the README has no such section; once it has, its table must be this one.
+    if (section) expect(section).toContain(table);
+  });
+});
