@@ -12,7 +12,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Build } from './synth';
-import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../../src';
+import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../../src';
 
 /** Props, or props made in the stack (a hosted zone, a certificate). */
 export type PropsOf = PrivateFargateBehindAlbProps | ((stack: Stack) => PrivateFargateBehindAlbProps);
@@ -124,6 +124,18 @@ export function importedVpcInStacks(services: { One: Record<string, PropsOf>; Tw
       const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', IMPORTED_VPC);
       for (const [id, props] of Object.entries(ofStack)) new PrivateFargateBehindAlb(stack, id, { vpc, ...propsIn(stack, props) });
     }
+  };
+}
+
+/**
+ * The way out of `importedVpcInStacks`: the endpoints made once in a stack `Network` that owns them,
+ * and the stacks One and Two, each importing the VPC and running the services listed for it.
+ */
+export function importedVpcWithNetworkStack(services: { One: Record<string, PropsOf>; Two: Record<string, PropsOf> }): Build {
+  return (app) => {
+    const network = new Stack(app, 'Network');
+    new FargateVpcEndpoints(network, 'Endpoints', { vpc: ec2.Vpc.fromVpcAttributes(network, 'Vpc', IMPORTED_VPC) });
+    importedVpcInStacks(services)(app);
   };
 }
 
