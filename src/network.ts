@@ -129,7 +129,10 @@ function newVpc(scope: Construct): ec2.Vpc {
  * DNS are added to the VPC, which changes DNS for every workload in it.
  */
 function defaultTaskSubnets(scope: IConstruct, vpc: ec2.IVpc): ec2.SubnetSelection {
-  if (vpc.isolatedSubnets.length > 0 && vpc.privateSubnets.length > 0) {
+  // While a Vpc.fromLookup is pending, aws-cdk-lib gives a placeholder VPC with every kind of subnet; the
+  // CLI then looks the VPC up and synthesizes again, and the real VPC is checked on that pass.
+  const pendingLookup = vpc.vpcId === 'vpc-12345';
+  if (vpc.isolatedSubnets.length > 0 && vpc.privateSubnets.length > 0 && !pendingLookup) {
     fail(scope,
       `taskSubnets must be given for ${describeVpc(vpc)}, which has both isolated subnets and private subnets with egress; received none. ` +
       'Give taskSubnets: { subnetType: PRIVATE_WITH_EGRESS } to run the tasks behind the NAT (no VPC endpoint is added), or ' +

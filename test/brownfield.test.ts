@@ -3,7 +3,7 @@
  * customized after the constructor. What synthesizes must deploy and run; what cannot is refused.
  */
 import { App, CfnParameter, Duration, Fn, Lazy, Stack, Stage } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -56,26 +56,58 @@ function importedVpc(stack: Stack, attributes = ISOLATED_VPC): ec2.IVpc {
 const tasksGroup = (service = 'Web') => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${service}ServiceSecurityGroup`), 'GroupId'] });
 
 describe('1. endpoints follow the VPC, not the object', () => {
-  test('two stacks that import one VPC id get one set of endpoints, and the second stack admits its tasks to it', () => {
+  test('two stacks that import one VPC id each, with no home for its endpoints, are refused, naming the ways out', () => {
     const app = new App();
+    const one = new Stack(app, 'One', { env: ENV });
+    const two = new Stack(app, 'Two', { env: ENV });
+    new PrivateFargateBehindAlb(one, 'Web', { vpc: importedVpc(one) });
+
+    // The set made for One's import would move to Two when One's service goes, while One's still holds the private DNS names.
+    expect(() => new PrivateFargateBehindAlb(two, 'Api', { vpc: importedVpc(two), port: 8080 })).toThrow(
+      '[Two/Api] vpc: the VPC vpc-0123456789abcdef0 is imported more than once (One/Vpc and Two/Vpc), and its endpoints, made for the first ' +
+      'import in the stack One, would move to another stack when the services of that import go: a second set of endpoints fails at deploy, ' +
+      'since private DNS names are unique in a VPC. Give the set one home that outlives the services: a FargateVpcEndpoints made for the VPC ' +
+      'in the stack that owns the network, before the services (each service on that VPC id then uses it), or import the VPC once and give ' +
+      'that object to every service, or give endpointSecurityGroup (endpoints made outside this app)');
+  });
+
+  test('the first way out: one set of endpoints made in the network stack, which every stack importing the VPC id shares and admits its tasks to', () => {
+    const app = new App();
+    const network = new Stack(app, 'Network', { env: ENV });
+    new FargateVpcEndpoints(network, 'Endpoints', { vpc: importedVpc(network) });
     const one = new Stack(app, 'One', { env: ENV });
     const two = new Stack(app, 'Two', { env: ENV });
 
     new PrivateFargateBehindAlb(one, 'Web', { vpc: importedVpc(one) });
     new PrivateFargateBehindAlb(two, 'Api', { vpc: importedVpc(two), port: 8080 });
 
-    expect(endpointServices(Template.fromStack(one))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
-    const second = Template.fromStack(two);
-    second.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
-    second.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('FargateVpcEndpointsSecurityGroup') },
-      SourceSecurityGroupId: tasksGroup('Api'),
-      FromPort: 443,
-    });
-    expect(two.dependencies).toContain(one);
+    expect(endpointServices(Template.fromStack(network))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+    for (const [stack, service] of [[one, 'Web'], [two, 'Api']] as const) {
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('EndpointsSecurityGroup') },
+        SourceSecurityGroupId: tasksGroup(service),
+        FromPort: 443,
+      });
+      expect(stack.dependencies).toContain(network);
+    }
   });
 
-  test('two stacks that look up one VPC share one set', () => {
+  test('the second way out: the VPC imported once, and that object given to the services of both stacks', () => {
+    const app = new App();
+    const one = new Stack(app, 'One', { env: ENV });
+    const two = new Stack(app, 'Two', { env: ENV });
+    const vpc = importedVpc(one);
+
+    new PrivateFargateBehindAlb(one, 'Web', { vpc });
+    new PrivateFargateBehindAlb(two, 'Api', { vpc, port: 8080 });
+
+    expect(endpointServices(Template.fromStack(one))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+    Template.fromStack(two).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
+  test('two stacks that look up one VPC share the set made in a network stack', () => {
     const vpcContext = {
       vpcId: 'vpc-0abc',
       vpcCidrBlock: '10.1.0.0/16',
@@ -88,15 +120,15 @@ describe('1. endpoints follow the VPC, not the object', () => {
     const app = new App({
       context: { 'vpc-provider:account=123456789012:filter.vpc-id=vpc-0abc:region=us-east-1:returnAsymmetricSubnets=true': vpcContext },
     });
-    const stacks = ['One', 'Two'].map((name) => new Stack(app, name, { env: ENV }));
+    const stacks = ['Network', 'One', 'Two'].map((name) => new Stack(app, name, { env: ENV }));
+    const lookup = (stack: Stack) => ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-0abc' });
+    new FargateVpcEndpoints(stacks[0], 'Endpoints', { vpc: lookup(stacks[0]) });
 
-    for (const stack of stacks) {
-      new PrivateFargateBehindAlb(stack, 'Web', { vpc: ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-0abc' }) });
-    }
+    for (const stack of stacks.slice(1)) new PrivateFargateBehindAlb(stack, 'Web', { vpc: lookup(stack) });
 
     expect(stacks.map((stack) => Template.fromStack(stack).toJSON().Resources)
       .map((resources) => Object.values(resources as Record<string, { Type: string }>).filter((r) => r.Type === 'AWS::EC2::VPCEndpoint').length))
-      .toEqual([4, 0]);
+      .toEqual([4, 0, 0]);
   });
 
   test('a second set made with new beside of() for one VPC is refused, naming the set that exists', () => {
@@ -108,7 +140,7 @@ describe('1. endpoints follow the VPC, not the object', () => {
     expect(() => new FargateVpcEndpoints(stack, 'More', { vpc: again })).toThrow(
       '[TestStack/More] vpc must get one set of endpoints in an app; received the VPC vpc-0123456789abcdef0, whose endpoints ' +
       'TestStack/Vpc/FargateVpcEndpoints (stack TestStack) already creates: a second private-DNS endpoint or S3 route fails at deploy. ' +
-      'Use FargateVpcEndpoints.of(vpc) to share that set',
+      'Create the set before the services that use the VPC, or use FargateVpcEndpoints.of(vpc) to share that set',
     );
     expect(FargateVpcEndpoints.of(again)).toBe(FargateVpcEndpoints.of(vpc));
   });
@@ -343,9 +375,10 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     new sqs.Queue(stack, 'Queue').grantSendMessages(web.taskDefinition.taskRole);
     new sns.Topic(stack, 'Topic').grantPublish(web.taskDefinition.taskRole);
 
-    expect(() => Template.fromStack(stack)).toThrow(
-      /\[TestStack\/Web\] the task role is granted sns, sqs, which the tasks cannot reach: .* no endpoint for them\. Set endpointsForGrantedServices to true, or add each with FargateVpcEndpoints.of\(vpc\).addInterfaceEndpoint/,
-    );
+    expect(() => Template.fromStack(stack)).toThrow('[TestStack/Web] the task role is granted sns, sqs, which the tasks cannot reach: their subnets ' +
+      'have no route to the internet. The VPC has no endpoint for sns, sqs: set endpointsForGrantedServices to true, or add each with ' +
+      'FargateVpcEndpoints.of(vpc).addInterfaceEndpoint(...) (the endpoint service named com.amazonaws.REGION.sns, com.amazonaws.REGION.sqs). ' +
+      'Or give taskSubnets with egress (a NAT gateway)');
   });
 
   test('with endpointsForGrantedServices false, an endpoint the user added is enough', () => {
@@ -369,15 +402,79 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
   });
 
-  test('a granted service with no endpoint the construct knows is refused', () => {
+  test('a granted service with no endpoint the construct knows is refused, and adding the endpoint its message names is the way out', () => {
+    const grant = (addEndpoint: boolean) => {
+      const stack = newStack();
+      const web = new PrivateFargateBehindAlb(stack, 'Web');
+      web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['comprehend:DetectSentiment'], resources: ['*'] }));
+      if (addEndpoint) FargateVpcEndpoints.of(web.vpc).addInterfaceEndpoint(new ec2.InterfaceVpcEndpointAwsService('comprehend'));
+      return Template.fromStack(stack);
+    };
+
+    expect(() => grant(false)).toThrow('[TestStack/Web] the task role is granted comprehend, which the tasks cannot reach: their subnets have no ' +
+      'route to the internet. The VPC has no endpoint for comprehend: add it with FargateVpcEndpoints.of(vpc).addInterfaceEndpoint(...) (the ' +
+      'endpoint service named com.amazonaws.REGION.comprehend). Or give taskSubnets with egress (a NAT gateway)');
+    expect(endpointServices(grant(true))).toContain('.comprehend');
+  });
+
+  test('a grant is served by the endpoint of its action, not of its prefix: bedrock:InvokeModel by bedrock-runtime', () => {
+    const grant = (actions: string[], endpointsForGrantedServices = true) => {
+      const stack = newStack();
+      const web = new PrivateFargateBehindAlb(stack, 'Web', { endpointsForGrantedServices });
+      web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: ['*'] }));
+      return { stack, web, template: () => Template.fromStack(stack) };
+    };
+
+    expect(endpointServices(grant(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']).template())).toContain('.bedrock-runtime');
+    expect(endpointServices(grant(['bedrock:Retrieve']).template())).toContain('.bedrock-agent-runtime');
+    expect(endpointServices(grant(['bedrock:ListFoundationModels']).template())).toContain('.bedrock');
+    expect(endpointServices(grant(['sagemaker:InvokeEndpoint']).template())).toContain('.sagemaker.runtime');
+    // With endpointsForGrantedServices false, the message names the endpoint that serves the action, and adding it is the way out.
+    const refused = grant(['bedrock:InvokeModel'], false);
+    expect(refused.template).toThrow(/the task role is granted bedrock-runtime, .* \(the endpoint service named com\.amazonaws\.REGION\.bedrock-runtime\)/);
+    const fixed = grant(['bedrock:InvokeModel'], false);
+    FargateVpcEndpoints.of(fixed.web.vpc).addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME);
+    expect(endpointServices(fixed.template())).toContain('.bedrock-runtime');
+  });
+
+  test('IAM is reached through its endpoint in us-east-1 only; elsewhere, and for Route 53, the way out is egress', () => {
+    const grant = (actions: string[], env?: { account: string; region: string }, taskSubnets?: ec2.SubnetSelection) => {
+      const stack = newStack(env);
+      const vpc = taskSubnets ? new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 }) : undefined;
+      const web = new PrivateFargateBehindAlb(stack, 'Web', { vpc, taskSubnets });
+      web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: ['*'] }));
+      return () => Template.fromStack(stack);
+    };
+
+    grant(['iam:GetRole'], ENV)().hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.iam', PrivateDnsEnabled: true });
+    expect(grant(['iam:GetRole'], { account: '123456789012', region: 'eu-west-1' })).toThrow(
+      /the task role is granted iam, which the tasks cannot reach: their subnets have no route to the internet\. IAM has a VPC endpoint in us-east-1 only\. Or give taskSubnets with egress \(a NAT gateway\)/);
+    expect(grant(['route53:ChangeResourceRecordSets'])).toThrow(/Route 53 has no VPC endpoint for its API\. Or give taskSubnets with egress/);
+    // iam:PassRole is no call: nothing to reach.
+    expect(endpointServices(grant(['iam:PassRole'], { account: '123456789012', region: 'eu-west-1' })())).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+    // The way out, task subnets with egress, synthesizes.
+    grant(['route53:ChangeResourceRecordSets'], undefined, { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })().resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
+  test('an action in upper case is the same action (IAM is case-insensitive)', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');
+    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['SQS:SendMessage'], resources: ['*'] }));
 
-    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['comprehend:DetectSentiment'], resources: ['*'] }));
+    expect(endpointServices(Template.fromStack(stack))).toContain('.sqs');
+  });
 
-    expect(() => Template.fromStack(stack)).toThrow(
-      /the task role is granted comprehend, which the tasks cannot reach: .* no endpoint for it\. add each with FargateVpcEndpoints/,
-    );
+  test('with the VPC\'s own endpoints (endpointSecurityGroup), a warning names every endpoint the tasks need', () => {
+    const stack = newStack(ENV);
+    const web = new PrivateFargateBehindAlb(stack, 'Web', {
+      vpc: importedVpc(stack),
+      endpointSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Endpoints', 'sg-0123456789abcdef0'),
+    });
+    new sqs.Queue(stack, 'Queue').grantSendMessages(web.taskDefinition.taskRole);
+
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('use endpoints the VPC has already'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringContaining(
+      'they need an endpoint for each of ecr.api, ecr.dkr, logs, s3, sqs. Check that the VPC has them, the interface endpoints with private DNS and admitting the tasks on 443')]);
   });
 
   test('ECS Exec with a cluster key adds the SSM Messages and KMS endpoints', () => {
@@ -524,18 +621,22 @@ describe('8. deterministic templates', () => {
 describe('10. one VPC, whatever object holds it', () => {
   test('a shared load balancer and a VPC imported separately with the same id are one VPC', () => {
     const stack = newStack(ENV);
-    const web = new PrivateFargateBehindAlb(stack, 'Web', { vpc: importedVpc(stack) });
+    new FargateVpcEndpoints(stack, 'Endpoints', { vpc: importedVpc(stack) });
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { vpc: ec2.Vpc.fromVpcAttributes(stack, 'ForWeb', ISOLATED_VPC) });
     const again = ec2.Vpc.fromVpcAttributes(stack, 'Again', ISOLATED_VPC);
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { vpc: again, loadBalancer: web.loadBalancer, port: 8080 })).not.toThrow();
+    const api = new PrivateFargateBehindAlb(stack, 'Api', { vpc: again, loadBalancer: web.loadBalancer, port: 8080 });
+
+    expect(api.loadBalancer).toBe(web.loadBalancer);
     Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 4);
   });
 });
 
 describe('12. access logs do not grow forever', () => {
-  test('the access-log bucket expires current and noncurrent objects after 90 days by default', () => {
+  test('the access-log bucket expires logs after 90 days by default, and deletes their noncurrent copies a day later, not 90', () => {
     synth({}, ENV).hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [{ Id: 'ExpireAccessLogs', Status: 'Enabled', ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 90 } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: [{ Id: 'ExpireAccessLogs', Status: 'Enabled', ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }] },
     });
   });
 
@@ -549,7 +650,7 @@ describe('12. access logs do not grow forever', () => {
     // A service that gives no expiration takes the bucket's.
     expect(() => new PrivateFargateBehindAlb(stack, 'Admin', { vpc: web.vpc, port: 8081 })).not.toThrow();
     Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })] },
     });
   });
 });

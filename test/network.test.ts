@@ -72,16 +72,28 @@ describe('egress of the task subnets', () => {
     Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 4);
   });
 
-  test('by default the tasks run in the isolated subnets of a VPC that has both kinds, behind the endpoints', () => {
-    const stack = newStack(ENV);
+  test('a VPC with both kinds and no taskSubnets is refused, naming what each choice does; both choices synthesize', () => {
+    const build = (taskSubnets?: ec2.SubnetSelection) => {
+      const stack = newStack(ENV);
+      new PrivateFargateBehindAlb(stack, 'Web', { vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', attributes), taskSubnets });
+      return Template.fromStack(stack);
+    };
 
-    new PrivateFargateBehindAlb(stack, 'Web', { vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', attributes) });
-
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::ECS::Service', {
+    // Not chosen silently: isolated subnets are often the database tier, and their endpoints change DNS for every workload of the VPC.
+    expect(() => build()).toThrow('[TestStack/Web] taskSubnets must be given for the VPC vpc-0mixed, which has both isolated subnets and private subnets ' +
+      'with egress; received none. Give taskSubnets: { subnetType: PRIVATE_WITH_EGRESS } to run the tasks behind the NAT (no VPC endpoint is added), ' +
+      'or taskSubnets: { subnetType: PRIVATE_ISOLATED } to run them with no route to the internet (interface endpoints with private DNS are added ' +
+      'to the VPC, and its other workloads then reach those AWS services through them)');
+    const isolated = build({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
+    isolated.hasResourceProperties('AWS::ECS::Service', {
       NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ Subnets: ['subnet-iso1', 'subnet-iso2'] }) },
     });
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
+    isolated.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
+    const withEgress = build({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+    withEgress.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ Subnets: ['subnet-priv1', 'subnet-priv2'] }) },
+    });
+    withEgress.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
   test('task subnets all with egress need none', () => {

@@ -224,7 +224,10 @@ describe('the task and the service', () => {
 
   test('the service runs in the private subnets with no public IP, deploys safely and sets no desired count', () => {
     synth({ minCapacity: 2, maxCapacity: 4 }).hasResourceProperties('AWS::ECS::Service', {
-      LaunchType: 'FARGATE',
+      // A capacity provider strategy, not a launch type: adding Spot later is then an update in place.
+      LaunchType: Match.absent(),
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+      EnableExecuteCommand: false,
       // A desired count in the template would reset the autoscaled count on every deployment.
       DesiredCount: Match.absent(),
       HealthCheckGracePeriodSeconds: 60,
@@ -267,8 +270,9 @@ describe('the task and the service', () => {
     const principals = Object.values(template.findResources('AWS::IAM::Role'))
       .flatMap((role) => role.Properties.AssumeRolePolicyDocument.Statement.map((statement: any) => statement.Principal.Service))
       .sort();
-    // Task and execution roles, the flow log's role and the role ECS moves canary traffic with: none for scaling.
-    expect(principals).toEqual(['ecs-tasks.amazonaws.com', 'ecs-tasks.amazonaws.com', 'ecs.amazonaws.com', 'vpc-flow-logs.amazonaws.com']);
+    // Task and execution roles, the flow log's role and the stack's traffic role (ECS moves canary traffic with it,
+    // and the function that writes the listener rules runs with it): none for scaling.
+    expect(principals).toEqual(['ecs-tasks.amazonaws.com', 'ecs-tasks.amazonaws.com', 'ecs.amazonaws.com', 'lambda.amazonaws.com', 'vpc-flow-logs.amazonaws.com']);
   });
 
   test('scaling bounds and CPU target are the user\'s, and scaling takes more policies', () => {

@@ -14,7 +14,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { newStack, synth } from './helpers';
-import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const SPOT_WITH_ONE_ON_DEMAND: ecs.CapacityProviderStrategy[] = [
   { capacityProvider: 'FARGATE', base: 1, weight: 0 },
@@ -188,19 +188,23 @@ describe('Fargate Spot', () => {
     new PrivateFargateBehindAlb(stack, 'Api', { cluster, port: 8080, capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND });
 
     const template = Template.fromStack(stack);
-    const association = Object.keys(template.findResources('AWS::ECS::ClusterCapacityProviderAssociations'));
+    const association = Object.keys(template.findResources('AWS::ECS::ClusterCapacityProviderAssociations', {
+      Properties: { Cluster: { Ref: Match.stringLikeRegexp('^UserCluster') } },
+    }));
     expect(association).toHaveLength(1);
     template.hasResource('AWS::ECS::Service', {
-      Properties: { CapacityProviderStrategy: Match.anyValue() },
+      Properties: { CapacityProviderStrategy: Match.arrayWith([Match.objectLike({ CapacityProvider: 'FARGATE_SPOT' })]) },
       DependsOn: Match.arrayWith([association[0]]),
     });
   });
 
-  test('without a strategy the service keeps the FARGATE launch type and the cluster gets no association', () => {
+  test('without a strategy every task is on FARGATE through a strategy, not a launch type, so that adding Spot later changes the service in place', () => {
     const template = synth();
 
-    template.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'FARGATE', CapacityProviderStrategy: Match.absent() });
-    template.resourceCountIs('AWS::ECS::ClusterCapacityProviderAssociations', 0);
+    template.hasResourceProperties('AWS::ECS::Service', { LaunchType: Match.absent(), CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }] });
+    const associations = template.findResources('AWS::ECS::ClusterCapacityProviderAssociations');
+    expect(Object.values(associations).map((a) => a.Properties.CapacityProviders)).toEqual([['FARGATE', 'FARGATE_SPOT']]);
+    template.hasResource('AWS::ECS::Service', { DependsOn: Match.arrayWith(Object.keys(associations)) });
   });
 
   test('a second service with Spot enables the providers on the cluster the first one created', () => {
@@ -213,15 +217,21 @@ describe('Fargate Spot', () => {
     template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
   });
 
-  test('on a cluster the user gives, the strategy is used and the cluster is left as it is', () => {
+  test('a cluster the user makes in the app gets the Fargate providers; an imported one is left as it is', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');
     const cluster = new ecs.Cluster(stack, 'UserCluster', { vpc: web.vpc });
     new PrivateFargateBehindAlb(stack, 'Api', { cluster, port: 8080, capacityProviderStrategies: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] });
+    const imported = ecs.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'shared', vpc: web.vpc });
+    new PrivateFargateBehindAlb(stack, 'Batch', { cluster: imported, port: 8081 });
 
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ECS::Service', { CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] });
-    template.resourceCountIs('AWS::ECS::ClusterCapacityProviderAssociations', 0);
+    template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
+      Cluster: { Ref: Match.stringLikeRegexp('^UserCluster') }, CapacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+    });
+    template.hasResourceProperties('AWS::ECS::Service', { Cluster: 'shared', CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }] });
+    template.resourcePropertiesCountIs('AWS::ECS::ClusterCapacityProviderAssociations', { Cluster: 'shared' }, 0);
   });
 
   test('ARM64 with Spot synthesizes both', () => {
@@ -410,11 +420,34 @@ describe('the limits of the options', () => {
 });
 
 describe('scaling beyond CPU', () => {
-  test('targetRequestsPerTarget adds request-count target tracking on the service\'s target group', () => {
-    synth({ targetRequestsPerTarget: 500 }).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+  test('targetRequestsPerTarget with a canary tracks the requests per target of both target groups, so scaling goes on after ECS swaps them', () => {
+    const policies = Object.values(synth({ targetRequestsPerTarget: 500 }).findResources('AWS::ApplicationAutoScaling::ScalingPolicy'))
+      .map((policy) => policy.Properties.TargetTrackingScalingPolicyConfiguration)
+      .filter((configuration) => configuration.CustomizedMetricSpecification);
+    expect(policies).toHaveLength(1);
+    const [configuration] = policies;
+    expect(configuration.TargetValue).toBe(500);
+    const { Metrics: metrics, ...rest } = configuration.CustomizedMetricSpecification;
+    // Only the metric math: nothing of the single metric aws-cdk-lib first wrote is left.
+    expect(rest).toEqual({});
+    const dimension = (m: any, name: string) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === name).Value;
+    expect(metrics.map((m: any) => (m.MetricStat ? [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Stat, dimension(m, 'TargetGroup')['Fn::GetAtt'][0], m.ReturnData] : [m.Id, m.Expression, m.ReturnData])))
+      .toEqual([
+        ['group0', 'RequestCountPerTarget', 'Sum', 'WebTargetGroupFE6444AE', false],
+        ['group1', 'RequestCountPerTarget', 'Sum', 'WebAlternateTargetGroupB211FDA6', false],
+        ['requestsPerTarget', 'FILL(group0, 0) + FILL(group1, 0)', true],
+      ]);
+    expect(dimension(metrics[0], 'LoadBalancer')).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebLoadBalancer/), 'LoadBalancerFullName'] });
+  });
+
+  test('targetRequestsPerTarget with a rolling deployment tracks ALBRequestCountPerTarget of the one target group', () => {
+    synth({ targetRequestsPerTarget: 500, deployment: Deployment.rolling() }).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({
         TargetValue: 500,
-        PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }),
+        PredefinedMetricSpecification: Match.objectLike({
+          PredefinedMetricType: 'ALBRequestCountPerTarget',
+          ResourceLabel: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^WebTargetGroup'), 'TargetGroupFullName'] }])] }),
+        }),
       }),
     });
   });
