@@ -154,7 +154,8 @@ class Home {
   constructor(private readonly scope: Construct, private readonly loadBalancer: elbv2.IApplicationLoadBalancer) {}
 
   /** The HTTPS listener on 443, made on first use with the recommended TLS policy; it admits every service's `allowFrom`. */
-  public httpsListener(service: Construct, props: FrontDoorProps, defaultAction?: Partial<elbv2.BaseApplicationListenerProps>): elbv2.ApplicationListener {
+  public httpsListener(service: Construct, props: FrontDoorProps,
+    defaultAction?: Partial<elbv2.BaseApplicationListenerProps>): elbv2.ApplicationListener {
     if (!this.listener) {
       claimListenerPort(service, this.loadBalancer, 443);
       this.listener = new elbv2.ApplicationListener(this.scope, 'HttpsListener', {

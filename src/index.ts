@@ -1,3 +1,5 @@
 export * from './private-fargate-behind-alb';
 export * from './fargate-vpc-endpoints';
-export * from './deployment';
+export { Deployment } from './deployment';
+export type { CanaryDeploymentOptions, LinearDeploymentOptions, BlueGreenDeploymentOptions } from './deployment';
+export type { AlarmThresholds } from './alarms';

@@ -16,7 +16,8 @@ function deploymentConfiguration(template: Template): any {
 /** The logical IDs of the target groups each alarm of the template watches, by alarm id (without its hash). */
 function watchedTargetGroups(template: Template): Record<string, string[]> {
   return Object.fromEntries(Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, alarm]) => {
-    const dimensions: any[][] = alarm.Properties.Metrics?.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions) ?? [alarm.Properties.Dimensions];
+    const dimensions: any[][] = alarm.Properties.Metrics?.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions)
+      ?? [alarm.Properties.Dimensions];
     const groups = dimensions.map((d) => d.find((dimension: any) => dimension.Name === 'TargetGroup').Value['Fn::GetAtt'][0]);
     return [id.replace(/[0-9A-F]{8}$/, ''), [...new Set(groups)].sort()];
   }));
@@ -343,7 +344,8 @@ describe('deployment alarms', () => {
     const web = new PrivateFargateBehindAlb(stack, 'Web', { deployment });
 
     const both = ['WebAlternateTargetGroupB211FDA6', 'WebTargetGroupFE6444AE'];
-    expect(watchedTargetGroups(Template.fromStack(stack))).toEqual({ WebServerErrorsAlarm: both, WebUnhealthyTargetsAlarm: both, WebResponseTimeAlarm: both });
+    expect(watchedTargetGroups(Template.fromStack(stack)))
+      .toEqual({ WebServerErrorsAlarm: both, WebUnhealthyTargetsAlarm: both, WebResponseTimeAlarm: both });
     expect(web.alarms).toHaveLength(3);
   });
 

@@ -323,8 +323,13 @@ describe('many HTTPS services on one load balancer', () => {
 
 describe('a load balancer the user made', () => {
   function userLoadBalancer(stack: Stack): elbv2.ApplicationLoadBalancer {
-    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
     return new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc, internetFacing: true });
   }
 

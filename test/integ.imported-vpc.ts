@@ -1,11 +1,12 @@
 /**
  * Two stacks on one VPC the user already has, imported in each by its attributes: the brownfield app.
  *
- * It proves that one VPC id gets one set of endpoints in an app: the first stack creates them (they
- * admit the VPC's CIDR and the S3 endpoint keeps its default policy, since the VPC is not this
- * library's), and the second stack references them and admits its own tasks, so its deploy does not
- * fail on a second private-DNS endpoint or S3 route. The second service also takes a secret after
- * construction, which adds the Secrets Manager endpoint to the shared set at synth.
+ * It proves that one VPC id gets one set of endpoints in an app, with one home: a network stack makes
+ * them (they admit the VPC's CIDR and the S3 endpoint keeps its default policy, since the VPC is not
+ * this library's), and each service stack references them and admits its own tasks, so no deploy fails
+ * on a second private-DNS endpoint or S3 route, and removing either service moves nothing. The second
+ * service also takes a secret after construction, which adds the Secrets Manager endpoint to the
+ * shared set at synth.
  *
  * Deploying it needs a real VPC: give its attributes in place of the placeholders below.
  */
@@ -14,7 +15,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { PrivateFargateBehindAlb } from '../src';
+import { FargateVpcEndpoints, PrivateFargateBehindAlb } from '../src';
 
 const app = new App();
 const env = { account: '123456789012', region: 'us-east-1' };
@@ -28,6 +29,9 @@ const existingVpc: ec2.VpcAttributes = {
   isolatedSubnetRouteTableIds: ['rtb-0isolated0000001', 'rtb-0isolated0000002'],
 };
 
+const networkStack = new Stack(app, 'ImportedVpcNetwork', { env });
+new FargateVpcEndpoints(networkStack, 'Endpoints', { vpc: ec2.Vpc.fromVpcAttributes(networkStack, 'Vpc', existingVpc) });
+
 const webStack = new Stack(app, 'ImportedVpcWeb', { env });
 new PrivateFargateBehindAlb(webStack, 'Web', { vpc: ec2.Vpc.fromVpcAttributes(webStack, 'Vpc', existingVpc) });
 
@@ -35,6 +39,6 @@ const apiStack = new Stack(app, 'ImportedVpcApi', { env });
 const api = new PrivateFargateBehindAlb(apiStack, 'Api', { vpc: ec2.Vpc.fromVpcAttributes(apiStack, 'Vpc', existingVpc), port: 8080 });
 api.container.addSecret('DB_PASSWORD', ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(apiStack, 'DbPassword', 'prod/db-password')));
 
-new IntegTest(app, 'ImportedVpcInteg', { testCases: [webStack, apiStack] });
+new IntegTest(app, 'ImportedVpcInteg', { testCases: [networkStack, webStack, apiStack] });
 
 app.synth();
