@@ -230,6 +230,8 @@ export interface DeploymentParts {
   readonly match?: RuleMatch;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly targetGroupProps: elbv2.ApplicationTargetGroupProps;
+  /** The names of the service's deployment alarms, which it reads when the app synthesizes: the alarms made here go there. */
+  readonly alarmNames: string[];
 }
 
 /** The deployment built: the second target group of a traffic-shifting deployment, and the alarms. */
@@ -276,13 +278,10 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
     }
   }
 
-  if (!(props.deploymentAlarms ?? true)) {
-    // Written as off: ECS keeps alarms that disappear from the template.
-    (service.node.defaultChild as ecs.CfnService).addPropertyOverride('DeploymentConfiguration.Alarms', { AlarmNames: [], Enable: false, Rollback: false });
-    return { alternateTargetGroup, alarms: [] };
-  }
+  if (!(props.deploymentAlarms ?? true)) return { alternateTargetGroup, alarms: [] };
   const targetGroups = alternateTargetGroup ? [targetGroup, alternateTargetGroup] : [targetGroup];
   const alarms = deploymentAlarmsFor(scope, fullNameOf(parts.loadBalancer), targetGroups, props.alarmThresholds ?? {}, props.alarmTopic);
-  service.enableDeploymentAlarms(alarms.map((alarm) => alarm.alarmName), { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+  // The service reads these names when the app synthesizes (see buildService).
+  parts.alarmNames.push(...alarms.map((alarm) => alarm.alarmName));
   return { alternateTargetGroup, alarms };
 }

@@ -540,7 +540,8 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     this.logGroup = task.logGroup;
 
     // The service: in the private subnets, no public IP, on Fargate capacity, deployed by `deployment`.
-    this.service = buildService(this, props, network, task, deployment);
+    const alarmNames: string[] = [];
+    this.service = buildService(this, props, network, task, deployment, alarmNames);
     this.cluster = this.service.cluster;
     this.connections = this.service.connections;
 
@@ -562,6 +563,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       match: front.match,
       targetGroup: this.targetGroup,
       targetGroupProps,
+      alarmNames,
     });
     this.alternateTargetGroup = deployed.alternateTargetGroup;
     this.alarms = deployed.alarms;

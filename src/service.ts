@@ -1,4 +1,4 @@
-import { Aspects, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct, IConstruct } from 'constructs';
@@ -18,6 +18,7 @@ export interface ServiceProps extends NetworkProps {
   readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
   readonly healthCheckGracePeriod?: Duration;
   readonly enableExecuteCommand?: boolean;
+  readonly deploymentAlarms?: boolean;
 }
 
 /**
@@ -27,8 +28,13 @@ export interface ServiceProps extends NetworkProps {
  */
 const ALL_ON_FARGATE: ecs.CapacityProviderStrategy[] = [{ capacityProvider: 'FARGATE', weight: 1 }];
 
-/** Validates the service props and builds the Fargate service in the task subnets, no public IP. */
-export function buildService(scope: Construct, props: ServiceProps, network: Network, task: Task, deployment: Deployment): ecs.FargateService {
+/**
+ * Validates the service props and builds the Fargate service in the task subnets, no public IP. Its
+ * deployment alarms are the names in `alarmNames` when the app synthesizes (the deployment part makes
+ * the alarms after the service); with `deploymentAlarms` false they are written as off.
+ */
+export function buildService(scope: Construct, props: ServiceProps, network: Network, task: Task, deployment: Deployment,
+  alarmNames: string[]): ecs.FargateService {
   validateCapacityProviderStrategies(scope, props.capacityProviderStrategies);
   const cluster = props.cluster ?? defaultClusterFor(scope, network.vpc);
   // No desired count: a deployment must not reset the count autoscaling reached. CloudFormation
@@ -46,7 +52,14 @@ export function buildService(scope: Construct, props: ServiceProps, network: Net
     enableExecuteCommand: props.enableExecuteCommand ?? false,
     capacityProviderStrategies: props.capacityProviderStrategies ?? ALL_ON_FARGATE,
     ...deploymentServiceOptions(deployment),
+    deploymentAlarms: (props.deploymentAlarms ?? true)
+      ? { alarmNames: Lazy.list({ produce: () => alarmNames }), behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM }
+      : undefined,
   });
+  if (!(props.deploymentAlarms ?? true)) {
+    // Written as off: ECS keeps alarms that disappear from the template.
+    (service.node.defaultChild as ecs.CfnService).addPropertyOverride('DeploymentConfiguration.Alarms', { AlarmNames: [], Enable: false, Rollback: false });
+  }
   useCapacityProviders(service, cluster);
   connectToEndpoints(scope, network, service, props);
   return service;

@@ -368,6 +368,25 @@ describe('a load balancer the user made', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 2);
   });
 
+  test('a load balancer in a network stack serves a service of another stack, whose certificate and record are made with the load balancer', () => {
+    const app = new App();
+    const network = new Stack(app, 'Network', { env: ENV });
+    const loadBalancer = userLoadBalancer(network);
+    const hostedZone = zone(network);
+    const orders = new Stack(app, 'Orders', { env: ENV });
+
+    new PrivateFargateBehindAlb(orders, 'Orders', { loadBalancer, domainName: 'orders.example.com', hostedZone });
+
+    const shared = Template.fromStack(network);
+    shared.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443 });
+    shared.resourceCountIs('AWS::CertificateManager::Certificate', 1);
+    shared.resourceCountIs('AWS::Route53::RecordSet', 1);
+    const service = Template.fromStack(orders);
+    expect(listenerRules(service)).toEqual([expect.objectContaining({ hosts: ['orders.example.com'], listener: { 'Fn::ImportValue': expect.any(String) } })]);
+    expect(orders.dependencies).toContain(network);
+    expect(network.dependencies).toEqual([]);
+  });
+
   test('a listener with no certificate of its stack to default to is refused, and a certificate imported by ARN is the way out', () => {
     const app = new App();
     const network = new Stack(app, 'Network', { env: ENV });

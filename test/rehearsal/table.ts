@@ -23,6 +23,8 @@ export interface Row {
   readonly v1: Build;
   readonly v2: Build;
   readonly expect: Expectation;
+  /** What users see happen, for the README's table. */
+  readonly note?: string;
   /** The row fails today because of this issue point: it runs as `test.failing` until the fix lands. */
   readonly broken?: Broken;
 }
@@ -130,7 +132,8 @@ export function renderChangeTable(rows: Row[]): string {
     const issues = typeof row.broken === 'string' ? [row.broken]
       : Object.entries(row.broken ?? {}).map(([flags, issue]) => `${issue} with the ${flags} flags`);
     const today = issues.length > 0 ? ` (broken today: ${issues.join(', ')})` : '';
-    lines.push(`| ${escape(row.name)} | ${describeExpectation(row.expect)}${today} |`);
+    const note = row.note ? `: ${row.note}` : '';
+    lines.push(`| ${escape(row.name)} | ${describeExpectation(row.expect)}${note}${today} |`);
   }
   return lines.join('\n');
 }
