@@ -23,6 +23,9 @@ export const ACCEPTED_CHECKOV: Record<string, string> = {
   CKV_AWS_158: 'CloudWatch Logs encrypts every log group at rest with its own key; a customer-managed KMS key would add a cost and a key policy to every service.',
   CKV_AWS_111: 'Only with `enableExecuteCommand`: the ssmmessages actions ECS Exec needs in the task role accept only the resource `*`.',
   CKV_AWS_260: 'An internet-facing load balancer serving HTTP admits port 80 from anywhere; with a `certificate`, port 80 only redirects to HTTPS.',
+  CKV_AWS_115: 'The function of the listener rules (one per stack) runs only when CloudFormation creates, changes or deletes a rule: a reserved concurrency would take capacity from the account\'s other functions (and fails in an account whose concurrency limit is low).',
+  CKV_AWS_116: 'CloudFormation invokes the function of the listener rules synchronously, as a custom resource: a dead-letter queue would receive nothing, and a failure reaches CloudFormation as the FAILED answer of the resource.',
+  CKV_AWS_117: 'The function of the listener rules calls only the Elastic Load Balancing API and answers CloudFormation through a presigned S3 URL: it runs outside the VPC, as in a VPC with no route to the internet it could reach neither.',
 };
 
 /** cfn-lint rules not run, with the reason. */

@@ -3,6 +3,7 @@ import { CustomResource, Duration, Fn, Stack, Token, Validations } from 'aws-cdk
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 
 /*
@@ -92,15 +93,18 @@ export class TrafficControl extends Construct {
         resources: [`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/lambda/*`],
       }),
     );
-    const handler = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_24_X,
+    // The function as one resource: it follows the role by its ARN, with no DependsOn and nothing the
+    // feature flags of aws-cdk-lib add to a Function construct.
+    const code = new s3assets.Asset(this, 'Code', { path: path.join(__dirname, '..', 'assets', 'listener-rule-handler') });
+    const handler = new lambda.CfnFunction(this, 'Function', {
+      runtime: lambda.Runtime.NODEJS_24_X.name,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'listener-rule-handler')),
-      role: this.role,
-      timeout: Duration.minutes(2),
+      code: { s3Bucket: code.s3BucketName, s3Key: code.s3ObjectKey },
+      role: this.role.roleArn,
+      timeout: Duration.minutes(2).toSeconds(),
       description: 'Writes the listener rules of PrivateFargateBehindAlb services, keeping the weights ECS set',
     });
-    this.serviceToken = handler.functionArn;
+    this.serviceToken = handler.attrArn;
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5',
       // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report.
