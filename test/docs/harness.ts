@@ -184,6 +184,8 @@ function runProgram(language: Language, project: string, program: Program, hosts
   }
   const assembly = readAssembly(path.join(project, 'cdk.out'));
   failures.push(...checkAssembly(assembly, program.expectation));
+  // A failed program's assembly is kept beside the project for a look.
+  if (failures.length) fs.cpSync(path.join(project, 'cdk.out'), path.join(project, `failed-${program.block.line}.out`), { recursive: true });
   return { label, failures, seconds, cdkVersion: assembly.cdkVersion };
 }
 
@@ -202,7 +204,13 @@ function main(): void {
     throw new Error(`README blocks without <!-- expect: ... -->: ${unmarked.map((b) => `line ${b.line} (${b.fence})`).join(', ')}`);
   }
   for (const block of blocks) {
-    if (block.language && block.comment?.startsWith('expect:')) programs[block.language].push({ block, expectation: parseExpectation(block.comment!) });
+    if (block.language && block.comment?.startsWith('expect:')) {
+      try {
+        programs[block.language].push({ block, expectation: parseExpectation(block.comment!) });
+      } catch (error) {
+        throw new Error(`README.md line ${block.line}: ${(error as Error).message}`);
+      }
+    }
   }
   const setup = blocks.map(setupStep).filter((step): step is SetupStep => step !== undefined);
 

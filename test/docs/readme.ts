@@ -138,7 +138,7 @@ export function parseExpectation(comment: string): Expectation {
     else if (clause === 'lookup') lookup = true;
     else if ((m = /^stack (\S+)$/.exec(clause))) stacks.push({ name: m[1], checks: [] });
     else if ((m = /^construct (\S+)$/.exec(clause)) && stacks.length) stacks[stacks.length - 1].checks.push({ kind: 'construct', path: m[1] });
-    else if ((m = /^(\d+) (\w+::\w+::\w+)(?: (\{.*\}))?$/.exec(clause)) && stacks.length) {
+    else if ((m = /^(\d+) (\w+::\w+(?:::\w+)?)(?: (\{.*\}))?$/.exec(clause)) && stacks.length) {
       stacks[stacks.length - 1].checks.push({ kind: 'count', count: Number(m[1]), type: m[2], properties: m[3] === undefined ? undefined : JSON.parse(m[3]) });
     } else throw new Error(`cannot read the clause "${clause}" (a stack clause comes first)`);
   }
