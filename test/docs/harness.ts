@@ -118,9 +118,12 @@ function projectEnv(project: string): NodeJS.ProcessEnv {
 }
 
 /** Makes the project of one language as the README says, on the chosen aws-cdk-lib. */
-function makeProject(language: Language, steps: SetupStep[], dist: Map<string, string>, work: string, version: Version): string {
+function makeProject(language: Language, setup: SetupStep[], host: Block, dist: Map<string, string>, work: string, version: Version): string {
   const project = path.join(work, PROJECT);
   const used = new Set<string>();
+  // The first program is part of the setup where the README shows it (Go's modules need it first).
+  const steps = [...setup, { language, block: host, action: { kind: 'write', file: PROGRAM_FILE[language] } } as SetupStep]
+    .sort((a, b) => a.block.line - b.block.line);
   for (const { block, action } of steps) {
     const code = block.code.split('/path/to/private-fargate-behind-alb').join(root);
     if (action.kind === 'run') {
@@ -175,7 +178,8 @@ function runProgram(language: Language, project: string, program: Program, hosts
   const result = spawnSync('cdk', ['synth'], { cwd: project, env: projectEnv(project), encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024 });
   const seconds = (Date.now() - started) / 1000;
   if (result.status !== 0) {
-    fs.writeFileSync(path.join(project, `failed-${program.block.line}.${path.extname(PROGRAM_FILE[language]).slice(1)}`), source);
+    // Kept beside the project (in it, a Go or TypeScript file would join the next programs' build).
+    fs.writeFileSync(path.join(project, '..', `failed-${program.block.line}${path.extname(PROGRAM_FILE[language])}`), source);
     return { label, failures: [`cdk synth exited with ${result.status}:\n${(result.stderr ?? '').slice(-4000)}`], seconds };
   }
   // Deprecations (jsii prints them as [WARNING]) and annotations ([Warning at /path]).
@@ -185,7 +189,7 @@ function runProgram(language: Language, project: string, program: Program, hosts
   const assembly = readAssembly(path.join(project, 'cdk.out'));
   failures.push(...checkAssembly(assembly, program.expectation));
   // A failed program's assembly is kept beside the project for a look.
-  if (failures.length) fs.cpSync(path.join(project, 'cdk.out'), path.join(project, `failed-${program.block.line}.out`), { recursive: true });
+  if (failures.length) fs.cpSync(path.join(project, 'cdk.out'), path.join(project, '..', `failed-${program.block.line}.out`), { recursive: true });
   return { label, failures, seconds, cdkVersion: assembly.cdkVersion };
 }
 
@@ -229,17 +233,18 @@ function main(): void {
         // Maven never re-reads a release version it has cached: the jar in dist/java is the one under test.
         fs.rmSync(path.join(os.homedir(), '.m2', 'repository', 'io', 'github', 'privatefargatebehindalb'), { recursive: true, force: true });
       }
+      const hosts: Partial<Record<'plain' | 'lookup', Program>> = {};
+      for (const program of programs[language]) if (program.expectation.host) hosts[program.expectation.host] = program;
       let project: string;
       try {
-        project = makeProject(language, setup.filter((step) => step.language === language), dist, work, version);
+        if (!hosts.plain) throw new Error(`no ${language} program is marked host`);
+        project = makeProject(language, setup.filter((step) => step.language === language), hosts.plain.block, dist, work, version);
       } catch (error) {
         outcomes.push({ label: `${language} ${version} setup`, failures: [String((error as Error).message)], seconds: 0 });
         console.log(`FAIL ${language} ${version} setup\n${(error as Error).message}`);
         continue;
       }
       const setupSeconds = (Date.now() - started) / 1000;
-      const hosts: Partial<Record<'plain' | 'lookup', Program>> = {};
-      for (const program of programs[language]) if (program.expectation.host) hosts[program.expectation.host] = program;
       for (const program of programs[language]) {
         if (lines.length && !lines.includes(program.block.line)) continue;
         const label = `${language} ${version} README.md:${program.block.line} (${program.block.section})`;

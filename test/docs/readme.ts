@@ -133,14 +133,9 @@ export function parseExpectation(comment: string): Expectation {
   const stacks: Expectation['stacks'] = [];
   for (const clause of clauses(match[1].replace(/\s+/g, ' '))) {
     let m: RegExpExecArray | null;
-    if (clause === 'host') host = 'plain';
-    else if (clause === 'host lookup') host = 'lookup';
-    else if (clause === 'lookup') lookup = true;
-    else if ((m = /^stack (\S+)$/.exec(clause))) stacks.push({ name: m[1], checks: [] });
-    else if ((m = /^construct (\S+)$/.exec(clause)) && stacks.length) stacks[stacks.length - 1].checks.push({ kind: 'construct', path: m[1] });
-    else if ((m = /^(\d+) (\w+::\w+(?:::\w+)?)(?: (\{.*\}))?$/.exec(clause)) && stacks.length) {
+    if (clause === 'host') {host = 'plain';} else if (clause === 'host lookup') {host = 'lookup';} else if (clause === 'lookup') {lookup = true;} else if ((m = /^stack (\S+)$/.exec(clause))) {stacks.push({ name: m[1], checks: [] });} else if ((m = /^construct (\S+)$/.exec(clause)) && stacks.length) {stacks[stacks.length - 1].checks.push({ kind: 'construct', path: m[1] });} else if ((m = /^(\d+) (\w+::\w+(?:::\w+)?)(?: (\{.*\}))?$/.exec(clause)) && stacks.length) {
       stacks[stacks.length - 1].checks.push({ kind: 'count', count: Number(m[1]), type: m[2], properties: m[3] === undefined ? undefined : JSON.parse(m[3]) });
-    } else throw new Error(`cannot read the clause "${clause}" (a stack clause comes first)`);
+    } else {throw new Error(`cannot read the clause "${clause}" (a stack clause comes first)`);}
   }
   if (stacks.length === 0) throw new Error(`"${comment}" names no stack`);
   return { host, lookup, stacks };
@@ -210,7 +205,8 @@ export function checkAssembly(assembly: Assembly, expectation: Expectation): str
         if (!assembly.paths.has(`${name}/${check.path}`)) failures.push(`${name}: no construct ${name}/${check.path}`);
         continue;
       }
-      const count = resources.filter((r) => r.Type === check.type && (check.properties === undefined || holds(r.Properties ?? {}, check.properties))).length;
+      const matches = (r: any) => r.Type === check.type && (check.properties === undefined || holds(r.Properties ?? {}, check.properties));
+      const count = resources.filter(matches).length;
       if (count !== check.count) {
         const what = check.properties === undefined ? check.type : `${check.type} ${JSON.stringify(check.properties)}`;
         failures.push(`${name}: expected ${check.count} ${what}, found ${count}`);
