@@ -70,7 +70,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
   },
 
-  gitignore: ['.jsii.tabl.json', 'cdk.out/', 'cdk.out.scan/', 'test/java/target/', 'test/python/.venv/', 'test/consumers/out/', 'test/go/*.test', 'test/go/readme-fragments-*/', 'test/go/readme/*/*', '!test/go/readme/*/*.go', '__pycache__/', '.pytest_cache/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
+  gitignore: ['.jsii.tabl.json', 'cdk.out/', 'cdk.out.scan/', 'test/java/target/', 'test/python/.venv/', 'test/consumers/out/', 'test/go/*.test', '__pycache__/', '.pytest_cache/', 'test/*.snapshot/asset.*', 'test/**/cdk-integ.out.*', '.venv/'],
 });
 
 for (const pattern of ['/cdk.context.json', '/scripts/', '/cdk.out/', '/cdk.out.scan/', '/.venv/', '/.ci/', '/docs/', '/tsconfig.dev.json', '/.compatignore', '/.jsii.tabl.json', '/rosetta/']) {
@@ -127,10 +127,25 @@ project.postCompileTask.exec('jsii-rosetta extract --strict');
 project.package.addField('jsiiRosetta', { exampleDependencies: { 'cdk-ecr-deployment': '^4.2.65' } });
 
 // The Python, Java and Go packages in dist/ (npx projen package-all), used by real CDK programs in
-// those languages, the README's among them; the templates of the four languages must be equal.
+// those languages; the templates of the four languages must be equal.
 project.addTask('test:consumers', {
   description: 'Run the Python (pytest), Java (JUnit) and Go (go test) consumer suites on the packages in dist/',
   exec: 'bash test/consumers/run.sh',
+});
+
+// Every TypeScript, Python, Java and Go program of the README, run as users run it: in a project made
+// as the README says (cdk init, the packages in dist/), synthesized with the cdk CLI and checked
+// against the <!-- expect: ... --> after its block (test/docs/). Needs dist/ (npx projen package-all).
+project.addTask('test:docs', {
+  description: 'Run every README program in the four languages with cdk synth, on the floor and the newest aws-cdk-lib (needs dist/)',
+  exec: `${ts} test/docs/harness.ts`,
+  receiveArgs: true,
+});
+
+// The jest suite on the newest aws-cdk-lib and constructs, in a scratch copy (the lockfile stays).
+project.addTask('test:newest', {
+  description: 'Run the jest suite on the newest aws-cdk-lib and constructs from npm, in a scratch copy',
+  exec: 'bash test/newest/run.sh',
 });
 
 // What npm pack ships: what users need, nothing else (run after the build).

@@ -1,17 +1,14 @@
 // What the TypeScript tests prove, proved again through the Go module that `npx projen package-all`
 // builds into dist/go, in a real Go CDK program (github.com/aws/aws-cdk-go/awscdk/v2). Run by
-// test/consumers/run.sh, which sets CONSUMERS_OUT (where the templates of the four languages meet)
-// and README.
+// test/consumers/run.sh, which sets CONSUMERS_OUT (where the templates of the four languages meet).
 package consumer
 
 import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -26,8 +23,6 @@ import (
 var (
 	out      = envOr("CONSUMERS_OUT", "../consumers/out")
 	template assertions.Template
-	// The README's Usage program, built by TestMain.
-	bin string
 )
 
 func envOr(name, fallback string) string {
@@ -46,15 +41,6 @@ func runTests(m *testing.M) int {
 	var err error
 	if out, err = filepath.Abs(out); err != nil {
 		panic(err)
-	}
-	if bin, err = os.MkdirTemp("", "readme-programs"); err != nil {
-		panic(err)
-	}
-	defer os.RemoveAll(bin)
-	build := exec.Command("go", "build", "-buildvcs=false", "-o", bin, "./readme/rich")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		panic(fmt.Sprintf("go build ./readme/...: %v", err))
 	}
 
 	app := awscdk.NewApp(nil)
@@ -230,92 +216,6 @@ func TestPort0PanicsWithTheTypeScriptMessage(t *testing.T) {
 	privatefargatebehindalb.NewPrivateFargateBehindAlb(stack, jsii.String("Web"), &privatefargatebehindalb.PrivateFargateBehindAlbProps{
 		Port: jsii.Number(0),
 	})
-}
-
-// readmeBlock returns the first fenced block of the language under "### Go" in the README's section.
-func readmeBlock(t *testing.T, section, language string) string {
-	t.Helper()
-	readme, err := os.ReadFile(envOr("README", "../../README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	part := regexp.MustCompile(`(?s)\n## ` + regexp.QuoteMeta(section) + `\n(.*?)(\n## |$)`).FindStringSubmatch(string(readme))
-	if part == nil {
-		t.Fatalf("README has no section %q", section)
-	}
-	goPart := regexp.MustCompile("(?s)\n### Go\n(.*?)(\n### |$)").FindStringSubmatch(part[1])
-	if goPart == nil {
-		t.Fatalf("README's section %q has no Go part", section)
-	}
-	block := regexp.MustCompile("(?s)\n```" + language + "\n(.*?)```").FindStringSubmatch(goPart[1])
-	if block == nil {
-		t.Fatalf("README's section %q has no %s block for Go", section, language)
-	}
-	return block[1]
-}
-
-func TestTheReadmeShowsTheGoProgramsThisSuiteRuns(t *testing.T) {
-	for section, file := range map[string]string{"Install and run": "readme/basic/main.go", "Usage": "readme/rich/main.go"} {
-		source, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if block := readmeBlock(t, section, "go"); block != string(source) {
-			t.Errorf("README's Go program in %q differs from %s:\n%s", section, file, block)
-		}
-	}
-}
-
-// run runs a command as the cdk CLI does: CDK_OUTDIR and CDK_CONTEXT_JSON in its environment. It
-// returns the template of the stack MyService.
-func run(t *testing.T, command *exec.Cmd, context string) map[string]any {
-	t.Helper()
-	outdir := t.TempDir()
-	command.Env = append(os.Environ(), "CDK_OUTDIR="+outdir, "CDK_CONTEXT_JSON="+context)
-	command.Stdout, command.Stderr = os.Stdout, os.Stderr
-	if err := command.Run(); err != nil {
-		t.Fatalf("%s: %v", command, err)
-	}
-	return readJSON(t, filepath.Join(outdir, "MyService.template.json"))
-}
-
-// The README's cdk.json runs the README's main.go, in its folder, with the command it shows.
-func TestTheReadmeInstallAndRunProgramSynthesizesThroughItsCdkJson(t *testing.T) {
-	var cdkJSON struct {
-		App string `json:"app"`
-	}
-	if err := json.Unmarshal([]byte(readmeBlock(t, "Install and run", "json")), &cdkJSON); err != nil {
-		t.Fatal(err)
-	}
-	command := exec.Command("sh", "-c", cdkJSON.App)
-	command.Dir = "readme/basic"
-	synthesized := run(t, command, "{}")
-	var ports []any
-	for _, resource := range synthesized["Resources"].(map[string]any) {
-		if r := resource.(map[string]any); r["Type"] == "AWS::ElasticLoadBalancingV2::Listener" {
-			ports = append(ports, r["Properties"].(map[string]any)["Port"])
-		}
-	}
-	if !reflect.DeepEqual(ports, []any{8080.0}) {
-		t.Fatalf("want one listener on 8080, got %v", ports)
-	}
-}
-
-// The README's Usage program (an image asset, secrets, environment, a shared load balancer,
-// connections) under the feature flags `cdk init` writes gives the TypeScript template.
-func TestTheReadmeUsageProgramSynthesizesTheTypeScriptTemplate(t *testing.T) {
-	context, err := os.ReadFile(filepath.Join(out, "cdk-init-context.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// From the folder test/consumers, which holds the image folder app.
-	command := exec.Command(filepath.Join(bin, "rich"))
-	command.Dir = "../consumers"
-	synthesized := run(t, command, string(context))
-	writeJSON(filepath.Join(out, "go.rich.template.json"), synthesized)
-	if typescript := readJSON(t, filepath.Join(out, "typescript.rich.template.json")); !reflect.DeepEqual(synthesized, typescript) {
-		t.Fatal("the Go template of the README's Usage program differs from the TypeScript one: compare go.rich.template.json and typescript.rich.template.json in " + out)
-	}
 }
 
 func TestGoSynthesizesTheTypeScriptTemplate(t *testing.T) {

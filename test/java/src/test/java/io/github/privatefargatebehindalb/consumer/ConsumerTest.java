@@ -14,12 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import com.myorg.TwoServicesApp;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
@@ -117,83 +114,6 @@ class ConsumerTest {
         RuntimeException error = assertThrows(RuntimeException.class,
                 () -> PrivateFargateBehindAlb.Builder.create(stack, "Web").port(0).build());
         assertTrue(error.getMessage().contains("port must be an integer from 1 to 65535; received 0"), error.getMessage());
-    }
-
-    /** The first fenced block of the language under "### Java" in the README's section. */
-    static String readmeBlock(String section, String language) throws IOException {
-        String readme = Files.readString(Path.of(System.getProperty("readme")));
-        Matcher part = Pattern.compile("\\n## " + Pattern.quote(section) + "\\n(.*?)(\\n## |$)", Pattern.DOTALL).matcher(readme);
-        assertTrue(part.find(), "README has a section " + section);
-        Matcher java = Pattern.compile("\\n### Java\\n(.*?)(\\n### |$)", Pattern.DOTALL).matcher(part.group(1));
-        assertTrue(java.find(), "README's section " + section + " has a Java part");
-        Matcher block = Pattern.compile("\\n```" + language + "\\n(.*?)```", Pattern.DOTALL).matcher(java.group(1));
-        assertTrue(block.find(), "README's section " + section + " has a " + language + " block for Java");
-        return block.group(1);
-    }
-
-    @Test
-    void theReadmeShowsTheJavaProgramsThisSuiteRuns() throws IOException {
-        for (Map.Entry<String, String> program : Map.of(
-                "Install and run", "src/main/java/com/myorg/MyServiceApp.java",
-                "Usage", "src/main/java/com/myorg/TwoServicesApp.java").entrySet()) {
-            assertEquals(Files.readString(Path.of(program.getValue())), readmeBlock(program.getKey(), "java"),
-                    "README's Java program in " + program.getKey());
-        }
-    }
-
-    @Test
-    void theReadmeMavenBlockDeclaresTheLibraryAwsCdkLibAndConstructs() throws IOException {
-        String dependencies = readmeBlock("Install and run", "xml");
-        for (String artifact : List.of("<artifactId>private-fargate-behind-alb</artifactId>",
-                "<artifactId>aws-cdk-lib</artifactId>", "<artifactId>constructs</artifactId>")) {
-            assertTrue(dependencies.contains(artifact), artifact);
-        }
-        assertTrue(dependencies.contains("<version>2.257.0</version>"), "aws-cdk-lib at its floor");
-    }
-
-    /**
-     * Runs a command as the cdk CLI does: a process of its own with CDK_OUTDIR and CDK_CONTEXT_JSON in
-     * its environment. Returns the template of the stack MyService.
-     */
-    private static Map<?, ?> synthesize(ProcessBuilder builder, String context) throws IOException, InterruptedException {
-        Path outdir = Files.createTempDirectory("cdk.out");
-        builder.inheritIO().environment().put("CDK_OUTDIR", outdir.toString());
-        builder.environment().put("CDK_CONTEXT_JSON", context);
-        assertEquals(0, builder.start().waitFor(), builder.command().toString());
-        return new ObjectMapper().readValue(outdir.resolve("MyService.template.json").toFile(), Map.class);
-    }
-
-    /** The README's cdk.json runs the README's main class in this Maven project with the command it shows. */
-    @Test
-    void theReadmeInstallAndRunProgramSynthesizesThroughItsCdkJson() throws Exception {
-        Map<?, ?> cdkJson = new ObjectMapper().readValue(readmeBlock("Install and run", "json"), Map.class);
-        Map<?, ?> synthesized = synthesize(new ProcessBuilder("sh", "-c", (String) cdkJson.get("app")), "{}");
-        List<Object> ports = new ArrayList<>();
-        for (Object resource : ((Map<?, ?>) synthesized.get("Resources")).values()) {
-            Map<?, ?> r = (Map<?, ?>) resource;
-            if ("AWS::ElasticLoadBalancingV2::Listener".equals(r.get("Type"))) {
-                ports.add(((Map<?, ?>) r.get("Properties")).get("Port"));
-            }
-        }
-        assertEquals(List.of(8080), ports);
-    }
-
-    /**
-     * The README's Usage program (an image asset, secrets, environment, a shared load balancer,
-     * connections) under the feature flags `cdk init` writes gives the TypeScript template.
-     */
-    @Test
-    void theReadmeUsageProgramSynthesizesTheTypeScriptTemplate() throws Exception {
-        Path out = Path.of(System.getProperty("consumers.out"));
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath, TwoServicesApp.class.getName())
-                // From the folder test/consumers, which holds the image folder app.
-                .directory(Path.of("../consumers").toFile());
-        Map<?, ?> synthesized = synthesize(java, Files.readString(out.resolve("cdk-init-context.json")));
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(out.resolve("java.rich.template.json").toFile(), synthesized);
-        assertEquals(new ObjectMapper().readValue(out.resolve("typescript.rich.template.json").toFile(), Map.class), synthesized);
     }
 
     /** ARM64 with one task on demand and the rest on Spot, and the container options, give the TypeScript template. */

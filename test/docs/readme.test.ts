@@ -1,0 +1,59 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { checkAssembly, isWholeProgram, parseExpectation, pasteFragment, readBlocks } from './readme';
+
+const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf-8');
+
+test('every TypeScript, Python, Java and Go block of the README says what it synthesizes', () => {
+  const blocks = readBlocks(readme).filter((block) => block.language);
+  expect(blocks.filter((block) => !block.comment?.startsWith('expect:')).map((block) => block.line)).toEqual([]);
+  for (const block of blocks) expect(() => parseExpectation(block.comment!)).not.toThrow();
+});
+
+test('each language has one host program and one host lookup program, both whole programs', () => {
+  const blocks = readBlocks(readme).filter((block) => block.language);
+  for (const language of ['typescript', 'python', 'java', 'go']) {
+    const hosts = blocks.filter((block) => block.language === language && parseExpectation(block.comment!).host);
+    expect(hosts.map((block) => parseExpectation(block.comment!).host).sort()).toEqual(['lookup', 'plain']);
+    expect(hosts.every(isWholeProgram)).toBe(true);
+  }
+});
+
+test('an assembly that breaks the promise is reported, one that keeps it is not', () => {
+  const expectation = parseExpectation('expect: stack MyService; 1 AWS::ECS::Service; 1 AWS::ElasticLoadBalancingV2::Listener {"Port": 443}; construct Web/Service');
+  const assembly = (port: number, warnings: string[] = []) => ({
+    stacks: {
+      MyService: {
+        template: { Resources: { S: { Type: 'AWS::ECS::Service' }, L: { Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { Port: port, Protocol: 'HTTPS' } } } },
+        warnings,
+      },
+    },
+    paths: new Set(['MyService', 'MyService/Web', 'MyService/Web/Service']),
+  });
+  expect(checkAssembly(assembly(443), expectation)).toEqual([]);
+  expect(checkAssembly(assembly(80), expectation)).toEqual(['MyService: expected 1 AWS::ElasticLoadBalancingV2::Listener {"Port":443}, found 0']);
+  expect(checkAssembly(assembly(443, ['aws:cdk:warning at /MyService/Web: x']), expectation)).toEqual(['MyService: aws:cdk:warning at /MyService/Web: x']);
+  expect(checkAssembly({ ...assembly(443), paths: new Set() }, expectation)).toEqual(['MyService: no construct MyService/Web/Service']);
+  expect(checkAssembly({ stacks: {}, paths: new Set() }, expectation)).toEqual(['stacks: expected MyService, synthesized none']);
+});
+
+test('a Go fragment goes in place of the construct lines, its imports into the import block', () => {
+  const host = [
+    'package main', '', 'import (', '\t"github.com/aws/jsii-runtime-go"', ')', '', 'func main() {',
+    '\tstack := awscdk.NewStack(app, jsii.String("MyService"), nil)',
+    '\tprivatefargatebehindalb.NewPrivateFargateBehindAlb(stack, jsii.String("Web"), nil)', '\tapp.Synth(nil)', '}', '',
+  ].join('\n');
+  const fragment = 'import "github.com/aws/aws-cdk-go/awscdk/v2/awssns"\n\ntopic := awssns.NewTopic(stack, jsii.String("T"), nil)\n';
+  expect(pasteFragment('go', host, fragment)).toEqual([
+    'package main', '', 'import (', '\t"github.com/aws/jsii-runtime-go"', '\t"github.com/aws/aws-cdk-go/awscdk/v2/awssns"', ')', '', 'func main() {',
+    '\tstack := awscdk.NewStack(app, jsii.String("MyService"), nil)', 'topic := awssns.NewTopic(stack, jsii.String("T"), nil)', '\tapp.Synth(nil)', '}', '',
+  ].join('\n'));
+});
+
+test('a TypeScript declare line gets the value the fixture gives', () => {
+  const host = "const stack = new Stack(app, 'MyService');\nnew PrivateFargateBehindAlb(stack, 'Web');\napp.synth();\n";
+  const program = pasteFragment('typescript', host, "declare const topic: sns.ITopic;\nnew PrivateFargateBehindAlb(stack, 'Api', { alarmTopic: topic });\n");
+  expect(program).toContain("const topic: sns.ITopic = new givenSns.Topic(stack, 'Topic');");
+  expect(program.startsWith("import * as givenSns from 'aws-cdk-lib/aws-sns';")).toBe(true);
+  expect(program).not.toContain("PrivateFargateBehindAlb(stack, 'Web')");
+});
