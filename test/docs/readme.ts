@@ -102,7 +102,8 @@ export interface Expectation {
   readonly lookup: boolean;
   readonly stacks: Array<{ name: string; checks: Check[] }>;
 }
-export type Check = { kind: 'count'; count: number; type: string; properties?: unknown } | { kind: 'construct'; path: string };
+export type Check = { kind: 'count'; count: number; type: string; properties?: unknown } | { kind: 'construct'; path: string }
+  | { kind: 'warning'; id: string };
 
 /** Splits on the semicolons that are not inside braces, brackets or quotes. */
 function clauses(text: string): string[] {
@@ -133,7 +134,7 @@ export function parseExpectation(comment: string): Expectation {
   const stacks: Expectation['stacks'] = [];
   for (const clause of clauses(match[1].replace(/\s+/g, ' '))) {
     let m: RegExpExecArray | null;
-    if (clause === 'host') {host = 'plain';} else if (clause === 'host lookup') {host = 'lookup';} else if (clause === 'lookup') {lookup = true;} else if ((m = /^stack (\S+)$/.exec(clause))) {stacks.push({ name: m[1], checks: [] });} else if ((m = /^construct (\S+)$/.exec(clause)) && stacks.length) {stacks[stacks.length - 1].checks.push({ kind: 'construct', path: m[1] });} else if ((m = /^(\d+) (\w+::\w+(?:::\w+)?)(?: (\{.*\}))?$/.exec(clause)) && stacks.length) {
+    if (clause === 'host') {host = 'plain';} else if (clause === 'host lookup') {host = 'lookup';} else if (clause === 'lookup') {lookup = true;} else if ((m = /^stack (\S+)$/.exec(clause))) {stacks.push({ name: m[1], checks: [] });} else if ((m = /^construct (\S+)$/.exec(clause)) && stacks.length) {stacks[stacks.length - 1].checks.push({ kind: 'construct', path: m[1] });} else if ((m = /^warning (\S+)$/.exec(clause)) && stacks.length) {stacks[stacks.length - 1].checks.push({ kind: 'warning', id: m[1] });} else if ((m = /^(\d+) (\w+::\w+(?:::\w+)?)(?: (\{.*\}))?$/.exec(clause)) && stacks.length) {
       stacks[stacks.length - 1].checks.push({ kind: 'count', count: Number(m[1]), type: m[2], properties: m[3] === undefined ? undefined : JSON.parse(m[3]) });
     } else {throw new Error(`cannot read the clause "${clause}" (a stack clause comes first)`);}
   }
@@ -198,9 +199,16 @@ export function checkAssembly(assembly: Assembly, expectation: Expectation): str
   for (const { name, checks } of expectation.stacks) {
     const stack = assembly.stacks[name];
     if (!stack) continue;
-    failures.push(...stack.warnings.map((warning) => `${name}: ${warning}`));
+    // A warning the example promises (`warning ID`, the id of its acknowledgment) must be there; any other fails.
+    const promised = checks.flatMap((check) => check.kind === 'warning' ? [check.id] : []);
+    const isPromised = (warning: string) => promised.some((id) => warning.includes(`[ack: ${id}]`));
+    failures.push(...stack.warnings.filter((warning) => !isPromised(warning)).map((warning) => `${name}: ${warning}`));
+    for (const id of promised) {
+      if (!stack.warnings.some((warning) => warning.includes(`[ack: ${id}]`))) failures.push(`${name}: no warning ${id}`);
+    }
     const resources = Object.values<any>(stack.template.Resources ?? {});
     for (const check of checks) {
+      if (check.kind === 'warning') continue;
       if (check.kind === 'construct') {
         if (!assembly.paths.has(`${name}/${check.path}`)) failures.push(`${name}: no construct ${name}/${check.path}`);
         continue;
