@@ -1,6 +1,7 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { checkAssembly, isWholeProgram, parseExpectation, pasteFragment, readBlocks } from './readme';
+import { checkAssembly, isWholeProgram, parseExpectation, pasteFragment, readAssembly, readBlocks } from './readme';
 
 const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf-8');
 
@@ -56,4 +57,23 @@ test('a TypeScript declare line gets the value the fixture gives', () => {
   expect(program).toContain("const topic: sns.ITopic = new givenSns.Topic(stack, 'Topic');");
   expect(program.startsWith("import * as givenSns from 'aws-cdk-lib/aws-sns';")).toBe(true);
   expect(program).not.toContain("PrivateFargateBehindAlb(stack, 'Web')");
+});
+
+test('a promised warning is expected and let through; warnings are read from the metadata file the CLI writes beside the manifest', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assembly-'));
+  const warning = { type: 'aws:cdk:warning', data: 'the tasks need endpoints [ack: private-fargate-behind-alb:vpcEndpointsOfTheVpc]' };
+  fs.writeFileSync(path.join(dir, 'MyService.template.json'), JSON.stringify({ Resources: { S: { Type: 'AWS::ECS::Service' } } }));
+  fs.writeFileSync(path.join(dir, 'MyService.metadata.json'), JSON.stringify({ '/MyService/Web': [warning] }));
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
+    artifacts: { MyService: { type: 'aws:cloudformation:stack', properties: { templateFile: 'MyService.template.json' }, additionalMetadataFile: 'MyService.metadata.json' } },
+  }));
+
+  const assembly = readAssembly(dir);
+
+  expect(assembly.stacks.MyService.warnings).toEqual([`aws:cdk:warning at /MyService/Web: ${warning.data}`]);
+  expect(checkAssembly(assembly, parseExpectation('expect: stack MyService; 1 AWS::ECS::Service'))).toEqual([`MyService: aws:cdk:warning at /MyService/Web: ${warning.data}`]);
+  expect(checkAssembly(assembly, parseExpectation('expect: stack MyService; 1 AWS::ECS::Service; warning private-fargate-behind-alb:vpcEndpointsOfTheVpc'))).toEqual([]);
+  const quiet = { ...assembly, stacks: { MyService: { ...assembly.stacks.MyService, warnings: [] } } };
+  expect(checkAssembly(quiet, parseExpectation('expect: stack MyService; 1 AWS::ECS::Service; warning private-fargate-behind-alb:vpcEndpointsOfTheVpc')))
+    .toEqual(['MyService: no warning private-fargate-behind-alb:vpcEndpointsOfTheVpc']);
 });

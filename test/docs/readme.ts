@@ -168,7 +168,10 @@ export function readAssembly(dir: string): Assembly {
   for (const [name, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {
     if (artifact.type !== 'aws:cloudformation:stack') continue;
     const warnings: string[] = [];
-    for (const [at, entries] of Object.entries<any[]>(artifact.metadata ?? {})) {
+    // The CLI writes a stack's metadata into the manifest, or (newer) into a file of its own beside it.
+    const metadata = { ...artifact.metadata };
+    if (artifact.additionalMetadataFile) Object.assign(metadata, JSON.parse(fs.readFileSync(path.join(dir, artifact.additionalMetadataFile), 'utf-8')));
+    for (const [at, entries] of Object.entries<any[]>(metadata)) {
       for (const entry of entries) {
         if (entry.type === 'aws:cdk:warning' || entry.type === 'aws:cdk:error') warnings.push(`${entry.type} at ${at}: ${entry.data}`);
       }
