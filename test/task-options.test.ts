@@ -306,6 +306,32 @@ describe('the container', () => {
   });
 });
 
+describe('ECS Exec with a read-only root file system', () => {
+  test('mounts a task volume on each path the ECS Exec agent writes to, with the user\'s image too', () => {
+    synth({ readonlyRootFilesystem: true, enableExecuteCommand: true, image: REGISTRY_IMAGE }).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Volumes: [{ Name: 'writable-managed-agents' }, { Name: 'writable-var-lib-amazon-ssm' }, { Name: 'writable-var-log-amazon-ssm' }],
+      ContainerDefinitions: [Match.objectLike({
+        ReadonlyRootFilesystem: true,
+        MountPoints: [
+          { ContainerPath: '/managed-agents', SourceVolume: 'writable-managed-agents', ReadOnly: false },
+          { ContainerPath: '/var/lib/amazon/ssm', SourceVolume: 'writable-var-lib-amazon-ssm', ReadOnly: false },
+          { ContainerPath: '/var/log/amazon/ssm', SourceVolume: 'writable-var-log-amazon-ssm', ReadOnly: false },
+        ],
+      })],
+    });
+  });
+
+  test('with the default image, both the nginx paths and the agent\'s; without ECS Exec, not the agent\'s', () => {
+    const paths = (props: PrivateFargateBehindAlbProps) => Object.values(synth(props).findResources('AWS::ECS::TaskDefinition'))[0]
+      .Properties.ContainerDefinitions[0].MountPoints?.map((m: any) => m.ContainerPath) ?? [];
+
+    expect(paths({ readonlyRootFilesystem: true, enableExecuteCommand: true })).toEqual(
+      ['/etc/nginx/conf.d', '/tmp', '/var/cache/nginx', '/var/run', '/managed-agents', '/var/lib/amazon/ssm', '/var/log/amazon/ssm']);
+    expect(paths({ readonlyRootFilesystem: true })).toEqual(['/etc/nginx/conf.d', '/tmp', '/var/cache/nginx', '/var/run']);
+    expect(paths({ enableExecuteCommand: true })).toEqual([]);
+  });
+});
+
 describe('the user\'s roles', () => {
   test('a given task role and execution role are the task definition\'s, and the construct still grants what it needs', () => {
     const stack = newStack();

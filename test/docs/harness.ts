@@ -23,6 +23,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { appOf, checkCertificates, checkCreate, checkRouting } from '../rehearsal';
 import {
   Block, checkAssembly, Expectation, isWholeProgram, Language, LANGUAGES, parseExpectation, pasteFragment,
   readAssembly, readBlocks, SetupStep, setupStep,
@@ -188,6 +189,9 @@ function runProgram(language: Language, project: string, program: Program, hosts
   }
   const assembly = readAssembly(path.join(project, 'cdk.out'));
   failures.push(...checkAssembly(assembly, program.expectation));
+  // What AWS enforces across the stacks of the app (test/rehearsal): unique ports, priorities, names, endpoints, and routing.
+  const app = appOf(Object.fromEntries(Object.entries(assembly.stacks).map(([name, stack]) => [name, stack.template])));
+  failures.push(...checkCreate(app), ...checkCertificates(app), ...checkRouting(app));
   // A failed program's assembly is kept beside the project for a look.
   if (failures.length) fs.cpSync(path.join(project, 'cdk.out'), path.join(project, '..', `failed-${program.block.line}.out`), { recursive: true });
   return { label, failures, seconds, cdkVersion: assembly.cdkVersion };
