@@ -97,7 +97,7 @@ export class TrafficControl extends Construct {
     // feature flags of aws-cdk-lib add to a Function construct.
     const code = new s3assets.Asset(this, 'Code', { path: path.join(__dirname, '..', 'assets', 'listener-rule-handler') });
     const handler = new lambda.CfnFunction(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_24_X.name,
+      runtime: newestNodeRuntime(),
       handler: 'index.handler',
       code: { s3Bucket: code.s3BucketName, s3Key: code.s3ObjectKey },
       role: this.role.roleArn,
@@ -137,6 +137,15 @@ export class TrafficControl extends Construct {
 }
 
 const ID = 'PrivateFargateTrafficControl';
+
+/**
+ * The newest Node.js runtime of the aws-cdk-lib the app is built with (the handler is plain JavaScript
+ * that uses only the runtime's own AWS SDK), so the function does not age on a runtime Lambda retires.
+ */
+function newestNodeRuntime(): string {
+  const version = (runtime: lambda.Runtime) => Number(/^nodejs(\d+)\.x$/.exec(runtime.name)?.[1] ?? 0);
+  return lambda.Runtime.ALL.reduce((newest, runtime) => (version(runtime) > version(newest) ? runtime : newest)).name;
+}
 
 /** The ARNs of a listener's rules: `...:listener-rule/app/NAME/ID/LISTENER/*` for `...:listener/app/NAME/ID/LISTENER`. */
 function rulesOf(listener: elbv2.IApplicationListener): string {

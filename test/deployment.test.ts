@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { listenerRules, newStack, synth } from './helpers';
 import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
@@ -244,6 +245,14 @@ describe('the traffic-shifting strategies', () => {
     expect(of(after, 'AWS::ElasticLoadBalancingV2::TargetGroup')).toEqual(of(before, 'AWS::ElasticLoadBalancingV2::TargetGroup'));
     // The update itself did reach the template.
     expect(of(after, 'AWS::ECS::TaskDefinition')).not.toEqual(of(before, 'AWS::ECS::TaskDefinition'));
+  });
+
+  test('the function of the listener rules runs on the newest Node.js runtime aws-cdk-lib knows, so it does not age on a retired one', () => {
+    const runtime: string = Object.values(synth().findResources('AWS::Lambda::Function'))[0].Properties.Runtime;
+    const version = (name: string) => Number(/^nodejs(\d+)\.x$/.exec(name)?.[1] ?? NaN);
+
+    expect(version(runtime)).toBeGreaterThanOrEqual(24);
+    expect(lambda.Runtime.ALL.map((r) => r.name).filter((name) => version(name) > version(runtime))).toEqual([]);
   });
 
   test('no CloudFormation listener rule holds weights: the rule is the custom resource whose function keeps the weights ECS set', () => {

@@ -106,10 +106,10 @@ const IMPORTED_VPC: ec2.VpcAttributes = {
   vpcId: 'vpc-0123456789abcdef0',
   vpcCidrBlock: '172.16.0.0/16',
   availabilityZones: ['us-east-1a', 'us-east-1b'],
-  publicSubnetIds: ['subnet-pub1', 'subnet-pub2'],
-  publicSubnetRouteTableIds: ['rtb-pub', 'rtb-pub'],
-  isolatedSubnetIds: ['subnet-iso1', 'subnet-iso2'],
-  isolatedSubnetRouteTableIds: ['rtb-iso1', 'rtb-iso2'],
+  publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+  publicSubnetRouteTableIds: ['rtb-0aaaaaaaaaaaaaaa1', 'rtb-0aaaaaaaaaaaaaaa1'],
+  isolatedSubnetIds: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
+  isolatedSubnetRouteTableIds: ['rtb-0bbbbbbbbbbbbbbb1', 'rtb-0bbbbbbbbbbbbbbb2'],
 };
 
 /**
