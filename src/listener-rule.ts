@@ -71,6 +71,12 @@ export class TrafficControl extends Construct {
   public readonly serviceToken: string;
   private readonly policy = new iam.PolicyDocument();
   private readonly listeners = new Set<elbv2.IApplicationListener>();
+  /**
+   * One statement per kind of right, each listing the listeners, rules or target groups of every
+   * service: the role's inline policy grows by the names of a service's resources only (IAM limits a
+   * role's inline policies to 10,240 characters).
+   */
+  private readonly statements = new Map<Right, iam.PolicyStatement>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -114,25 +120,34 @@ export class TrafficControl extends Construct {
   public allowRulesOn(listener: elbv2.IApplicationListener): void {
     if (this.listeners.has(listener)) return;
     this.listeners.add(listener);
-    this.policy.addStatements(
-      new iam.PolicyStatement({ actions: ['elasticloadbalancing:CreateRule'], resources: [listener.listenerArn] }),
-      new iam.PolicyStatement({
-        actions: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
-        resources: [rulesOf(listener)],
-      }),
-    );
+    this.allow('createRules', ['elasticloadbalancing:CreateRule'], [listener.listenerArn]);
+    this.allow('changeRules', ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
+      [rulesOf(listener)]);
   }
 
   /** Lets the role (as ECS) register and deregister the tasks in the target groups. */
   public allowTargetsIn(...targetGroups: elbv2.ITargetGroup[]): void {
-    this.policy.addStatements(new iam.PolicyStatement({
-      actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-      resources: targetGroups.map((targetGroup) => targetGroup.targetGroupArn),
-    }));
+    this.allow('registerTargets', ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+      targetGroups.map((targetGroup) => targetGroup.targetGroupArn));
+  }
+
+  /** Adds the resources to the statement of that kind, made with its actions on first use. */
+  private allow(right: Right, actions: string[], resources: string[]): void {
+    const statement = this.statements.get(right);
+    if (statement) {
+      statement.addResources(...resources);
+      return;
+    }
+    const first = new iam.PolicyStatement({ actions, resources });
+    this.statements.set(right, first);
+    this.policy.addStatements(first);
   }
 }
 
 const ID = 'PrivateFargateTrafficControl';
+
+/** The rights of the traffic role over the stack's resources, one statement each. */
+type Right = 'createRules' | 'changeRules' | 'registerTargets';
 
 /** The ARNs of a listener's rules: `...:listener-rule/app/NAME/ID/LISTENER/*` for `...:listener/app/NAME/ID/LISTENER`. */
 function rulesOf(listener: elbv2.IApplicationListener): string {

@@ -199,27 +199,22 @@ describe('the traffic-shifting strategies', () => {
             Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
             Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/lambda/*']] },
           },
-          { Effect: 'Allow', Action: 'elasticloadbalancing:CreateRule', Resource: { Ref: expect.stringMatching(/^WebListener/) } },
+          // One statement per right, listing every service's listeners, rules or target groups.
+          {
+            Effect: 'Allow',
+            Action: 'elasticloadbalancing:CreateRule',
+            Resource: [{ Ref: expect.stringMatching(/^WebListener/) }, { Ref: expect.stringMatching(/^ApiListener/) }],
+          },
           {
             Effect: 'Allow',
             Action: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
-            Resource: rulesOf('Web'),
+            Resource: [rulesOf('Web'), rulesOf('Api')],
           },
           {
             Effect: 'Allow',
             Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-            Resource: [{ Ref: 'WebTargetGroupFE6444AE' }, { Ref: 'WebAlternateTargetGroupB211FDA6' }],
-          },
-          { Effect: 'Allow', Action: 'elasticloadbalancing:CreateRule', Resource: { Ref: expect.stringMatching(/^ApiListener/) } },
-          {
-            Effect: 'Allow',
-            Action: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
-            Resource: rulesOf('Api'),
-          },
-          {
-            Effect: 'Allow',
-            Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-            Resource: [{ Ref: expect.stringMatching(/^ApiTargetGroup/) }, { Ref: expect.stringMatching(/^ApiAlternateTargetGroup/) }],
+            Resource: [{ Ref: 'WebTargetGroupFE6444AE' }, { Ref: 'WebAlternateTargetGroupB211FDA6' },
+              { Ref: expect.stringMatching(/^ApiTargetGroup/) }, { Ref: expect.stringMatching(/^ApiAlternateTargetGroup/) }],
           },
         ],
       },
