@@ -93,21 +93,31 @@ interface Measure {
   template: any;
 }
 
+/** Synths per measure: a small app is synthesized several times and the mean taken, for steadier figures. */
+const repeatsFor = (count: number) => Math.max(1, Math.round(10 / count));
+
 function measure(side: Side, count: number): Measure {
-  const startCpu = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  // No limit while measuring: the peer passes 500 resources before N = 30.
-  const app = new App({ context: { '@aws-cdk/core:stackResourceLimit': 0 } });
-  const stack = new Stack(app, 'Bench');
-  buildSide(stack, side, count);
-  const assembly = app.synth();
-  const wall = Number(process.hrtime.bigint() - start) / 1e9;
-  const used = process.cpuUsage(startCpu);
-  const template = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'Bench.template.json'), 'utf-8'));
-  fs.rmSync(assembly.directory, { recursive: true, force: true });
+  const repeats = repeatsFor(count);
+  let cpu = 0;
+  let wall = 0;
+  let template: any;
+  for (let i = 0; i < repeats; i++) {
+    const startCpu = process.cpuUsage();
+    const start = process.hrtime.bigint();
+    // No limit while measuring: the peer passes 500 resources before N = 30.
+    const app = new App({ context: { '@aws-cdk/core:stackResourceLimit': 0 } });
+    const stack = new Stack(app, 'Bench');
+    buildSide(stack, side, count);
+    const assembly = app.synth();
+    wall += Number(process.hrtime.bigint() - start) / 1e9;
+    const used = process.cpuUsage(startCpu);
+    cpu += (used.user + used.system) / 1e6;
+    template = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'Bench.template.json'), 'utf-8'));
+    fs.rmSync(assembly.directory, { recursive: true, force: true });
+  }
   return {
-    cpu: (used.user + used.system) / 1e6,
-    wall,
+    cpu: cpu / repeats,
+    wall: wall / repeats,
     resources: Object.keys(template.Resources).length,
     bytes: Buffer.byteLength(JSON.stringify(template)),
     template,
@@ -688,7 +698,7 @@ ${verdicts.join('\n')}
 ## Synth time, in process
 
 Each run builds the app and synthesizes it in this process (the modules already loaded), under
-ts-node as a TypeScript app runs.
+ts-node as a TypeScript app runs; at N = 1 a run is the mean of ${repeatsFor(1)} synths.
 
 ${synthTable}
 
