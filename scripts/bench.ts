@@ -606,7 +606,7 @@ function main(): void {
       ['template KiB per added service', ...SIDES.map((s) => fixed(kib(perService(s, 'bytes'))))],
       [`services that fit one stack (${RESOURCE_LIMIT} resources)`, ...SIDES.map((s) => fitting(s))],
       [`characters of the traffic role's inline policy at N = ${first} and ${last} (IAM allows ${ROLE_POLICY_LIMIT.toLocaleString('en-US')})`,
-        ...SIDES.map((s) => (s === 'peer' ? '—' : `${policy(s, first)}, ${policy(s, last)}`))],
+        ...SIDES.map((s) => (trafficPolicyCharacters(results[s][first].template) === undefined ? 'no traffic role' : `${policy(s, first)}, ${policy(s, last)}`))],
     ],
   );
   const timing = (side: Side) => deploymentTiming(results[side][1].template);
