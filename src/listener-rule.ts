@@ -71,12 +71,14 @@ export class TrafficControl extends Construct {
   public readonly serviceToken: string;
   private readonly policy = new iam.PolicyDocument();
   private readonly listeners = new Set<elbv2.IApplicationListener>();
-  /**
-   * One statement per kind of right, each listing the listeners, rules or target groups of every
-   * service: the role's inline policy grows by the names of a service's resources only (IAM limits a
-   * role's inline policies to 10,240 characters).
+  /*
+   * One statement per right, each listing the listeners, rules or target groups of every service: the
+   * role's inline policy grows by the names of a service's resources only (IAM limits a role's inline
+   * policies to 10,240 characters).
    */
-  private readonly statements = new Map<Right, iam.PolicyStatement>();
+  private createRules?: iam.PolicyStatement;
+  private changeRules?: iam.PolicyStatement;
+  private registerTargets?: iam.PolicyStatement;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -120,34 +122,30 @@ export class TrafficControl extends Construct {
   public allowRulesOn(listener: elbv2.IApplicationListener): void {
     if (this.listeners.has(listener)) return;
     this.listeners.add(listener);
-    this.allow('createRules', ['elasticloadbalancing:CreateRule'], [listener.listenerArn]);
-    this.allow('changeRules', ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
-      [rulesOf(listener)]);
+    this.createRules = this.allow(this.createRules, ['elasticloadbalancing:CreateRule'], [listener.listenerArn]);
+    this.changeRules = this.allow(this.changeRules,
+      ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'], [rulesOf(listener)]);
   }
 
   /** Lets the role (as ECS) register and deregister the tasks in the target groups. */
   public allowTargetsIn(...targetGroups: elbv2.ITargetGroup[]): void {
-    this.allow('registerTargets', ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+    this.registerTargets = this.allow(this.registerTargets, ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
       targetGroups.map((targetGroup) => targetGroup.targetGroupArn));
   }
 
-  /** Adds the resources to the statement of that kind, made with its actions on first use. */
-  private allow(right: Right, actions: string[], resources: string[]): void {
-    const statement = this.statements.get(right);
+  /** The statement of a right with the resources added: the one given, or a new one with the actions, added to the policy. */
+  private allow(statement: iam.PolicyStatement | undefined, actions: string[], resources: string[]): iam.PolicyStatement {
     if (statement) {
       statement.addResources(...resources);
-      return;
+      return statement;
     }
-    const first = new iam.PolicyStatement({ actions, resources });
-    this.statements.set(right, first);
-    this.policy.addStatements(first);
+    const created = new iam.PolicyStatement({ actions, resources });
+    this.policy.addStatements(created);
+    return created;
   }
 }
 
 const ID = 'PrivateFargateTrafficControl';
-
-/** The rights of the traffic role over the stack's resources, one statement each. */
-type Right = 'createRules' | 'changeRules' | 'registerTargets';
 
 /** The ARNs of a listener's rules: `...:listener-rule/app/NAME/ID/LISTENER/*` for `...:listener/app/NAME/ID/LISTENER`. */
 function rulesOf(listener: elbv2.IApplicationListener): string {
