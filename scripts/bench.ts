@@ -685,9 +685,10 @@ construct's thresholds) rolling a deployment back. Figures are medians of one ru
 ## Targets of issue 23 (lean by default)
 
 The "before" figures are issue 23's table, measured with a benchmark of this shape on the code before
-that work; it gives them for the defaults only, and the synth time ratio at N = 30 only. The "after"
-figures are this run. Synth time is CPU time (user and system) of the process that builds and
-synthesizes the app, which the machine's other work disturbs less than the wall clock.
+that work, against the peer of that run; it gives them for the defaults only, and the synth time ratio
+at N = 30 only (without saying which clock). The "after" figures are this run. Synth time is CPU time
+(user and system) of the process that builds and synthesizes the app, which the machine's other work
+disturbs less than the wall clock; the wall clock is in the next section.
 
 ${targetTable}
 
