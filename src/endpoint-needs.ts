@@ -19,6 +19,11 @@ export class GrantRecordingRole extends iam.Role {
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     // Stryker disable next-line ArrayDeclaration: a string among the statements has no Allow effect, so it is skipped.
     grantsOf.set(this, [...grantsOf.get(this) ?? [], statement]);
+    return this.addGrant(statement);
+  }
+
+  /** Where a recorded statement goes: the role's default policy. */
+  protected addGrant(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     return super.addToPrincipalPolicy(statement);
   }
 }

@@ -72,6 +72,14 @@ export class TrafficControl extends Construct {
   public readonly serviceToken: string;
   private readonly policy = new iam.PolicyDocument();
   private readonly listeners = new Set<elbv2.IApplicationListener>();
+  /*
+   * One statement per right, each listing the listeners, rules or target groups of every service: the
+   * role's inline policy grows by the names of a service's resources only (IAM limits a role's inline
+   * policies to 10,240 characters).
+   */
+  private createRules?: iam.PolicyStatement;
+  private changeRules?: iam.PolicyStatement;
+  private registerTargets?: iam.PolicyStatement;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -118,21 +126,26 @@ export class TrafficControl extends Construct {
   public allowRulesOn(listener: elbv2.IApplicationListener): void {
     if (this.listeners.has(listener)) return;
     this.listeners.add(listener);
-    this.policy.addStatements(
-      new iam.PolicyStatement({ actions: ['elasticloadbalancing:CreateRule'], resources: [listener.listenerArn] }),
-      new iam.PolicyStatement({
-        actions: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
-        resources: [rulesOf(listener)],
-      }),
-    );
+    this.createRules = this.allow(this.createRules, ['elasticloadbalancing:CreateRule'], [listener.listenerArn]);
+    this.changeRules = this.allow(this.changeRules,
+      ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'], [rulesOf(listener)]);
   }
 
   /** Lets the role (as ECS) register and deregister the tasks in the target groups. */
   public allowTargetsIn(...targetGroups: elbv2.ITargetGroup[]): void {
-    this.policy.addStatements(new iam.PolicyStatement({
-      actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-      resources: targetGroups.map((targetGroup) => targetGroup.targetGroupArn),
-    }));
+    this.registerTargets = this.allow(this.registerTargets, ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+      targetGroups.map((targetGroup) => targetGroup.targetGroupArn));
+  }
+
+  /** The statement of a right with the resources added: the one given, or a new one with the actions, added to the policy. */
+  private allow(statement: iam.PolicyStatement | undefined, actions: string[], resources: string[]): iam.PolicyStatement {
+    if (statement) {
+      statement.addResources(...resources);
+      return statement;
+    }
+    const created = new iam.PolicyStatement({ actions, resources });
+    this.policy.addStatements(created);
+    return created;
   }
 }
 

@@ -83,8 +83,10 @@ export function connectToEndpoints(scope: Construct, network: Network, service: 
   const { endpoints } = network;
   if (endpoints) {
     endpoints.allowFrom(service);
-    // Every endpoint the tasks need exists before the first task starts.
-    service.node.addDependency(endpoints);
+    // Every endpoint the tasks need exists before the first task starts. The service resource alone
+    // waits: its scaling follows it by reference, and a dependency of the whole construct would be
+    // written again on each of its scalable target and policies.
+    (service.node.defaultChild as ecs.CfnService).node.addDependency(endpoints);
   }
   completeEndpointsAtSynth(scope, {
     taskDefinition: service.taskDefinition,

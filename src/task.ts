@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, Duration, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -91,7 +91,7 @@ export function buildTask(scope: Construct, props: TaskProps): Task {
     runtimePlatform: props.cpuArchitecture && { cpuArchitecture: props.cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     ephemeralStorageGiB: props.ephemeralStorageGiB,
     taskRole: props.taskRole ?? new GrantRecordingRole(scope, 'TaskRole', { assumedBy: ecsTasks }),
-    executionRole: props.executionRole ?? new GrantRecordingRole(scope, 'ExecutionRole', { assumedBy: ecsTasks }),
+    executionRole: props.executionRole ?? new ExecutionRole(scope, 'ExecutionRole', { assumedBy: ecsTasks }),
   });
   const architecture = architectureOf(scope, taskDefinition);
   const container = addContainerForArchitecture(scope, taskDefinition, architecture, {
@@ -113,6 +113,30 @@ export function buildTask(scope: Construct, props: TaskProps): Task {
   }
   acknowledgeTaskFindings(taskDefinition, props);
   return { taskDefinition, container, logGroup };
+}
+
+/**
+ * The execution role the construct makes: what it is granted (pulling the image, writing the log group,
+ * reading the secrets and environment files) is written in the role itself, not in a policy resource
+ * beside it. One resource less per service, and the role never exists without its rights, whenever
+ * ECS starts a task with it. (The task role keeps a policy resource: users grant it, and aws-cdk-lib
+ * moves a policy grown past IAM's limit into managed policies.)
+ */
+class ExecutionRole extends GrantRecordingRole {
+  private readonly granted = new iam.PolicyDocument();
+
+  constructor(scope: Construct, id: string, props: iam.RoleProps) {
+    super(scope, id, props);
+    // Never empty: the container's logs are always written with this role. Named apart from the policy
+    // resource it replaces in stacks made before, which CloudFormation deletes once this one is in place.
+    (this.node.defaultChild as iam.CfnRole).policies = Lazy.any({ produce: () => [{ policyName: 'Granted', policyDocument: this.granted }] });
+  }
+
+  protected addGrant(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.granted.addStatements(statement);
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: aws-cdk-lib's grants to an execution role read neither; the statement is in the role either way.
+    return { statementAdded: true, policyDependable: this };
+  }
 }
 
 /** The cdk-nag findings of the task that are accepted, each with its reason. */

@@ -200,27 +200,22 @@ describe('the traffic-shifting strategies', () => {
             Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
             Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/lambda/*']] },
           },
-          { Effect: 'Allow', Action: 'elasticloadbalancing:CreateRule', Resource: { Ref: expect.stringMatching(/^WebListener/) } },
+          // One statement per right, listing every service's listeners, rules or target groups.
+          {
+            Effect: 'Allow',
+            Action: 'elasticloadbalancing:CreateRule',
+            Resource: [{ Ref: expect.stringMatching(/^WebListener/) }, { Ref: expect.stringMatching(/^ApiListener/) }],
+          },
           {
             Effect: 'Allow',
             Action: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
-            Resource: rulesOf('Web'),
+            Resource: [rulesOf('Web'), rulesOf('Api')],
           },
           {
             Effect: 'Allow',
             Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-            Resource: [{ Ref: 'WebTargetGroupFE6444AE' }, { Ref: 'WebAlternateTargetGroupB211FDA6' }],
-          },
-          { Effect: 'Allow', Action: 'elasticloadbalancing:CreateRule', Resource: { Ref: expect.stringMatching(/^ApiListener/) } },
-          {
-            Effect: 'Allow',
-            Action: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
-            Resource: rulesOf('Api'),
-          },
-          {
-            Effect: 'Allow',
-            Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-            Resource: [{ Ref: expect.stringMatching(/^ApiTargetGroup/) }, { Ref: expect.stringMatching(/^ApiAlternateTargetGroup/) }],
+            Resource: [{ Ref: 'WebTargetGroupFE6444AE' }, { Ref: 'WebAlternateTargetGroupB211FDA6' },
+              { Ref: expect.stringMatching(/^ApiTargetGroup/) }, { Ref: expect.stringMatching(/^ApiAlternateTargetGroup/) }],
           },
         ],
       },
@@ -232,6 +227,24 @@ describe('the traffic-shifting strategies', () => {
       Handler: 'index.handler',
       Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PrivateFargateTrafficControlRole'), 'Arn'] },
     });
+  });
+
+  test('services on one shared HTTPS listener: the traffic role names that listener and its rules once, and every service\'s target groups', () => {
+    const stack = newStack();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc');
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { certificate, domainName: 'web.example.com' });
+    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, domainName: 'api.example.com', certificate, port: 8080 });
+    new PrivateFargateBehindAlb(stack, 'Admin', { loadBalancer: web.loadBalancer, domainName: 'admin.example.com', certificate, port: 8081 });
+
+    const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('moves their production traffic') },
+    }));
+    const [createRules, changeRules, registerTargets] = role.Properties.Policies[0].PolicyDocument.Statement.slice(2);
+    expect(createRules.Resource).toEqual({ Ref: expect.stringMatching(/^WebHttpsListener/) });
+    expect(changeRules.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::Join': [':listener-rule/', { 'Fn::Split': [':listener/', { Ref: expect.stringMatching(/^WebHttpsListener/) }] }] }, '/*']],
+    });
+    expect(registerTargets.Resource).toHaveLength(6);
   });
 
   test('an ordinary update (a new environment variable) leaves the listener rule and the target groups as they were, so the weights ECS set stay', () => {

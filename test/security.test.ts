@@ -110,9 +110,10 @@ describe('secrets and ECS Exec', () => {
     const services = Object.values(template.findResources('AWS::EC2::VPCEndpoint'))
       .map((endpoint) => endpoint.Properties.ServiceName['Fn::Join'][1][2]).sort();
     expect(services).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.secretsmanager', '.ssm']);
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes('ExecutionRole'));
-    const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    // The execution role's policy is in the role.
+    const [executionRole] = Object.entries(template.findResources('AWS::IAM::Role'))
+      .filter(([id]) => id.startsWith('WebExecutionRole')).map(([, role]) => role);
+    const statements = executionRole.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
     const secretStatements = statements.filter((s: any) => JSON.stringify(s.Action).match(/secretsmanager:|ssm:/));
     expect(secretStatements).toHaveLength(2);
     // Sorted by name: API_KEY, then DB_PASSWORD.
@@ -153,10 +154,13 @@ describe('least privilege', () => {
   test('the execution role may pull only its image and write only its own log group', () => {
     const template = synth();
 
-    const [policy] = Object.values(template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ExecutionRole') }] },
-    }));
-    const statements = policy.Properties.PolicyDocument.Statement;
+    // In the role itself: no policy resource, so the role never exists without its rights.
+    expect(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ExecutionRole') }] } })).toEqual({});
+    const [executionRole] = Object.entries(template.findResources('AWS::IAM::Role'))
+      .filter(([id]) => id.startsWith('WebExecutionRole')).map(([, role]) => role);
+    // Named apart from the policy resource it replaces in stacks made before.
+    expect(executionRole.Properties.Policies.map((policy: any) => policy.PolicyName)).toEqual(['Granted']);
+    const statements = executionRole.Properties.Policies[0].PolicyDocument.Statement;
     expect(statements.map((s: any) => s.Action)).toEqual([
       ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
       'ecr:GetAuthorizationToken',

@@ -1,0 +1,128 @@
+/**
+ * The setups the benchmark compares, shared by scripts/bench.ts (in process) and scripts/bench-app.ts
+ * (the app the cdk CLI synthesizes): N services of PrivateFargateBehindAlb on one VPC, and the
+ * aws-ecs-patterns peer set up to do the same job.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as library from '../src';
+
+// A private ECR image (tasks without internet access can pull nothing else); a plain name keeps
+// asset hashing out of the synth times.
+export const image = ecs.ContainerImage.fromRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com/nginx:1.27-alpine');
+
+/** How the construct's services are built: on a load balancer each or one shared, with which deployment. */
+export interface ConstructSetup {
+  readonly shareLoadBalancer?: boolean;
+  /** `rolling` for `Deployment.rolling()`; the default (a canary) otherwise. */
+  readonly rolling?: boolean;
+}
+
+/** N services of the construct on one VPC: the first makes the VPC (and the load balancer, when shared). */
+export function buildConstruct(lib: typeof library, stack: Stack, count: number, setup: ConstructSetup = {}): void {
+  const deployment = setup.rolling ? lib.Deployment.rolling() : undefined;
+  const first = new lib.PrivateFargateBehindAlb(stack, 'Service0', { image, deployment });
+  for (let i = 1; i < count; i++) {
+    new lib.PrivateFargateBehindAlb(stack, `Service${i}`, {
+      image,
+      deployment,
+      port: 8000 + i,
+      ...(setup.shareLoadBalancer ? { loadBalancer: first.loadBalancer } : { vpc: first.vpc }),
+    });
+  }
+}
+
+/**
+ * What a user writes with aws-ecs-patterns for the same job: isolated subnets, the four endpoints
+ * added by hand, CPU autoscaling 1 to 3 and, when `alarms`, the construct's three deployment alarms
+ * (the share of 5xx answers, unhealthy targets, the 95th percentile of the response time, on its one
+ * target group, with the construct's default thresholds) rolling a deployment back.
+ */
+export function buildPeer(stack: Stack, count: number, alarms: boolean): void {
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+  const endpointSecurityGroup = new ec2.SecurityGroup(stack, 'EndpointSecurityGroup', { vpc, allowAllOutbound: false });
+  for (const [id, service] of [
+    ['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR],
+    ['EcrDkr', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
+    ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+  ] as const) {
+    vpc.addInterfaceEndpoint(id, { service, securityGroups: [endpointSecurityGroup], open: false });
+  }
+  const s3 = vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+  s3.addToPolicy(new iam.PolicyStatement({
+    principals: [new iam.AnyPrincipal()],
+    actions: ['s3:GetObject'],
+    resources: [`arn:aws:s3:::prod-${stack.region}-starport-layer-bucket/*`],
+  }));
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  for (let i = 0; i < count; i++) {
+    const port = i === 0 ? 80 : 8000 + i;
+    const service = new ecsPatterns.ApplicationLoadBalancedFargateService(stack, `Service${i}`, {
+      cluster,
+      taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      listenerPort: port,
+      taskImageOptions: { image, containerPort: port },
+      minHealthyPercent: 100,
+    });
+    endpointSecurityGroup.connections.allowFrom(service.service, ec2.Port.tcp(443));
+    service.service.autoScaleTaskCount({ minCapacity: 1, maxCapacity: 3 }).scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 50 });
+    if (alarms) addPeerAlarms(service);
+  }
+}
+
+/**
+ * The construct's three alarms, written for the peer's one target group: the load balancer's and the
+ * target group's full names from their attributes (the leanest template; `targetGroup.metrics` would
+ * derive the load balancer's from the listener's ARN), and the service's deployment alarms rolling back.
+ */
+function addPeerAlarms(service: ecsPatterns.ApplicationLoadBalancedFargateService): void {
+  const period = Duration.minutes(1);
+  const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
+    namespace: 'AWS/ApplicationELB',
+    metricName,
+    dimensionsMap: { LoadBalancer: service.loadBalancer.loadBalancerFullName, TargetGroup: service.targetGroup.targetGroupFullName },
+    statistic,
+    period,
+  });
+  const common = { evaluationPeriods: 2, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING };
+  const alarms = [
+    new cloudwatch.Alarm(service, 'ServerErrorsAlarm', {
+      ...common,
+      alarmDescription: 'More than 5 % of the requests to the target group answered 5xx by the targets',
+      metric: new cloudwatch.MathExpression({
+        expression: '100 * FILL(errors, 0) / requests',
+        usingMetrics: { errors: metric('HTTPCode_Target_5XX_Count', 'Sum'), requests: metric('RequestCount', 'Sum') },
+        label: '5xx percent',
+        period,
+      }),
+      threshold: 5,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    }),
+    new cloudwatch.Alarm(service, 'UnhealthyTargetsAlarm', {
+      ...common,
+      alarmDescription: 'Unhealthy targets in the target group',
+      metric: metric('UnHealthyHostCount', 'Maximum'),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    }),
+    new cloudwatch.Alarm(service, 'ResponseTimeAlarm', {
+      ...common,
+      alarmDescription: 'The 95th percentile of the response time of the target group above 2 seconds',
+      metric: metric('TargetResponseTime', 'p95'),
+      threshold: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    }),
+  ];
+  service.service.enableDeploymentAlarms(alarms.map((alarm) => alarm.alarmName), { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+}
