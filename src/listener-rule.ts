@@ -77,9 +77,9 @@ export class TrafficControl extends Construct {
    * role's inline policy grows by the names of a service's resources only (IAM limits a role's inline
    * policies to 10,240 characters).
    */
-  private createRules?: iam.PolicyStatement;
-  private changeRules?: iam.PolicyStatement;
+  private writeRules?: iam.PolicyStatement;
   private registerTargets?: iam.PolicyStatement;
+  private targetGroupCount = 0;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -113,12 +113,13 @@ export class TrafficControl extends Construct {
       description: 'Writes the listener rules of PrivateFargateBehindAlb services, keeping the weights ECS set',
     });
     this.serviceToken = handler.attrArn;
+    this.node.addValidation({ validate: () => this.validatePolicySize() });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5',
       // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report.
-      reason: 'Three wildcards, each as narrow as IAM allows: the elasticloadbalancing Describe actions accept only the resource *; the rules of ' +
-        'the stack\'s listeners are named by listener (their ARNs are made when the rules are, by the function that needs the role first); the ' +
-        'function\'s log group is named after the function, whose name is generated (naming it would make the role depend on the function).',
+      reason: 'Three wildcards, each as narrow as IAM allows: the elasticloadbalancing Describe actions accept only the resource *; each of ' +
+        'the stack\'s listeners and its rules are named by one pattern (the rules\' ARNs are made when the rules are, by the function that needs ' +
+        'the role first); the function\'s log group is named after the function, whose name is generated (naming it would make the role depend on the function).',
     });
   }
 
@@ -126,15 +127,37 @@ export class TrafficControl extends Construct {
   public allowRulesOn(listener: elbv2.IApplicationListener): void {
     if (this.listeners.has(listener)) return;
     this.listeners.add(listener);
-    this.createRules = this.allow(this.createRules, ['elasticloadbalancing:CreateRule'], [listener.listenerArn]);
-    this.changeRules = this.allow(this.changeRules,
-      ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'], [rulesOf(listener)]);
+    this.writeRules = this.allow(this.writeRules, ['elasticloadbalancing:CreateRule', 'elasticloadbalancing:ModifyRule',
+      'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'], [listenerAndRulesOf(listener)]);
   }
 
   /** Lets the role (as ECS) register and deregister the tasks in the target groups. */
   public allowTargetsIn(...targetGroups: elbv2.ITargetGroup[]): void {
+    this.targetGroupCount += targetGroups.length;
     this.registerTargets = this.allow(this.registerTargets, ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
       targetGroups.map((targetGroup) => targetGroup.targetGroupArn));
+  }
+
+  /**
+   * IAM holds at most 10,240 characters of inline policy per role. The role's policy is the fixed
+   * statements and one name per listener and target group; each name is counted at the longest it can
+   * resolve to (names of 32 characters; the partition and region of the stack, or the longest there are).
+   */
+  private validatePolicySize(): string[] {
+    const stack = Stack.of(this);
+    const partition = Token.isUnresolved(stack.partition) ? 'aws-us-gov'.length : stack.partition.length;
+    const region = Token.isUnresolved(stack.region) ? 'ap-southeast-5'.length : stack.region.length;
+    // arn:PARTITION:elasticloadbalancing:REGION:ACCOUNT: and the quotes and comma around a name in a list.
+    const arn = 'arn:'.length + partition + ':elasticloadbalancing:'.length + region + ':123456789012:'.length + 3;
+    const listener = arn + 'listener*/app/'.length + 32 + 1 + 16 + 1 + 16 + 1;
+    const targetGroup = arn + 'targetgroup/'.length + 32 + 1 + 16;
+    const size = POLICY_FIXED_CHARACTERS + this.listeners.size * listener + this.targetGroupCount * targetGroup;
+    if (size <= ROLE_POLICY_LIMIT) return [];
+    return [
+      `deployment: the stack ${stack.stackName} has ${this.listeners.size} listeners and ${this.targetGroupCount} target groups that shift traffic, ` +
+      `whose names can take ${size} characters of the stack's traffic role's policy, more than the ${ROLE_POLICY_LIMIT} IAM allows a role: the ` +
+      'deploy would fail. Put some of the services with a canary, linear or blue/green deployment in another stack, or give them Deployment.rolling()',
+    ];
   }
 
   /** The statement of a right with the resources added: the one given, or a new one with the actions, added to the policy. */
@@ -151,6 +174,11 @@ export class TrafficControl extends Construct {
 
 const ID = 'PrivateFargateTrafficControl';
 
+/** IAM's limit on the inline policies of a role, in characters without whitespace. */
+const ROLE_POLICY_LIMIT = 10_240;
+/** The traffic role's policy without its listeners and target groups, at the longest partition and region (measured: about 750). */
+const POLICY_FIXED_CHARACTERS = 800;
+
 /**
  * The newest Node.js runtime of the aws-cdk-lib the app is built with (the handler is plain JavaScript
  * that uses only the runtime's own AWS SDK), so the function does not age on a runtime Lambda retires.
@@ -160,9 +188,13 @@ function newestNodeRuntime(): string {
   return lambda.Runtime.ALL.reduce((newest, runtime) => (version(runtime) > version(newest) ? runtime : newest)).name;
 }
 
-/** The ARNs of a listener's rules: `...:listener-rule/app/NAME/ID/LISTENER/*` for `...:listener/app/NAME/ID/LISTENER`. */
-function rulesOf(listener: elbv2.IApplicationListener): string {
+/**
+ * A listener and its rules in one name: `...:listener*\/app/NAME/ID/LISTENER*` matches the listener
+ * (`...:listener/app/NAME/ID/LISTENER`, which CreateRule names) and its rules
+ * (`...:listener-rule/app/NAME/ID/LISTENER/RULE`), and nothing else: listener ids have a fixed length.
+ */
+function listenerAndRulesOf(listener: elbv2.IApplicationListener): string {
   const arn = listener.listenerArn;
-  if (!Token.isUnresolved(arn)) return `${arn.replace(':listener/', ':listener-rule/')}/*`;
-  return Fn.join('', [Fn.join(':listener-rule/', Fn.split(':listener/', arn)), '/*']);
+  if (!Token.isUnresolved(arn)) return `${arn.replace(':listener/', ':listener*/')}*`;
+  return Fn.join('', [Fn.join(':listener*/', Fn.split(':listener/', arn)), '*']);
 }

@@ -7,6 +7,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { listenerRules, newStack, synth } from './helpers';
 import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
+const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1';
+
 /** The DeploymentConfiguration of the one service of the template. */
 function deploymentConfiguration(template: Template): any {
   const services = Object.values(template.findResources('AWS::ECS::Service'));
@@ -181,8 +183,9 @@ describe('the traffic-shifting strategies', () => {
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
     ]);
     expect(roles[0].Properties.ManagedPolicyArns).toBeUndefined();
-    const rulesOf = (listener: string) => ({
-      'Fn::Join': ['', [{ 'Fn::Join': [':listener-rule/', { 'Fn::Split': [':listener/', { Ref: expect.stringMatching(new RegExp(`^${listener}Listener`)) }] }] }, '/*']],
+    // One name per listener for it and its rules: listener*/app/NAME/ID/LISTENER* matches both.
+    const listenerAndRules = (listener: string) => ({
+      'Fn::Join': ['', [{ 'Fn::Join': [':listener*/', { 'Fn::Split': [':listener/', { Ref: expect.stringMatching(new RegExp(`^${listener}Listener`)) }] }] }, '*']],
     });
     expect(roles[0].Properties.Policies).toEqual([{
       PolicyName: 'TrafficControl',
@@ -200,16 +203,11 @@ describe('the traffic-shifting strategies', () => {
             Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
             Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/lambda/*']] },
           },
-          // One statement per right, listing every service's listeners, rules or target groups.
+          // One statement per right, listing every service's listeners (with their rules) or target groups.
           {
             Effect: 'Allow',
-            Action: 'elasticloadbalancing:CreateRule',
-            Resource: [{ Ref: expect.stringMatching(/^WebListener/) }, { Ref: expect.stringMatching(/^ApiListener/) }],
-          },
-          {
-            Effect: 'Allow',
-            Action: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
-            Resource: [rulesOf('Web'), rulesOf('Api')],
+            Action: ['elasticloadbalancing:CreateRule', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
+            Resource: [listenerAndRules('Web'), listenerAndRules('Api')],
           },
           {
             Effect: 'Allow',
@@ -239,12 +237,29 @@ describe('the traffic-shifting strategies', () => {
     const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role', {
       Properties: { Description: Match.stringLikeRegexp('moves their production traffic') },
     }));
-    const [createRules, changeRules, registerTargets] = role.Properties.Policies[0].PolicyDocument.Statement.slice(2);
-    expect(createRules.Resource).toEqual({ Ref: expect.stringMatching(/^WebHttpsListener/) });
-    expect(changeRules.Resource).toEqual({
-      'Fn::Join': ['', [{ 'Fn::Join': [':listener-rule/', { 'Fn::Split': [':listener/', { Ref: expect.stringMatching(/^WebHttpsListener/) }] }] }, '/*']],
+    const [writeRules, registerTargets] = role.Properties.Policies[0].PolicyDocument.Statement.slice(2);
+    expect(writeRules.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::Join': [':listener*/', { 'Fn::Split': [':listener/', { Ref: expect.stringMatching(/^WebHttpsListener/) }] }] }, '*']],
     });
     expect(registerTargets.Resource).toHaveLength(6);
+  });
+
+  test('the traffic role\'s policy fits IAM\'s 10,240 characters: a stack whose listeners and target groups could take more is refused, and rolling services are the way out', () => {
+    const build = (services: number, rolling = 0) => {
+      const stack = newStack();
+      const vpc = new PrivateFargateBehindAlb(stack, 'Service0', { deploymentAlarms: false, image: ecs.ContainerImage.fromRegistry(IMAGE) }).vpc;
+      for (let i = 1; i < services; i++) {
+        new PrivateFargateBehindAlb(stack, `Service${i}`, {
+          vpc, deploymentAlarms: false, image: ecs.ContainerImage.fromRegistry(IMAGE), deployment: i < rolling + 1 ? Deployment.rolling() : undefined,
+        });
+      }
+      return () => Template.fromStack(stack);
+    };
+
+    // 800 + 23 x (148 + 2 x 128) = 10,092 at the longest partition and region; 24 services: 10,496.
+    expect(build(23)().findResources('Custom::PrivateFargateListenerRule')).toBeDefined();
+    expect(build(24)).toThrow(/\[TestStack\/PrivateFargateTrafficControl\] deployment: the stack TestStack has 24 listeners and 48 target groups that shift traffic, whose names can take 10496 characters of the stack's traffic role's policy, more than the 10240 IAM allows a role: the deploy would fail\. Put some of the services with a canary, linear or blue\/green deployment in another stack, or give them Deployment\.rolling\(\)/);
+    expect(Object.keys(build(24, 1)().findResources('Custom::PrivateFargateListenerRule'))).toHaveLength(23);
   });
 
   test('an ordinary update (a new environment variable) leaves the listener rule and the target groups as they were, so the weights ECS set stay', () => {
