@@ -8,51 +8,45 @@ import { allowHttpsToGateway, prefixListsAreKnown } from './vpc';
 
 /*
  * Which endpoints the tasks need is known only when the app synthesizes: secrets, sidecars, environment
- * files and grants are added after the constructor. The roles record what they are granted; an aspect
- * of the construct reads the records and the containers, and completes the VPC's endpoints.
+ * files and grants are added after the constructor. An aspect of the construct reads what the app's
+ * policies grant the task's roles and what its containers use, and completes the VPC's endpoints.
  */
-
-const grantsOf = new WeakMap<iam.IRole, iam.PolicyStatement[]>();
-
-/** A task or execution role that records the statements granted to it (through its public `addToPrincipalPolicy`). */
-export class GrantRecordingRole extends iam.Role {
-  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    // Stryker disable next-line ArrayDeclaration: a string among the statements has no Allow effect, so it is skipped.
-    grantsOf.set(this, [...grantsOf.get(this) ?? [], statement]);
-    return super.addToPrincipalPolicy(statement);
-  }
-}
 
 /**
- * The statements granted so far to a role: recorded for a `GrantRecordingRole`; for a role the user
- * gives, read from the policies of the app attached to it (its inline policies and the IAM policies
- * that name it). Its managed policies and policies made outside the app cannot be read.
+ * The statements the app's policies grant a role, however they are attached: its inline policies, the
+ * IAM policies and managed policies that name it (`roles`, `attachToRole`), and the managed policies of
+ * the app it lists (`addManagedPolicy`). A statement granted with `addToPrincipalPolicy` is in the
+ * role's default policy, which names it. Managed policies made outside the app cannot be read.
  */
-export function grantedStatements(role: iam.IRole): iam.PolicyStatement[] {
-  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: the app's policies hold the same statements for these roles; recording them is the public way.
-  if (role instanceof GrantRecordingRole) return grantsOf.get(role) ?? [];
-  // Stryker disable next-line ArrayDeclaration: only policy documents are read from it.
-  const documents: any[] = [];
+function grantedStatements(role: iam.IRole, policies: Array<iam.CfnPolicy | iam.CfnManagedPolicy>): iam.PolicyStatement[] {
+  const documents: unknown[] = [];
   const cfnRole = role.node.defaultChild;
-  if (cfnRole instanceof iam.CfnRole && Array.isArray(cfnRole.policies)) {
-    documents.push(...cfnRole.policies.map((policy) => (policy as iam.CfnRole.PolicyProperty).policyDocument));
-  }
-  for (const node of role.node.root.node.findAll()) {
-    if (!(node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy)) continue;
-    const stack = Stack.of(node);
-    // Stryker disable next-line ArrayDeclaration: a policy without roles names none, whatever the array stands for.
-    if (JSON.stringify(stack.resolve(node.roles) ?? []).includes(JSON.stringify(stack.resolve(role.roleName)))) {
-      documents.push(node.policyDocument);
+  let managedPolicyArns = '';
+  if (cfnRole instanceof iam.CfnRole) {
+    if (Array.isArray(cfnRole.policies)) {
+      documents.push(...cfnRole.policies.map((policy) => (policy as iam.CfnRole.PolicyProperty).policyDocument));
     }
+    managedPolicyArns = JSON.stringify(Stack.of(cfnRole).resolve(cfnRole.managedPolicyArns) ?? null);
   }
-  // A document the app writes as JSON is read as well; one that is a token is not.
+  for (const policy of policies) {
+    const stack = Stack.of(policy);
+    const namesRole = JSON.stringify(stack.resolve(policy.roles) ?? null).includes(JSON.stringify(stack.resolve(role.roleName)));
+    const listed = policy instanceof iam.CfnManagedPolicy && managedPolicyArns.includes(JSON.stringify(stack.resolve(policy.ref)));
+    if (namesRole || listed) documents.push(policy.policyDocument);
+  }
+  // A document the app writes as JSON is read as well, with one statement or a list; one that is a token is not.
   return documents.flatMap((document) => {
-    const json = document instanceof iam.PolicyDocument ? document.toJSON() : document;
-    // Only an empty PolicyDocument renders as nothing, and CloudFormation refuses a policy without statements.
-    // Stryker disable next-line OptionalChaining,ArrayDeclaration: no valid app tells these apart; a string read as a statement has no actions.
-    const statements: unknown[] = Array.isArray(json?.Statement) ? json.Statement : [];
+    // An empty PolicyDocument renders as nothing (an iam.Policy without statements is left out of the template).
+    const json = document instanceof iam.PolicyDocument ? document.toJSON() : document as any;
+    const statements: unknown[] = [json?.Statement ?? []].flat();
     return statements.map((statement) => iam.PolicyStatement.fromJson(statement));
   });
+}
+
+/** The IAM policies and managed policies of the app, whose documents may grant the roles of a task. */
+function policiesOf(scope: IConstruct): Array<iam.CfnPolicy | iam.CfnManagedPolicy> {
+  return scope.node.root.node.findAll()
+    .filter((node): node is iam.CfnPolicy | iam.CfnManagedPolicy => node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy);
 }
 
 type EndpointService = ec2.GatewayVpcEndpointAwsService | ec2.InterfaceVpcEndpointAwsService;
@@ -123,10 +117,11 @@ interface EndpointNeeds {
   readonly s3Statements: iam.PolicyStatement[];
 }
 
-/** Reads the needs of a task definition whose roles are `GrantRecordingRole`s. */
+/** Reads the needs of a task definition from what the app's policies grant its roles. */
 function endpointNeedsOf(taskDefinition: ecs.TaskDefinition, executeCommand: boolean): EndpointNeeds {
-  const executionStatements = grantedStatements(taskDefinition.obtainExecutionRole());
-  const taskStatements = grantedStatements(taskDefinition.taskRole);
+  const policies = policiesOf(taskDefinition);
+  const executionStatements = grantedStatements(taskDefinition.obtainExecutionRole(), policies);
+  const taskStatements = grantedStatements(taskDefinition.taskRole, policies);
   const ofTaskDefinition = actionsOf(executionStatements);
   if (executeCommand) ofTaskDefinition.add('ssmmessages:*');
   const ofTaskRole = actionsOf(taskStatements);

@@ -5,7 +5,6 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { GrantRecordingRole } from './endpoint-needs';
 import { fail, validateIntegerInRange, validateSecondsInRange } from './validation';
 
 /*
@@ -83,15 +82,14 @@ export function buildTask(scope: Construct, props: TaskProps): Task {
     retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  // The roles record what they are granted, for the VPC's endpoints (see endpoint-needs.ts).
   const ecsTasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
   const taskDefinition = new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
     cpu,
     memoryLimitMiB,
     runtimePlatform: props.cpuArchitecture && { cpuArchitecture: props.cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     ephemeralStorageGiB: props.ephemeralStorageGiB,
-    taskRole: props.taskRole ?? new GrantRecordingRole(scope, 'TaskRole', { assumedBy: ecsTasks }),
-    executionRole: props.executionRole ?? new GrantRecordingRole(scope, 'ExecutionRole', { assumedBy: ecsTasks }),
+    taskRole: props.taskRole ?? new iam.Role(scope, 'TaskRole', { assumedBy: ecsTasks }),
+    executionRole: props.executionRole ?? new iam.Role(scope, 'ExecutionRole', { assumedBy: ecsTasks }),
   });
   const architecture = architectureOf(scope, taskDefinition);
   const container = addContainerForArchitecture(scope, taskDefinition, architecture, {

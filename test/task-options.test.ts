@@ -406,6 +406,58 @@ describe('the user\'s roles', () => {
   });
 });
 
+describe('grants the app attaches to the construct\'s own roles in any way', () => {
+  const QUEUE = new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] });
+  /** A service with its own roles, and a grant of SQS made by `attach` to its task role after the constructor. */
+  function grantThrough(attach: (stack: Stack, role: iam.IRole) => void, endpointsForGrantedServices = true) {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { endpointsForGrantedServices });
+    attach(stack, web.taskDefinition.taskRole);
+    return () => Template.fromStack(stack);
+  }
+  // The mistake: reading only the statements granted through addToPrincipalPolicy, which a policy attached
+  // with attachToRole (or the role's addManagedPolicy) never goes through: the tasks then time out on SQS.
+  test.each<[string, (stack: Stack, role: iam.IRole) => void]>([
+    ['an iam.Policy attached with attachToRole', (stack, role) => new iam.Policy(stack, 'Queue', { statements: [QUEUE] }).attachToRole(role)],
+    ['an iam.Policy naming the role', (stack, role) => new iam.Policy(stack, 'Queue', { statements: [QUEUE], roles: [role] })],
+    ['an iam.ManagedPolicy attached with attachToRole', (stack, role) => new iam.ManagedPolicy(stack, 'Queue', { statements: [QUEUE] }).attachToRole(role)],
+    ['an iam.ManagedPolicy added to the role', (stack, role) => (role as iam.Role).addManagedPolicy(new iam.ManagedPolicy(stack, 'Queue', { statements: [QUEUE] }))],
+  ])('a grant through %s adds its endpoint, or is refused when endpointsForGrantedServices is false', (_, attach) => {
+    expect(endpointServices(grantThrough(attach)())).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+    expect(grantThrough(attach, false)).toThrow('[TestStack/Web] the task role is granted sqs, which the tasks cannot reach');
+  });
+
+  test('an AWS managed policy the app cannot read adds nothing', () => {
+    const template = grantThrough((_, role) => (role as iam.Role).addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSQSFullAccess')))();
+
+    expect(endpointServices(template)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+  });
+
+  // The mistake: reading Statement as a list only. IAM takes a single statement object as well.
+  test('a JSON policy whose Statement is a single object counts, on the construct\'s role and on a given role', () => {
+    const jsonPolicy = (stack: Stack, role: iam.IRole) => new iam.CfnPolicy(stack, 'JsonPolicy', {
+      policyName: 'queue',
+      roles: [role.roleName],
+      policyDocument: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' } },
+    });
+    expect(endpointServices(grantThrough(jsonPolicy)())).toContain('.sqs');
+
+    const stack = newStack();
+    const taskRole = new iam.Role(stack, 'MyTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    new PrivateFargateBehindAlb(stack, 'Web', { taskRole });
+    jsonPolicy(stack, taskRole);
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+  });
+
+  // The mistake: reading the Statement of every document, when an empty PolicyDocument renders as nothing.
+  test('an empty policy of the app on the task role is passed over, not a crash at synth', () => {
+    // An iam.Policy without statements is not written to the template, but its resource is in the app.
+    const template = grantThrough((stack, role) => new iam.Policy(stack, 'Empty', { roles: [role] }))();
+
+    expect(endpointServices(template)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+  });
+});
+
 describe('the limits of the options', () => {
   test('a capacity provider given by one token twice is refused', () => {
     const provider = Lazy.string({ produce: () => 'FARGATE_SPOT' });
