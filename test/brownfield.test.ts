@@ -185,12 +185,13 @@ describe('2. a VPC that already has endpoints', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { GroupId: tasksGroup(), DestinationSecurityGroupId: 'sg-0endpoints', FromPort: 443 });
   });
 
-  test('endpointSecurityGroup together with vpcEndpoints is refused', () => {
+  // The mistake: refusing only vpcEndpoints true. With false beside it, which of the two the construct follows is a guess.
+  test.each([true, false])('endpointSecurityGroup together with vpcEndpoints %s is refused', (vpcEndpoints) => {
     const stack = newStack();
     const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Endpoints', 'sg-0endpoints');
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { endpointSecurityGroup, vpcEndpoints: true }))
-      .toThrow('[TestStack/Web] You can only specify either endpointSecurityGroup or vpcEndpoints');
+    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { endpointSecurityGroup, vpcEndpoints }))
+      .toThrow('[TestStack/Web] You can only specify either endpointSecurityGroup or vpcEndpoints: with endpointSecurityGroup the construct uses the VPC\'s endpoints and creates none');
   });
 });
 

@@ -428,6 +428,24 @@ describe('the listener port and who may reach it', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'Internal load balancer: listener ports from allowFrom, to the tasks only' });
   });
 
+  // The mistake: placing an internal load balancer in the isolated subnets, which a VPC with a NAT has none of.
+  test('internetFacing false in a VPC whose private subnets have egress puts the load balancer in those subnets', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc, internetFacing: false });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internal',
+      Subnets: [{ Ref: Match.stringLikeRegexp('^VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('^VpcPrivateSubnet2') }],
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ Subnets: [{ Ref: Match.stringLikeRegexp('^VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('^VpcPrivateSubnet2') }] }) },
+    });
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
   test('the load balancer\'s security group says who reaches it', () => {
     synth().hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'Internet-facing load balancer: listener ports from anywhere, to the tasks only' });
   });
@@ -452,6 +470,8 @@ describe('bad front-door input is refused at synth', () => {
   test.each<[string, (stack: Stack) => PrivateFargateBehindAlbProps, string]>([
     ['a domainName that is no DNS name', (stack) => ({ domainName: 'not a name', hostedZone: zone(stack) }), 'domainName must be a DNS name such as api.example.com; received "not a name"'],
     ['a domainName outside the zone', (stack) => ({ domainName: 'shop.example.org', hostedZone: zone(stack) }), 'domainName must be in the hostedZone; received "shop.example.org" and the zone example.com'],
+    // The mistake: endsWith(zone) without the dot. shopexample.com is another domain, which the zone cannot hold.
+    ['a domainName that merely ends like the zone', (stack) => ({ domainName: 'shopexample.com', hostedZone: zone(stack) }), 'domainName must be in the hostedZone; received "shopexample.com" and the zone example.com'],
     ['a domainName with neither zone nor certificate', () => ({ domainName: 'shop.example.com' }), 'domainName needs a hostedZone (to validate a new certificate and create the record) or a certificate; received "shop.example.com" with neither'],
     ['a hostedZone without domainName', (stack) => ({ hostedZone: zone(stack) }), 'hostedZone needs domainName'],
     ['listenerPort with a certificate', (stack) => ({ listenerPort: 8443, certificate: acm.Certificate.fromCertificateArn(stack, 'C', certificateArn) }), 'listenerPort is for HTTP only; received 8443 with a certificate or domainName'],

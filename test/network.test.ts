@@ -49,6 +49,33 @@ describe('the subnets of the endpoints', () => {
   });
 });
 
+// The mistake: a selection that takes two subnets (or two AZs), as every other test's VPC has.
+describe('a VPC over three AZs', () => {
+  test('the tasks, the load balancer and every endpoint are in all three', () => {
+    const stack = newStack(ENV);
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 3,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
+
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc });
+
+    expect(vpc.availabilityZones).toHaveLength(3);
+    const template = Template.fromStack(stack);
+    const subnets = (kind: string) => [1, 2, 3].map((n) => ({ Ref: expect.stringMatching(new RegExp(`^Vpc${kind}Subnet${n}Subnet`)) }));
+    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets).toEqual(subnets('Private'));
+    const [loadBalancer] = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+    expect(loadBalancer.Properties.Subnets).toEqual(subnets('Public'));
+    const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    expect(interfaces).toHaveLength(3);
+    for (const endpoint of interfaces) expect(endpoint.Properties.SubnetIds).toEqual(subnets('Private'));
+    const [gateway] = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }));
+    expect(gateway.Properties.RouteTableIds).toEqual([1, 2, 3].map((n) => ({ Ref: expect.stringMatching(new RegExp(`^VpcPrivateSubnet${n}RouteTable`)) })));
+  });
+});
+
 describe('egress of the task subnets', () => {
   const attributes: ec2.VpcAttributes = {
     vpcId: 'vpc-0mixed',

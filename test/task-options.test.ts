@@ -499,10 +499,12 @@ describe('scaling beyond CPU', () => {
         TargetValue: 500,
         PredefinedMetricSpecification: Match.objectLike({
           PredefinedMetricType: 'ALBRequestCountPerTarget',
-          ResourceLabel: { 'Fn::Join': ['', [
-            { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebLoadBalancer'), 'LoadBalancerFullName'] }, '/',
-            { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebTargetGroup'), 'TargetGroupFullName'] },
-          ]] },
+          ResourceLabel: {
+            'Fn::Join': ['', [
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebLoadBalancer'), 'LoadBalancerFullName'] }, '/',
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebTargetGroup'), 'TargetGroupFullName'] },
+            ]],
+          },
         }),
       }),
     });
