@@ -125,11 +125,13 @@ function endpointNeedsOf(taskDefinition: ecs.TaskDefinition, executeCommand: boo
   const ofTaskDefinition = actionsOf(executionStatements);
   if (executeCommand) ofTaskDefinition.add('ssmmessages:*');
   const ofTaskRole = actionsOf(taskStatements);
+  // IAM reads an action's service in any case: S3:GetObject is s3:GetObject.
+  const onS3 = (action: string) => action.toLowerCase().startsWith('s3:');
   const s3Statements = [...executionStatements, ...taskStatements]
-    .filter((statement) => statement.effect === iam.Effect.ALLOW && statement.actions.some((action) => action.startsWith('s3:')))
+    .filter((statement) => statement.effect === iam.Effect.ALLOW && statement.actions.some(onS3))
     .map((statement) => new iam.PolicyStatement({
       principals: [new iam.AnyPrincipal()],
-      actions: statement.actions.filter((action) => action.startsWith('s3:')),
+      actions: statement.actions.filter(onS3),
       resources: statement.resources,
     }));
   return { ofTaskDefinition, ofTaskRole, s3Statements };
