@@ -17,7 +17,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DockerImageName, ECRDeployment } from 'cdk-ecr-deployment';
 import { newStack, synth } from './helpers';
-import { FargateVpcEndpoints, PrivateFargateBehindAlb } from '../src';
+import { FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 
@@ -457,12 +457,85 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     grant(['route53:ChangeResourceRecordSets'], undefined, { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })().resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
-  test('an action in upper case is the same action (IAM is case-insensitive)', () => {
+  // The mistakes: KMS served by its endpoint (the tasks never call KMS: S3, Secrets Manager or SQS do, for them) or
+  // refused; IAM's endpoint looked for outside us-east-1; iam:PassRole read as a call to IAM.
+  test('grants of a KMS key and of IAM actions made by aws-cdk-lib: no KMS endpoint, IAM\'s in us-east-1, PassRole nothing', () => {
+    const grant = (region: string, endpointsForGrantedServices: boolean, grants: (stack: Stack, taskRole: iam.IRole) => void) => {
+      const stack = newStack({ account: '123456789012', region });
+      const web = new PrivateFargateBehindAlb(stack, 'Web', { endpointsForGrantedServices });
+      grants(stack, web.taskDefinition.taskRole);
+      return () => Template.fromStack(stack);
+    };
+    const other = (stack: Stack) => new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    const key = grant('eu-west-1', false, (stack, taskRole) => new kms.Key(stack, 'Key').grantEncryptDecrypt(taskRole))();
+    key.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^WebTaskRole') }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt', 'kms:Encrypt']) })] },
+    });
+    expect(endpointServices(key)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+
+    const passRole = grant('eu-west-1', false, (stack, taskRole) => other(stack).grantPassRole(taskRole))();
+    passRole.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: [Match.objectLike({ Action: 'iam:PassRole' })] } });
+    expect(endpointServices(passRole)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+
+    const getRole = (stack: Stack, taskRole: iam.IRole) => other(stack).grant(taskRole, 'iam:GetRole');
+    grant('us-east-1', true, getRole)().hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.iam', VpcEndpointType: 'Interface' });
+    expect(grant('us-east-1', false, getRole)).toThrow(/the task role is granted iam, .* \(the endpoint service named com\.amazonaws\.REGION\.iam\)/);
+    expect(grant('us-west-2', true, getRole)).toThrow('the task role is granted iam, which the tasks cannot reach: their subnets have no route to the internet. ' +
+      'IAM has a VPC endpoint in us-east-1 only. Or give taskSubnets with egress (a NAT gateway)');
+  });
+
+  // The mistake: comparing an action's service in the case it was written: IAM reads SQS:SendMessage as sqs:SendMessage.
+  test.each<[string, string, (template: Template) => void]>([
+    ['SQS:SendMessage', '*', (template) => expect(endpointServices(template)).toContain('.sqs')],
+    ['DynamoDB:GetItem', '*', (template) => expect(endpointServices(template)).toContain('.dynamodb')],
+    ['S3:GetObject', 'arn:aws:s3:::my-data/*', (template) => template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'S3:GetObject', Resource: 'arn:aws:s3:::my-data/*' }]) },
+    })],
+  ])('an action in upper case, %s, is reached as in lower case', (action, resource, check) => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');
-    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['SQS:SendMessage'], resources: ['*'] }));
+    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [action], resources: [resource] }));
 
-    expect(endpointServices(Template.fromStack(stack))).toContain('.sqs');
+    check(Template.fromStack(stack));
+  });
+
+  test.each(['KMS:Decrypt', 'IAM:PassRole'])('an action in upper case that is no call of the tasks, %s, asks for no endpoint', (action) => {
+    const stack = newStack({ account: '123456789012', region: 'eu-west-1' });
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { endpointsForGrantedServices: false });
+    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [action], resources: ['*'] }));
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+  });
+
+  // The mistake: granting the environment files only where the construct manages the endpoints. ECS reads them with
+  // the execution role whatever the network: without the grant, the tasks fail to start.
+  test.each<[string, (stack: Stack) => PrivateFargateBehindAlbProps]>([
+    ['task subnets with egress', (stack) => ({ vpc: importedVpc(stack, NAT_VPC) })],
+    ['the VPC\'s own endpoints (endpointSecurityGroup)', (stack) => ({
+      vpc: importedVpc(stack), endpointSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Endpoints', 'sg-0endpoints'),
+    })],
+  ])('an environment file is readable by the execution role on %s, where the construct makes no endpoint', (_, props) => {
+    const stack = newStack(ENV);
+    const web = new PrivateFargateBehindAlb(stack, 'Web', props(stack));
+    web.taskDefinition.addContainer('sidecar', {
+      image: ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'Repo', 'sidecar')),
+      environmentFiles: [ecs.EnvironmentFile.fromBucket(s3.Bucket.fromBucketName(stack, 'Config', 'my-config'), 'app.env')],
+    });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^WebExecutionRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config/app.env']] } }),
+          Match.objectLike({ Action: 's3:GetBucketLocation', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config']] } }),
+        ]),
+      },
+    });
   });
 
   test('with the VPC\'s own endpoints (endpointSecurityGroup), a warning names every endpoint the tasks need', () => {
