@@ -586,6 +586,11 @@ describe('bad task options are refused at synth with the prop, the value and wha
     ['containerHealthCheck.retries: 11', { containerHealthCheck: { command: ['true'], retries: 11 } }, 'containerHealthCheck.retries must be an integer from 1 to 10; received 11'],
     ['containerHealthCheck.startPeriod: 301 seconds', { containerHealthCheck: { command: ['true'], startPeriod: Duration.seconds(301) } }, 'containerHealthCheck.startPeriod must be a whole number of seconds from 0 to 300; received 301 seconds'],
     [
+      'containerHealthCheck.timeout above the default interval, 30 seconds',
+      { containerHealthCheck: { command: ['true'], timeout: Duration.seconds(31) } },
+      'containerHealthCheck.timeout must not exceed containerHealthCheck.interval; received timeout 31 seconds and interval 30 seconds',
+    ],
+    [
       'containerHealthCheck.timeout above its interval',
       { containerHealthCheck: { command: ['true'], interval: Duration.seconds(10), timeout: Duration.seconds(20) } },
       'containerHealthCheck.timeout must not exceed containerHealthCheck.interval; received timeout 20 seconds and interval 10 seconds',
@@ -615,24 +620,43 @@ describe('bad task options are refused at synth with the prop, the value and wha
     expect(() => build(props as PrivateFargateBehindAlbProps)).toThrow(`[TestStack/Web] ${message}`);
   });
 
+  const healthCheck = (check: object) => ['AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ HealthCheck: { Command: ['CMD-SHELL', 'true'], ...check } })] }];
+  const strategy = (...providers: object[]) => ['AWS::ECS::Service', { CapacityProviderStrategy: providers }];
+  const scalingTarget = (value: number, metric?: string) => ['AWS::ApplicationAutoScaling::ScalingPolicy', {
+    TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: value, ...metric && { PredefinedMetricSpecification: { PredefinedMetricType: metric } } }),
+  }];
   test.each([
-    ['ephemeralStorageGiB: 21', { ephemeralStorageGiB: 21 }],
-    ['ephemeralStorageGiB: 200', { ephemeralStorageGiB: 200 }],
-    ['targetMemoryUtilizationPercent: 100', { targetMemoryUtilizationPercent: 100 }],
-    ['targetRequestsPerTarget: 0.5', { targetRequestsPerTarget: 0.5 }],
+    ['ephemeralStorageGiB: 21', { ephemeralStorageGiB: 21 }, ['AWS::ECS::TaskDefinition', { EphemeralStorage: { SizeInGiB: 21 } }]],
+    ['ephemeralStorageGiB: 200', { ephemeralStorageGiB: 200 }, ['AWS::ECS::TaskDefinition', { EphemeralStorage: { SizeInGiB: 200 } }]],
+    ['targetMemoryUtilizationPercent: 100', { targetMemoryUtilizationPercent: 100 }, scalingTarget(100, 'ECSServiceAverageMemoryUtilization')],
+    ['targetRequestsPerTarget: 0.5', { targetRequestsPerTarget: 0.5 }, scalingTarget(0.5)],
     [
       'containerHealthCheck at its bounds',
       { containerHealthCheck: { command: ['true'], interval: Duration.seconds(5), timeout: Duration.seconds(5), retries: 1, startPeriod: Duration.seconds(0) } },
+      healthCheck({ Interval: 5, Timeout: 5, Retries: 1, StartPeriod: 0 }),
     ],
     [
       'containerHealthCheck at its upper bounds',
       { containerHealthCheck: { command: ['true'], interval: Duration.seconds(300), timeout: Duration.seconds(60), retries: 10, startPeriod: Duration.seconds(300) } },
+      healthCheck({ Interval: 300, Timeout: 60, Retries: 10, StartPeriod: 300 }),
     ],
-    ['weight 1000 and base 100000', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 100000, weight: 1000 }] }],
-    ['weight 0 beside a positive weight', { capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND }],
-    ['bases of 0 on both providers', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 0, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 0, weight: 3 }] }],
-  ])('the boundary value %s is accepted', (_, props) => {
-    expect(() => build(props as PrivateFargateBehindAlbProps)).not.toThrow();
+    // The mistake: another default than ECS's on the side not given (interval 30 seconds, timeout 5).
+    ['containerHealthCheck.timeout of 30 seconds and the default interval, 30', { containerHealthCheck: { command: ['true'], timeout: Duration.seconds(30) } }, healthCheck({ Interval: 30, Timeout: 30, Retries: 3 })],
+    ['containerHealthCheck.interval of 5 seconds and the default timeout, 5', { containerHealthCheck: { command: ['true'], interval: Duration.seconds(5) } }, healthCheck({ Interval: 5, Timeout: 5, Retries: 3 })],
+    [
+      'weight 1000 and base 100000', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 100000, weight: 1000 }] },
+      strategy({ CapacityProvider: 'FARGATE', Base: 100000, Weight: 1000 }),
+    ],
+    [
+      'weight 0 beside a positive weight', { capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND },
+      strategy({ CapacityProvider: 'FARGATE', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }),
+    ],
+    [
+      'bases of 0 on both providers', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 0, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 0, weight: 3 }] },
+      strategy({ CapacityProvider: 'FARGATE', Base: 0, Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Base: 0, Weight: 3 }),
+    ],
+  ])('the boundary value %s is accepted and reaches the template', (_, props, [type, properties]) => {
+    synth(props as PrivateFargateBehindAlbProps).hasResourceProperties(type as string, properties);
   });
 
   test('token weights, bases and storage are accepted and reach the template', () => {
