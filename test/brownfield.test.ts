@@ -631,17 +631,28 @@ describe('5. images the tasks cannot pull', () => {
     expect(() => Template.fromStack(stack)).toThrow(/received "envoyproxy\/envoy:v1.30" for the container proxy/);
   });
 
-  test('private ECR of the stack\'s region, an ECR repository and public images on subnets with egress are accepted', () => {
-    expect(() => synth({ image: ecs.ContainerImage.fromRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1') }, ENV)).not.toThrow();
+  test('private ECR of the stack\'s region, an ECR repository and public images on subnets with egress are accepted, and run as given', () => {
+    const image = (template: Template) => Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0].Image;
+    expect(image(synth({ image: ecs.ContainerImage.fromRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1') }, ENV)))
+      .toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1');
+
     const stack = newStack(ENV);
     new PrivateFargateBehindAlb(stack, 'Web', { image: ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'Repo', 'app')) });
-    expect(() => Template.fromStack(stack)).not.toThrow();
+    const template = Template.fromStack(stack);
+    expect(JSON.stringify(image(template))).toContain('.dkr.ecr.us-east-1.');
+    expect(JSON.stringify(image(template))).toContain('/app:latest');
+    // The execution role may pull from that repository, through the ECR endpoints.
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^WebExecutionRole') }] } }));
+    const pull = policy.Properties.PolicyDocument.Statement.find((statement: any) => statement.Action.includes?.('ecr:BatchGetImage'));
+    expect(JSON.stringify(pull.Resource)).toMatch(/:repository\/app"\]\]\}$/);
+    expect(endpointServices(template)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+
     const natStack = newStack(ENV);
     new PrivateFargateBehindAlb(natStack, 'Web', { vpc: importedVpc(natStack, NAT_VPC), image: ecs.ContainerImage.fromRegistry('nginx') });
-    expect(() => Template.fromStack(natStack)).not.toThrow();
+    expect(image(Template.fromStack(natStack))).toBe('nginx');
   });
 
-  test('a public image mirrored into a private repository at deploy time runs, the service ordered after the copy', () => {
+  test('a public image mirrored into a private repository at deploy time runs from that repository, the service ordered after the copy', () => {
     const stack = newStack(ENV);
     const repository = new ecr.Repository(stack, 'Nginx');
     const mirror = new ECRDeployment(stack, 'MirrorNginx', {
@@ -659,6 +670,17 @@ describe('5. images the tasks cannot pull', () => {
     expect(copyId).toBeDefined();
     const [service] = Object.values(template.findResources('AWS::ECS::Service'));
     expect(service.DependsOn).toContain(copyId);
+    // What the service runs: the copy in the repository of this stack, which the execution role may pull; nothing is refused.
+    const [repositoryId] = Object.keys(template.findResources('AWS::ECR::Repository'));
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({
+        Image: { 'Fn::Join': ['', Match.arrayWith([{ Ref: repositoryId }, ':1.27'])] },
+      })],
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^WebExecutionRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecr:BatchGetImage']), Resource: { 'Fn::GetAtt': [repositoryId, 'Arn'] } })]) },
+    });
   });
 });
 
@@ -721,10 +743,19 @@ describe('12. access logs do not grow forever', () => {
     expect(() => new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, port: 8080, accessLogsExpiration: Duration.days(60) })).toThrow(
       '[TestStack/Api] accessLogsExpiration must be the same for every service of a stack, which share one access-log bucket; received 60 days where another service of the stack set 30 days',
     );
-    // A service that gives no expiration takes the bucket's.
-    expect(() => new PrivateFargateBehindAlb(stack, 'Admin', { vpc: web.vpc, port: 8081 })).not.toThrow();
-    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+    // A service that gives no expiration takes the bucket's, and logs to it.
+    new PrivateFargateBehindAlb(stack, 'Admin', { vpc: web.vpc, port: 8081 });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })] },
     });
+    const [bucketId] = Object.keys(template.findResources('AWS::S3::Bucket'));
+    // (What the refused service had made before its error is left in the stack: only Web's and Admin's load balancers count.)
+    const loadBalancers = Object.entries(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer')).filter(([id]) => /^(Web|Admin)LoadBalancer/.test(id));
+    expect(loadBalancers).toHaveLength(2);
+    for (const [, loadBalancer] of loadBalancers) {
+      expect(loadBalancer.Properties.LoadBalancerAttributes).toContainEqual({ Key: 'access_logs.s3.bucket', Value: { Ref: bucketId } });
+    }
   });
 });

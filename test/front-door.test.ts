@@ -446,8 +446,21 @@ describe('the listener port and who may reach it', () => {
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
-  test('the load balancer\'s security group says who reaches it', () => {
-    synth().hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'Internet-facing load balancer: listener ports from anywhere, to the tasks only' });
+  test.each<[string, PrivateFargateBehindAlbProps, string, string]>([
+    ['by default', {}, 'anywhere', '0.0.0.0/0'],
+    ['with allowFrom', { allowFrom: [ec2.Peer.ipv4('203.0.113.0/24')] }, 'allowFrom', '203.0.113.0/24'],
+  ])('the load balancer\'s security group says who reaches it, %s, and admits them on the listener port only', (_, props, who, cidr) => {
+    const template = synth({ ...props, port: 8080 });
+
+    const group = securityGroupProperties(template, '^Internet-facing load balancer');
+    expect(group.GroupDescription).toBe(`Internet-facing load balancer: listener ports from ${who}, to the tasks only`);
+    expect(group.SecurityGroupIngress.map((rule: any) => [rule.CidrIp, rule.FromPort, rule.ToPort])).toEqual([[cidr, 8080, 8080]]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebLoadBalancerSecurityGroup'), 'GroupId'] },
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebServiceSecurityGroup'), 'GroupId'] },
+      FromPort: 8080,
+      ToPort: 8080,
+    });
   });
 
   test('idleTimeout, healthyHttpCodes and webAclArn reach the load balancer, target group and a web ACL association', () => {
@@ -517,8 +530,10 @@ describe('bad front-door input is refused at synth', () => {
       .toThrow('[TestStack/C] webAclArn is associated with the load balancer this construct creates');
   });
 
-  test.each([['200,302'], ['200-299'], ['499'], ['200-204,301'], ['200,301-302']])('healthyHttpCodes %s is accepted', (codes) => {
-    expect(() => synth({ healthyHttpCodes: codes })).not.toThrow();
+  test.each([['200,302'], ['200-299'], ['499'], ['200-204,301'], ['200,301-302']])('healthyHttpCodes %s is accepted and is the target groups\' matcher', (codes) => {
+    const groups = Object.values(synth({ healthyHttpCodes: codes }).findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+
+    expect(groups.map((group) => group.Properties.Matcher)).toEqual([{ HttpCode: codes }, { HttpCode: codes }]);
   });
 
   test('a web ACL of another partition and a domainName of 253 characters are accepted', () => {

@@ -129,16 +129,35 @@ describe('egress of the task subnets', () => {
 
     new PrivateFargateBehindAlb(stack, 'Web', { vpc, taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
 
-    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ Subnets: ['subnet-priv1', 'subnet-priv2'] }) },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Fargate tasks'),
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, Description: 'HTTPS to AWS APIs' })],
+    });
   });
 });
 
 describe('one VPC, compared by object or by concrete id', () => {
-  test('the shared load balancer\'s own VPC object is accepted as vpc', () => {
+  test('the shared load balancer\'s own VPC object is accepted as vpc, and the service joins that load balancer in that VPC', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, loadBalancer: web.loadBalancer, port: 8080 })).not.toThrow();
+    const api = new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, loadBalancer: web.loadBalancer, port: 8080 });
+
+    expect(api.vpc).toBe(web.vpc);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 8080,
+      LoadBalancerArn: { Ref: Match.stringLikeRegexp('^WebLoadBalancer') },
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiTargetGroup') } }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 8080, VpcId: { Ref: Match.stringLikeRegexp('^WebVpc') } });
   });
 
   test('two imported VPCs with different concrete ids are two VPCs', () => {

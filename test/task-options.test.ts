@@ -293,10 +293,23 @@ describe('the container', () => {
     });
   });
 
-  test('the default image renders its config into /etc/nginx/conf.d, one of the writable paths', () => {
-    const dockerfile = fs.readFileSync(path.join(USER_IMAGE_DIR, 'Dockerfile'), 'utf-8');
-    expect(dockerfile).toContain('/etc/nginx/templates/');
+  test('with a read-only root file system, the default image that is built renders its config into a writable volume', () => {
+    const app = new App();
+    const stack = new Stack(app, 'TestStack');
+    new PrivateFargateBehindAlb(stack, 'Web', { readonlyRootFilesystem: true });
+
+    // The Dockerfile staged for the build: nginx's official entrypoint renders /etc/nginx/templates/*.template into
+    // $NGINX_ENVSUBST_OUTPUT_DIR, /etc/nginx/conf.d unless the image sets it.
+    const assembly = app.synth();
+    const manifest = assembly.artifacts.find((a): a is cxapi.AssetManifestArtifact => a instanceof cxapi.AssetManifestArtifact)!;
+    const [image] = Object.values(manifest.contents.dockerImages ?? {});
+    const dockerfile = fs.readFileSync(path.join(assembly.directory, image.source.directory!, 'Dockerfile'), 'utf-8');
     expect(dockerfile).toMatch(/^FROM \S*nginx:[\d.]+-alpine$/m);
+    expect(dockerfile).toMatch(/^COPY \S+\.template \/etc\/nginx\/templates\//m);
+    const renderedInto = /^ENV NGINX_ENVSUBST_OUTPUT_DIR[= ](\S+)/m.exec(dockerfile)?.[1] ?? '/etc/nginx/conf.d';
+    const [container] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions;
+    expect(container.ReadonlyRootFilesystem).toBe(true);
+    expect(container.MountPoints).toContainEqual({ ContainerPath: renderedInto, SourceVolume: expect.any(String), ReadOnly: false });
   });
 
   test('a read-only root file system with the user\'s image adds no volume', () => {
@@ -559,15 +572,18 @@ describe('scaling beyond CPU', () => {
     });
   });
 
-  test('scheduled scaling stays available through scaling', () => {
+  test('scaling is the service\'s scalable target, with its bounds: a schedule added to it scales that service', () => {
     const stack = newStack();
-    const web = new PrivateFargateBehindAlb(stack, 'Web', { targetMemoryUtilizationPercent: 75 });
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { minCapacity: 2, maxCapacity: 5, targetMemoryUtilizationPercent: 75 });
 
     web.scaling.scaleOnSchedule('Night', { schedule: appscaling.Schedule.cron({ hour: '22', minute: '0' }), maxCapacity: 1 });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
-      ScheduledActions: [Match.objectLike({ ScalableTargetAction: { MaxCapacity: 1 } })],
-    });
+    const targets = Object.values(Template.fromStack(stack).findResources('AWS::ApplicationAutoScaling::ScalableTarget'));
+    expect(targets).toHaveLength(1);
+    const [{ Properties: target }] = targets;
+    expect([target.MinCapacity, target.MaxCapacity, target.ScalableDimension, target.ServiceNamespace]).toEqual([2, 5, 'ecs:service:DesiredCount', 'ecs']);
+    expect(JSON.stringify(target.ResourceId)).toMatch(/"Fn::GetAtt":\["WebService[0-9A-F]{8}","Name"\]/);
+    expect(target.ScheduledActions).toEqual([expect.objectContaining({ Schedule: 'cron(0 22 * * ? *)', ScalableTargetAction: { MaxCapacity: 1 } })]);
   });
 });
 
