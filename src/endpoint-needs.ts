@@ -1,4 +1,6 @@
-import { Annotations, AspectPriority, Aspects, Stack, Token } from 'aws-cdk-lib';
+import {
+  Annotations, AspectPriority, Aspects, DefaultTokenResolver, IPostProcessor, IResolvable, IResolveContext, Stack, StringConcat, Token, Tokenization,
+} from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,18 +23,17 @@ import { allowHttpsToGateway, prefixListsAreKnown } from './vpc';
 function grantedStatements(role: iam.IRole, policies: Array<iam.CfnPolicy | iam.CfnManagedPolicy>): iam.PolicyStatement[] {
   const documents: unknown[] = [];
   const cfnRole = role.node.defaultChild;
-  let managedPolicyArns = '';
+  let listed: Resolution | undefined;
   if (cfnRole instanceof iam.CfnRole) {
     if (Array.isArray(cfnRole.policies)) {
       documents.push(...cfnRole.policies.map((policy) => (policy as iam.CfnRole.PolicyProperty).policyDocument));
     }
-    managedPolicyArns = JSON.stringify(Stack.of(cfnRole).resolve(cfnRole.managedPolicyArns) ?? null);
+    listed = resolution(cfnRole, cfnRole.managedPolicyArns);
   }
   for (const policy of policies) {
-    const stack = Stack.of(policy);
-    const namesRole = JSON.stringify(stack.resolve(policy.roles) ?? null).includes(JSON.stringify(stack.resolve(role.roleName)));
-    const listed = policy instanceof iam.CfnManagedPolicy && managedPolicyArns.includes(JSON.stringify(stack.resolve(policy.ref)));
-    if (namesRole || listed) documents.push(policy.policyDocument);
+    const namesRole = refersTo(resolution(policy, policy.roles), role.roleName);
+    const listsPolicy = policy instanceof iam.CfnManagedPolicy && listed !== undefined && arnsOf(policy).some((arn) => refersTo(listed!, arn));
+    if (namesRole || listsPolicy) documents.push(policy.policyDocument);
   }
   // A document the app writes as JSON is read as well, with one statement or a list; one that is a token is not.
   return documents.flatMap((document) => {
@@ -41,6 +42,37 @@ function grantedStatements(role: iam.IRole, policies: Array<iam.CfnPolicy | iam.
     const statements: unknown[] = [json?.Statement ?? []].flat();
     return statements.map((statement) => iam.PolicyStatement.fromJson(statement));
   });
+}
+
+/** A value resolved in the stack of a construct, and the tokens met on the way: the references it holds. */
+interface Resolution {
+  readonly value: unknown;
+  readonly tokens: Set<IResolvable>;
+}
+
+function resolution(scope: IConstruct, value: unknown): Resolution {
+  const tokens = new Set<IResolvable>();
+  const resolver = new class extends DefaultTokenResolver {
+    public resolveToken(token: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): any {
+      tokens.add(token);
+      return super.resolveToken(token, context, postProcessor);
+    }
+  }(new StringConcat());
+  return { value: Tokenization.resolve(value, { scope, resolver }), tokens };
+}
+
+/**
+ * Whether a resolved value refers to `name`: holds its token (a reference to that very resource: another stack may
+ * have a resource of the same logical id), or, for a name that is no token, holds it.
+ */
+function refersTo(resolved: Resolution, name: string): boolean {
+  const token = Tokenization.reverse(name);
+  return token ? resolved.tokens.has(token) : JSON.stringify(resolved.value ?? null).includes(JSON.stringify(name));
+}
+
+/** The ARNs a role may list a managed policy of the app by: its resource's, and its L2's. */
+function arnsOf(policy: iam.CfnManagedPolicy): string[] {
+  return [policy.ref, ...policy.node.scope instanceof iam.ManagedPolicy ? [policy.node.scope.managedPolicyArn] : []];
 }
 
 /** The IAM policies and managed policies of the app, whose documents may grant the roles of a task. */
@@ -276,7 +308,9 @@ export interface EndpointsAtSynthOptions {
 export function completeEndpointsAtSynth(scope: Construct, options: EndpointsAtSynthOptions): void {
   const { taskDefinition, endpoints, forTaskRole, executeCommand } = options;
   const errors: string[] = [];
-  // Stryker disable next-line ObjectLiteral: no aspect of the app orders against this one in a test; MUTATING says it adds resources, as aws-cdk-lib asks.
+  // MUTATING says this aspect adds resources, as aws-cdk-lib asks. At any priority, the app's aspects (tags, or the user's of
+  // any priority, with stabilized aspects or without) see the endpoints it adds: no template tells the priorities apart.
+  // Stryker disable next-line ObjectLiteral: no template tells the priorities apart (see above).
   const mutating = { priority: AspectPriority.MUTATING };
   Aspects.of(scope).add({
     visit: (node: IConstruct) => {

@@ -36,7 +36,8 @@ function imagePlatforms(app: App): Array<string | undefined> {
 
 function endpointServices(template: Template): string[] {
   return Object.values(template.findResources('AWS::EC2::VPCEndpoint'))
-    .map((endpoint) => (endpoint.Properties.ServiceName['Fn::Join'][1] as string[]).slice(-1)[0])
+    .map((endpoint) => endpoint.Properties.ServiceName)
+    .map((name) => typeof name === 'string' ? name.replace(/^com\.amazonaws\.[a-z0-9-]+/, '') : (name['Fn::Join'][1] as string[]).slice(-1)[0])
     .sort();
 }
 
@@ -436,6 +437,8 @@ describe('grants the app attaches to the construct\'s own roles in any way', () 
     ['an iam.Policy naming the role', (stack, role) => new iam.Policy(stack, 'Queue', { statements: [QUEUE], roles: [role] })],
     ['an iam.ManagedPolicy attached with attachToRole', (stack, role) => new iam.ManagedPolicy(stack, 'Queue', { statements: [QUEUE] }).attachToRole(role)],
     ['an iam.ManagedPolicy added to the role', (stack, role) => (role as iam.Role).addManagedPolicy(new iam.ManagedPolicy(stack, 'Queue', { statements: [QUEUE] }))],
+    ['a CfnManagedPolicy the role lists by its ARN', (stack, role) => (role as iam.Role).addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Imported',
+      new iam.CfnManagedPolicy(stack, 'Queue', { policyDocument: new iam.PolicyDocument({ statements: [QUEUE] }) }).ref))],
   ])('a grant through %s adds its endpoint, or is refused when endpointsForGrantedServices is false', (_, attach) => {
     expect(endpointServices(grantThrough(attach)())).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
     expect(grantThrough(attach, false)).toThrow('[TestStack/Web] the task role is granted sqs, which the tasks cannot reach');
@@ -445,6 +448,37 @@ describe('grants the app attaches to the construct\'s own roles in any way', () 
     const template = grantThrough((_, role) => (role as iam.Role).addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSQSFullAccess')))();
 
     expect(endpointServices(template)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+  });
+
+  // The mistakes: resolving the role's name in the stack of every policy of the app (a stack of another environment
+  // cannot, and the app failed to synthesize), or reading only the policies of the role's own stack.
+  test('in an app with stacks of two environments, each service follows the policies that name its roles, in any stack of its environment', () => {
+    const app = new App();
+    const one = new Stack(app, 'One');
+    const other = new Stack(app, 'Other');
+    const regional = new Stack(app, 'Regional', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const web = new PrivateFargateBehindAlb(one, 'Web');
+    const api = new PrivateFargateBehindAlb(regional, 'Api');
+    new iam.Policy(other, 'Queue', { statements: [QUEUE], roles: [web.taskDefinition.taskRole] });
+    new iam.Policy(regional, 'Topic', { statements: [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] })], roles: [api.taskDefinition.taskRole] });
+
+    expect(endpointServices(Template.fromStack(one))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+    expect(endpointServices(Template.fromStack(regional))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sns']);
+  });
+
+  // The mistake: comparing the role's Ref with the policies' Refs across stacks: two stacks of one app often hold
+  // the same construct paths, so the same logical ids, and one stack's grant would add endpoints to the other's VPC.
+  test('a policy naming the role of the same path in another stack does not count', () => {
+    const app = new App();
+    const stacks = ['Dev', 'Prod'].map((name) => new Stack(app, name));
+    const [dev, prod] = stacks.map((stack) => new PrivateFargateBehindAlb(stack, 'Web'));
+    new iam.Policy(stacks[1], 'Queue', { statements: [QUEUE], roles: [prod.taskDefinition.taskRole] });
+    new iam.ManagedPolicy(stacks[1], 'Topic', { statements: [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] })] })
+      .attachToRole(prod.taskDefinition.taskRole);
+
+    expect(endpointServices(Template.fromStack(stacks[0]))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+    expect(endpointServices(Template.fromStack(stacks[1]))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sns', '.sqs']);
+    expect(dev.vpc).not.toBe(prod.vpc);
   });
 
   // The mistake: reading Statement as a list only. IAM takes a single statement object as well.
