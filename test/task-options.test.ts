@@ -673,7 +673,10 @@ describe('bad task options are refused at synth with the prop, the value and wha
   const healthCheck = (check: object) => ['AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ HealthCheck: { Command: ['CMD-SHELL', 'true'], ...check } })] }];
   const strategy = (...providers: object[]) => ['AWS::ECS::Service', { CapacityProviderStrategy: providers }];
   const scalingTarget = (value: number, metric?: string) => ['AWS::ApplicationAutoScaling::ScalingPolicy', {
-    TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: value, ...metric && { PredefinedMetricSpecification: { PredefinedMetricType: metric } } }),
+    TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+      TargetValue: value,
+      ...metric && { PredefinedMetricSpecification: { PredefinedMetricType: metric } },
+    }),
   }];
   test.each([
     ['ephemeralStorageGiB: 21', { ephemeralStorageGiB: 21 }, ['AWS::ECS::TaskDefinition', { EphemeralStorage: { SizeInGiB: 21 } }]],
@@ -691,8 +694,14 @@ describe('bad task options are refused at synth with the prop, the value and wha
       healthCheck({ Interval: 300, Timeout: 60, Retries: 10, StartPeriod: 300 }),
     ],
     // The mistake: another default than ECS's on the side not given (interval 30 seconds, timeout 5).
-    ['containerHealthCheck.timeout of 30 seconds and the default interval, 30', { containerHealthCheck: { command: ['true'], timeout: Duration.seconds(30) } }, healthCheck({ Interval: 30, Timeout: 30, Retries: 3 })],
-    ['containerHealthCheck.interval of 5 seconds and the default timeout, 5', { containerHealthCheck: { command: ['true'], interval: Duration.seconds(5) } }, healthCheck({ Interval: 5, Timeout: 5, Retries: 3 })],
+    [
+      'containerHealthCheck.timeout of 30 seconds and the default interval, 30', { containerHealthCheck: { command: ['true'], timeout: Duration.seconds(30) } },
+      healthCheck({ Interval: 30, Timeout: 30, Retries: 3 }),
+    ],
+    [
+      'containerHealthCheck.interval of 5 seconds and the default timeout, 5', { containerHealthCheck: { command: ['true'], interval: Duration.seconds(5) } },
+      healthCheck({ Interval: 5, Timeout: 5, Retries: 3 }),
+    ],
     [
       'weight 1000 and base 100000', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 100000, weight: 1000 }] },
       strategy({ CapacityProvider: 'FARGATE', Base: 100000, Weight: 1000 }),
