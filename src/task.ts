@@ -207,9 +207,7 @@ function defaultImage(scope: IConstruct, architecture: string | undefined): ecs.
 
 /** The CPU architecture a Docker platform such as linux/arm64 runs on, or undefined for one Fargate does not run. */
 function architectureOfPlatform(platform: string): string | undefined {
-  // Stryker disable next-line Regex: a Docker platform starts with its operating system, which no other ends in linux.
   if (/^linux\/(amd64|x86_64)(\/|$)/.test(platform)) return 'X86_64';
-  // Stryker disable next-line Regex: a Docker platform starts with its operating system, which no other ends in linux.
   if (/^linux\/(arm64|aarch64)(\/|$)/.test(platform)) return 'ARM64';
   return undefined;
 }

@@ -82,10 +82,20 @@ describe('the CPU architecture', () => {
     })).toThrow(/image must be built for the tasks' cpuArchitecture ARM64; received an image asset built for linux\/amd64.*set cpuArchitecture to X86_64$/);
   });
 
-  test('an image asset built for a platform Fargate does not run is refused', () => {
-    expect(() => build({ image: ecs.ContainerImage.fromAsset(USER_IMAGE_DIR, { platform: Platform.custom('linux/riscv64') }) })).toThrow(
-      /^\[TestStack\/Web\] image must be built for the tasks' cpuArchitecture X86_64; received an image asset built for linux\/riscv64, .* Give the asset the platform linux\/amd64$/,
-    );
+  // The mistake: a platform matched anywhere in the string. One that only contains linux/amd64 is another platform.
+  test.each(['linux/riscv64', 'linux/arm/v7', 'windows/amd64', 'notlinux/amd64', 'notlinux/arm64'])('an image asset built for %s, a platform Fargate does not run, is refused', (platform) => {
+    // The whole message: naming no cpuArchitecture to set instead, since the platform is none Fargate runs.
+    expect(() => build({ image: ecs.ContainerImage.fromAsset(USER_IMAGE_DIR, { platform: Platform.custom(platform) }) })).toThrow(new RegExp(
+      `^\\[TestStack/Web\\] image must be built for the tasks' cpuArchitecture X86_64; received an image asset built for ${platform}, which would stop ` +
+      'with "exec format error"\\. Give the asset the platform linux/amd64$',
+    ));
+  });
+
+  test.each([['linux/amd64/v2', ecs.CpuArchitecture.X86_64], ['linux/arm64/v8', ecs.CpuArchitecture.ARM64]])('an image asset built for %s, a variant of the tasks\' platform, is accepted', (platform, cpuArchitecture) => {
+    const app = new App();
+    new PrivateFargateBehindAlb(new Stack(app, 'TestStack'), 'Web', { cpuArchitecture, image: ecs.ContainerImage.fromAsset(USER_IMAGE_DIR, { platform: Platform.custom(platform) }) });
+
+    expect(imagePlatforms(app)).toEqual([platform]);
   });
 
   test('an image asset built for the tasks\' architecture is accepted, with no warning', () => {
@@ -311,6 +321,29 @@ describe('the container', () => {
     const [container] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions;
     expect(container.ReadonlyRootFilesystem).toBe(true);
     expect(container.MountPoints).toContainEqual({ ContainerPath: renderedInto, SourceVolume: expect.any(String), ReadOnly: false });
+  });
+
+  // The mistakes: the agent's paths left out (ECS Exec then fails to start its agent), or volumes without a read-only root file system.
+  test.each([
+    ['the default image', undefined, ['writable-etc-nginx-conf-d', 'writable-tmp', 'writable-var-cache-nginx', 'writable-var-run']],
+    ['the user\'s image', REGISTRY_IMAGE, []],
+  ])('with ECS Exec, a read-only root file system with %s gets a task volume on each path the ECS Exec agent writes to', (_, image, imageVolumes) => {
+    const [taskDefinition] = Object.values(synth({ readonlyRootFilesystem: true, enableExecuteCommand: true, image }).findResources('AWS::ECS::TaskDefinition'));
+
+    const agentVolumes = ['writable-managed-agents', 'writable-var-lib-amazon-ssm', 'writable-var-log-amazon-ssm'];
+    expect(taskDefinition.Properties.Volumes).toEqual([...imageVolumes, ...agentVolumes].map((name) => ({ Name: name })));
+    expect(taskDefinition.Properties.ContainerDefinitions[0].MountPoints.slice(-3)).toEqual([
+      { ContainerPath: '/managed-agents', SourceVolume: 'writable-managed-agents', ReadOnly: false },
+      { ContainerPath: '/var/lib/amazon/ssm', SourceVolume: 'writable-var-lib-amazon-ssm', ReadOnly: false },
+      { ContainerPath: '/var/log/amazon/ssm', SourceVolume: 'writable-var-log-amazon-ssm', ReadOnly: false },
+    ]);
+  });
+
+  test('without a read-only root file system no volume is added, also with ECS Exec', () => {
+    synth({ enableExecuteCommand: true }).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Volumes: Match.absent(),
+      ContainerDefinitions: [Match.objectLike({ ReadonlyRootFilesystem: Match.absent(), MountPoints: Match.absent() })],
+    });
   });
 
   test('a read-only root file system with the user\'s image adds no volume', () => {
