@@ -362,7 +362,8 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
       `propertyMatch.PrefixListName=com.amazonaws.us-east-1.${service}:region=us-east-1:typeName=AWS$:$:EC2$:$:PrefixList`;
     const app = new App({ context: { [prefixList('s3')]: [{ PrefixListId: 'pl-63a5400a' }], [prefixList('dynamodb')]: [{ PrefixListId: 'pl-02cd2c6b' }] } });
     const stack = new Stack(app, 'TestStack', { env: ENV });
-    new PrivateFargateBehindAlb(stack, 'Web');
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    new sqs.Queue(stack, 'Queue').grantSendMessages(web.taskDefinition.taskRole);
 
     const template = Template.fromStack(stack);
     template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', { DestinationPrefixListId: 'pl-02cd2c6b' }, 0);
@@ -430,6 +431,12 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     expect(endpointServices(grant(['bedrock:Retrieve']).template())).toContain('.bedrock-agent-runtime');
     expect(endpointServices(grant(['bedrock:ListFoundationModels']).template())).toContain('.bedrock');
     expect(endpointServices(grant(['sagemaker:InvokeEndpoint']).template())).toContain('.sagemaker.runtime');
+    // The mistakes: a Bedrock control-plane action (agents, knowledge bases) or a SageMaker API call sent to a runtime endpoint, or the reverse.
+    expect(endpointServices(grant(['bedrock:GetKnowledgeBase']).template())).toContain('.bedrock-agent');
+    expect(endpointServices(grant(['bedrock:Get*']).template())).toEqual(['.bedrock', '.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+    expect(endpointServices(grant(['bedrock:*']).template())).toEqual(['.bedrock-runtime', '.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+    expect(endpointServices(grant(['sagemaker:InvokeEndpointAsync']).template())).toContain('.sagemaker.runtime');
+    expect(endpointServices(grant(['sagemaker:CreateModel']).template())).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sagemaker.api']);
     // With endpointsForGrantedServices false, the message names the endpoint that serves the action, and adding it is the way out.
     const refused = grant(['bedrock:InvokeModel'], false);
     expect(refused.template).toThrow(/the task role is granted bedrock-runtime, .* \(the endpoint service named com\.amazonaws\.REGION\.bedrock-runtime\)/);
@@ -549,6 +556,25 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('use endpoints the VPC has already'));
     expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringContaining(
       'they need an endpoint for each of ecr.api, ecr.dkr, logs, s3, sqs. Check that the VPC has them, the interface endpoints with private DNS and admitting the tasks on 443')]);
+  });
+
+  // The mistakes: the services listed in the order they were granted, a service with no endpoint (Route 53) or one the
+  // tasks never call (KMS) listed wrongly, a service's prefix in the case it was written; and the warning on tasks with egress.
+  test('the warning names each service the tasks call by its endpoint or its prefix, sorted, and can be acknowledged; tasks with egress get none', () => {
+    const warned = (vpc: (stack: Stack) => ec2.IVpc) => {
+      const stack = newStack(ENV);
+      const web = new PrivateFargateBehindAlb(stack, 'Web', { vpc: vpc(stack), vpcEndpoints: false });
+      web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['sqs:SendMessage', 'Comprehend:DetectSentiment', 'kms:Decrypt', 'route53:ChangeResourceRecordSets', 'dynamodb:GetItem', 'bedrock:InvokeModel'],
+        resources: ['*'],
+      }));
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('have no route to the internet')).map((w) => w.entry.data);
+    };
+
+    expect(warned((stack) => importedVpc(stack))).toEqual([expect.stringMatching(new RegExp(
+      'they need an endpoint for each of bedrock-runtime, comprehend, dynamodb, ecr\\.api, ecr\\.dkr, logs, route53, s3, sqs\\. .*' +
+      ' \\[ack: private-fargate-behind-alb:vpcEndpointsOfTheVpc\\]$'))]);
+    expect(warned((stack) => importedVpc(stack, NAT_VPC))).toEqual([]);
   });
 
   test('ECS Exec with a cluster key adds the SSM Messages and KMS endpoints', () => {

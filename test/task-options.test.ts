@@ -477,6 +477,16 @@ describe('grants the app attaches to the construct\'s own roles in any way', () 
     expect(grantThrough(attach, false)).toThrow('[TestStack/Web] the task role is granted sqs, which the tasks cannot reach');
   });
 
+  // The mistake: reading the managed policies a role lists on a role not made in the app, which lists none the app knows.
+  test('a managed policy attached to an imported task role counts', () => {
+    const stack = newStack();
+    const taskRole = iam.Role.fromRoleName(stack, 'Imported', 'my-task-role');
+    new PrivateFargateBehindAlb(stack, 'Web', { taskRole });
+    new iam.ManagedPolicy(stack, 'Queue', { statements: [QUEUE] }).attachToRole(taskRole);
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+  });
+
   test('an AWS managed policy the app cannot read adds nothing', () => {
     const template = grantThrough((_, role) => (role as iam.Role).addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSQSFullAccess')))();
 
