@@ -160,25 +160,23 @@ export function deploymentOf(scope: IConstruct, props: DeploymentProps): Deploym
 
 /** Throws unless the deployment is one ECS and CloudFormation accept. */
 function validateDeployment(scope: IConstruct, deployment: Deployment): void {
+  // A rolling deployment has no bake time nor traffic step: no message names it.
   const names: Record<string, string> = {
-    // Stryker disable next-line StringLiteral: a rolling deployment has no bake time or traffic step, so no message names it.
-    ROLLING: 'rolling',
     CANARY: 'canary',
     LINEAR: 'linear',
     BLUE_GREEN: 'blueGreen',
   };
   const name = names[deployment.strategy];
   const of = `deployment: Deployment.${name}`;
-  const bake = wholeMinutes(scope, `${of} bakeTime`, deployment.bakeTime);
-  const step = wholeMinutes(scope, `${of} stepBakeTime`, deployment.stepBakeTime);
+  // A token duration is NaN here, and a sum with NaN exceeds no limit.
+  const bake = wholeMinutes(scope, `${of} bakeTime`, deployment.bakeTime) ?? NaN;
+  const step = wholeMinutes(scope, `${of} stepBakeTime`, deployment.stepBakeTime) ?? NaN;
   const percent = deployment.stepPercent;
   if (percent === undefined || Token.isUnresolved(percent)) return;
   const [prop, min] = deployment.strategy === ecs.DeploymentStrategy.CANARY ? ['trafficPercent', 0.1] : ['stepPercent', 3];
   if (!(percent >= min && percent <= 100) || Number(percent.toFixed(1)) !== percent) {
     fail(scope, `${of} ${prop} must be a multiple of 0.1 from ${min} to 100; received ${percent}. Give a percentage such as ${min === 3 ? 25 : 10}`);
   }
-  // Stryker disable next-line LogicalOperator,ConditionalExpression: with a token duration the sum is NaN, and NaN exceeds no limit either.
-  if (bake === undefined || step === undefined) return;
   const steps = deployment.strategy === ecs.DeploymentStrategy.CANARY ? 1 : linearSteps(percent);
   const total = bake + step * steps;
   if (total > CLOUDFORMATION_DEPLOYMENT_MINUTES) {

@@ -85,11 +85,11 @@ export class FargateVpcEndpoints extends Construct {
       // Private DNS sends every workload of the VPC to these endpoints: all of them must get in.
       const cidr = vpcCidr(this, props.vpc);
       this.securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
-      // Stryker disable next-line ConditionalExpression: cdk-nag finds nothing open in a concrete CIDR, so the acknowledgment changes no report.
+      // cdk-nag cannot tell a CIDR known only at deploy time from 0.0.0.0/0. A concrete one it checks itself: acknowledging
+      // it too would hide open ingress added to this group later.
       if (Token.isUnresolved(cidr)) {
         Validations.of(this.securityGroup).acknowledge({
           id: 'AwsSolutions-EC23',
-          // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report; no template holds it.
           reason: 'The endpoints admit HTTPS from the VPC\'s own CIDR, a value known only at deploy time; never from the internet.',
         });
       }
@@ -119,7 +119,7 @@ export class FargateVpcEndpoints extends Construct {
       if (Stack.of(peerGroup) === Stack.of(this)) {
         // Inline in this group: one resource less per service, and no cycle, since the peer's own
         // rules towards the endpoints are separate resources.
-        this.securityGroup.addIngressRule(inlinePeer(peerGroup), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
+        this.securityGroup.addIngressRule(ec2.Peer.securityGroupId(peerGroup.securityGroupId), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
       } else {
         // A peer in another stack holds the rule, since its stack already depends on this one.
         this.securityGroup.addIngressRule(peerGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints', true);
@@ -222,17 +222,4 @@ function vpcCidr(set: FargateVpcEndpoints, vpc: ec2.IVpc): string {
     );
   }
   return cidr;
-}
-
-/** A security group as a peer whose rules may be written inline in the other group. */
-function inlinePeer(group: ec2.ISecurityGroup): ec2.IPeer {
-  return {
-    canInlineRule: true,
-    // Stryker disable next-line ObjectLiteral,ArrayDeclaration: an inline rule is written from the rule configs below; nothing reads these connections.
-    connections: new ec2.Connections({ securityGroups: [group] }),
-    uniqueId: group.node.addr,
-    toIngressRuleConfig: () => ({ sourceSecurityGroupId: group.securityGroupId }),
-    // Stryker disable next-line ArrowFunction,ObjectLiteral: IPeer needs it, but the endpoints' group takes only ingress rules from this peer.
-    toEgressRuleConfig: () => ({ destinationSecurityGroupId: group.securityGroupId }),
-  };
 }

@@ -103,14 +103,14 @@ function admit(listener: elbv2.ApplicationListener, port: number, props: FrontDo
   const description = `Listener port ${Tokenization.stringifyNumber(port)}`;
   for (const peer of props.allowFrom ?? [ec2.Peer.anyIpv4()]) listener.connections.allowDefaultPortFrom(peer, description);
   if (props.allowFrom) return;
+  // The scheme of the load balancer itself: a service that joins a shared one has no say in it.
+  const scheme = (listener.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer | undefined)?.scheme;
   for (const securityGroup of listener.connections.securityGroups) {
     Validations.of(securityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
-      // Stryker disable StringLiteral: the reason is for people reading the cdk-nag report.
-      reason: (props.internetFacing ?? true) || props.loadBalancer
-        ? 'An internet-facing load balancer admits its listener ports from anywhere (narrow it with allowFrom); the tasks admit only the load balancer.'
-        : 'An internal load balancer is reachable only from the VPC and networks joined to it; narrow it with allowFrom.',
-      // Stryker restore StringLiteral
+      reason: scheme === 'internal'
+        ? 'An internal load balancer is reachable only from the VPC and networks joined to it; narrow it with allowFrom.'
+        : 'An internet-facing load balancer admits its listener ports from anywhere (narrow it with allowFrom); the tasks admit only the load balancer.',
     });
   }
 }

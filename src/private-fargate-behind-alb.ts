@@ -195,8 +195,8 @@ export interface PrivateFargateBehindAlbProps {
 
   /**
    * The role of the tasks. The construct adds to it what it needs (ECS Exec). The VPC's endpoints follow
-   * the statements of the policies this app attaches to it; what its managed policies or policies made
-   * outside the app allow is not read: add those endpoints with `FargateVpcEndpoints.of(vpc).addInterfaceEndpoint(...)`.
+   * the statements of the policies this app attaches to it (inline, IAM or managed policies); what AWS managed
+   * policies or policies made outside the app allow is not read: add those endpoints with `FargateVpcEndpoints.of(vpc).addInterfaceEndpoint(...)`.
    *
    * @default - a role for the tasks, with no policy until you grant it one
    */

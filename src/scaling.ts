@@ -52,12 +52,27 @@ export function buildScaling(service: ecs.FargateService, props: ScalingProps, l
   }
   if (props.targetRequestsPerTarget !== undefined) {
     if (targetGroups.length === 1) {
-      scaling.scaleOnRequestCount('RequestScaling', { requestsPerTarget: props.targetRequestsPerTarget, targetGroup: targetGroups[0] });
+      scaleOnRequestsOfTheTargetGroup(scaling, props.targetRequestsPerTarget, loadBalancerFullName, targetGroups[0]);
     } else {
       scaleOnRequestsOfEveryTargetGroup(scaling, props.targetRequestsPerTarget, loadBalancerFullName, targetGroups);
     }
   }
   return scaling;
+}
+
+/**
+ * Target tracking on ALBRequestCountPerTarget of the one target group, labelled with the load balancer the
+ * service is on. (`scaleOnRequestCount` reads the load balancer from the group's first listener, and a group
+ * that only the rule of the custom resource forwards to, on a shared HTTPS listener, has no listener
+ * aws-cdk-lib knows of.) The policy is made where `scaleOnRequestCount` makes it: under the scalable target.
+ */
+function scaleOnRequestsOfTheTargetGroup(scaling: ecs.ScalableTaskCount, requestsPerTarget: number, loadBalancerFullName: string,
+  targetGroup: elbv2.ApplicationTargetGroup): void {
+  (scaling.node.findChild('Target') as appscaling.ScalableTarget).scaleToTrackMetric('RequestScaling', {
+    predefinedMetric: appscaling.PredefinedMetric.ALB_REQUEST_COUNT_PER_TARGET,
+    resourceLabel: `${loadBalancerFullName}/${targetGroup.targetGroupFullName}`,
+    targetValue: requestsPerTarget,
+  });
 }
 
 /**

@@ -1,12 +1,11 @@
 import * as path from 'path';
-import { Annotations, Duration, Lazy, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { GrantRecordingRole } from './endpoint-needs';
-import { fail, validateIntegerInRange, validateSecondsInRange } from './validation';
+import { fail, toSeconds, validateIntegerInRange, validateSecondsInRange } from './validation';
 
 /*
  * The task: its size and CPU architecture, the roles it runs with, and one container listening on the
@@ -83,14 +82,13 @@ export function buildTask(scope: Construct, props: TaskProps): Task {
     retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  // The roles record what they are granted, for the VPC's endpoints (see endpoint-needs.ts).
   const ecsTasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
   const taskDefinition = new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
     cpu,
     memoryLimitMiB,
     runtimePlatform: props.cpuArchitecture && { cpuArchitecture: props.cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     ephemeralStorageGiB: props.ephemeralStorageGiB,
-    taskRole: props.taskRole ?? new GrantRecordingRole(scope, 'TaskRole', { assumedBy: ecsTasks }),
+    taskRole: props.taskRole ?? new iam.Role(scope, 'TaskRole', { assumedBy: ecsTasks }),
     executionRole: props.executionRole ?? new ExecutionRole(scope, 'ExecutionRole', { assumedBy: ecsTasks }),
   });
   const architecture = architectureOf(scope, taskDefinition);
@@ -116,25 +114,24 @@ export function buildTask(scope: Construct, props: TaskProps): Task {
 }
 
 /**
- * The execution role the construct makes: what it is granted (pulling the image, writing the log group,
- * reading the secrets and environment files) is written in the role itself, not in a policy resource
- * beside it. One resource less per service, and the role never exists without its rights, whenever
- * ECS starts a task with it. (The task role keeps a policy resource: users grant it, and aws-cdk-lib
- * moves a policy grown past IAM's limit into managed policies.)
+ * The execution role the construct makes: what it is granted (pulling the image, writing the logs,
+ * reading the secrets and environment files) is in the role itself, an inline policy, not in a policy
+ * resource beside it, so the role never exists without its rights when ECS starts a task, and a
+ * service has one resource less.
  */
-class ExecutionRole extends GrantRecordingRole {
-  private readonly granted = new iam.PolicyDocument();
+class ExecutionRole extends iam.Role {
+  private readonly granted: iam.PolicyDocument;
 
   constructor(scope: Construct, id: string, props: iam.RoleProps) {
-    super(scope, id, props);
     // Never empty: the container's logs are always written with this role. Named apart from the policy
     // resource it replaces in stacks made before, which CloudFormation deletes once this one is in place.
-    (this.node.defaultChild as iam.CfnRole).policies = Lazy.any({ produce: () => [{ policyName: 'Granted', policyDocument: this.granted }] });
+    const granted = new iam.PolicyDocument();
+    super(scope, id, { ...props, inlinePolicies: { Granted: granted } });
+    this.granted = granted;
   }
 
-  protected addGrant(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     this.granted.addStatements(statement);
-    // Stryker disable next-line ObjectLiteral,BooleanLiteral: aws-cdk-lib's grants to an execution role read neither; the statement is in the role either way.
     return { statementAdded: true, policyDependable: this };
   }
 }
@@ -144,19 +141,16 @@ function acknowledgeTaskFindings(taskDefinition: ecs.FargateTaskDefinition, prop
   if (Object.keys(props.environment ?? {}).length === 0) {
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
-      // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report.
       reason: 'The only environment variable is PORT, the port number the container listens on; it is not a secret.',
     });
   }
   Validations.of(taskDefinition.obtainExecutionRole()).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report.
     reason: 'ecr:GetAuthorizationToken, which the execution role needs to pull from ECR, accepts only the resource *.',
   });
   if (props.enableExecuteCommand) {
     Validations.of(taskDefinition.taskRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      // Stryker disable next-line StringLiteral: the reason is for people reading the cdk-nag report.
       reason: 'The ssmmessages actions ECS Exec needs (CreateControlChannel, CreateDataChannel, OpenControlChannel, OpenDataChannel) accept only the resource *.',
     });
   }
@@ -201,10 +195,10 @@ function validateContainerHealthCheck(scope: IConstruct, healthCheck: ecs.Health
   validateSecondsInRange(scope, 'containerHealthCheck.timeout', healthCheck.timeout, 2, 60);
   validateSecondsInRange(scope, 'containerHealthCheck.startPeriod', healthCheck.startPeriod, 0, 300);
   validateIntegerInRange(scope, 'containerHealthCheck.retries', healthCheck.retries, 1, 10);
-  const interval = (healthCheck.interval ?? Duration.seconds(30));
-  const timeout = (healthCheck.timeout ?? Duration.seconds(5));
-  // Stryker disable next-line LogicalOperator,ConditionalExpression: aws-cdk-lib refuses a token interval or timeout at synth either way.
-  if (!interval.isUnresolved() && !timeout.isUnresolved() && timeout.toSeconds() > interval.toSeconds()) {
+  const interval = healthCheck.interval ?? Duration.seconds(30);
+  const timeout = healthCheck.timeout ?? Duration.seconds(5);
+  // A token on either side is NaN here, which exceeds nothing (aws-cdk-lib refuses a token interval or timeout at synth).
+  if ((toSeconds(timeout) ?? NaN) > (toSeconds(interval) ?? NaN)) {
     fail(scope,
       `containerHealthCheck.timeout must not exceed containerHealthCheck.interval; received timeout ${timeout.toHumanString()} ` +
       `and interval ${interval.toHumanString()}`);
@@ -236,9 +230,7 @@ function defaultImage(scope: IConstruct, architecture: string | undefined): ecs.
 
 /** The CPU architecture a Docker platform such as linux/arm64 runs on, or undefined for one Fargate does not run. */
 function architectureOfPlatform(platform: string): string | undefined {
-  // Stryker disable next-line Regex: a Docker platform starts with its operating system, which no other ends in linux.
   if (/^linux\/(amd64|x86_64)(\/|$)/.test(platform)) return 'X86_64';
-  // Stryker disable next-line Regex: a Docker platform starts with its operating system, which no other ends in linux.
   if (/^linux\/(arm64|aarch64)(\/|$)/.test(platform)) return 'ARM64';
   return undefined;
 }
@@ -291,8 +283,7 @@ function addContainerForArchitecture(
  */
 function mountWritablePaths(container: ecs.ContainerDefinition, paths: string[]): void {
   for (const containerPath of paths) {
-    // Stryker disable next-line Regex: no path of the default image has two separators in a row.
-    const sourceVolume = `writable${containerPath.replace(/[^a-z0-9]+/g, '-')}`;
+    const sourceVolume = `writable${containerPath.replace(/[^a-z0-9]/g, '-')}`;
     container.taskDefinition.addVolume({ name: sourceVolume });
     container.addMountPoints({ containerPath, sourceVolume, readOnly: false });
   }

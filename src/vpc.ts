@@ -35,9 +35,13 @@ export function sameVpc(a: ec2.IVpc, b: ec2.IVpc): boolean {
 
 /** The VPC's CIDR, or undefined when an imported VPC was given without it. */
 export function cidrOf(vpc: ec2.IVpc): string | undefined {
-  // Vpc.fromVpcAttributes without vpcCidrBlock throws on read.
-  // Stryker disable next-line BlockStatement: an empty catch returns undefined as well.
-  try { return vpc.vpcCidrBlock; } catch { return undefined; }
+  let cidr: string | undefined;
+  try {
+    cidr = vpc.vpcCidrBlock;
+  } catch {
+    // Vpc.fromVpcAttributes without vpcCidrBlock throws on read: the CIDR is unknown.
+  }
+  return cidr;
 }
 
 /** The VPC as a message names it: by id when concrete, else by construct path. */

@@ -17,7 +17,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DockerImageName, ECRDeployment } from 'cdk-ecr-deployment';
 import { newStack, synth } from './helpers';
-import { FargateVpcEndpoints, PrivateFargateBehindAlb } from '../src';
+import { FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 
@@ -185,12 +185,13 @@ describe('2. a VPC that already has endpoints', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { GroupId: tasksGroup(), DestinationSecurityGroupId: 'sg-0endpoints', FromPort: 443 });
   });
 
-  test('endpointSecurityGroup together with vpcEndpoints is refused', () => {
+  // The mistake: refusing only vpcEndpoints true. With false beside it, which of the two the construct follows is a guess.
+  test.each([true, false])('endpointSecurityGroup together with vpcEndpoints %s is refused', (vpcEndpoints) => {
     const stack = newStack();
     const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Endpoints', 'sg-0endpoints');
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { endpointSecurityGroup, vpcEndpoints: true }))
-      .toThrow('[TestStack/Web] You can only specify either endpointSecurityGroup or vpcEndpoints');
+    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { endpointSecurityGroup, vpcEndpoints }))
+      .toThrow('[TestStack/Web] You can only specify either endpointSecurityGroup or vpcEndpoints: with endpointSecurityGroup the construct uses the VPC\'s endpoints and creates none');
   });
 });
 
@@ -359,7 +360,8 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
       `propertyMatch.PrefixListName=com.amazonaws.us-east-1.${service}:region=us-east-1:typeName=AWS$:$:EC2$:$:PrefixList`;
     const app = new App({ context: { [prefixList('s3')]: [{ PrefixListId: 'pl-63a5400a' }], [prefixList('dynamodb')]: [{ PrefixListId: 'pl-02cd2c6b' }] } });
     const stack = new Stack(app, 'TestStack', { env: ENV });
-    new PrivateFargateBehindAlb(stack, 'Web');
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    new sqs.Queue(stack, 'Queue').grantSendMessages(web.taskDefinition.taskRole);
 
     const template = Template.fromStack(stack);
     template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', { DestinationPrefixListId: 'pl-02cd2c6b' }, 0);
@@ -427,6 +429,12 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     expect(endpointServices(grant(['bedrock:Retrieve']).template())).toContain('.bedrock-agent-runtime');
     expect(endpointServices(grant(['bedrock:ListFoundationModels']).template())).toContain('.bedrock');
     expect(endpointServices(grant(['sagemaker:InvokeEndpoint']).template())).toContain('.sagemaker.runtime');
+    // The mistakes: a Bedrock control-plane action (agents, knowledge bases) or a SageMaker API call sent to a runtime endpoint, or the reverse.
+    expect(endpointServices(grant(['bedrock:GetKnowledgeBase']).template())).toContain('.bedrock-agent');
+    expect(endpointServices(grant(['bedrock:Get*']).template())).toEqual(['.bedrock', '.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+    expect(endpointServices(grant(['bedrock:*']).template())).toEqual(['.bedrock-runtime', '.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+    expect(endpointServices(grant(['sagemaker:InvokeEndpointAsync']).template())).toContain('.sagemaker.runtime');
+    expect(endpointServices(grant(['sagemaker:CreateModel']).template())).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sagemaker.api']);
     // With endpointsForGrantedServices false, the message names the endpoint that serves the action, and adding it is the way out.
     const refused = grant(['bedrock:InvokeModel'], false);
     expect(refused.template).toThrow(/the task role is granted bedrock-runtime, .* \(the endpoint service named com\.amazonaws\.REGION\.bedrock-runtime\)/);
@@ -454,12 +462,85 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     grant(['route53:ChangeResourceRecordSets'], undefined, { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })().resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
-  test('an action in upper case is the same action (IAM is case-insensitive)', () => {
+  // The mistakes: KMS served by its endpoint (the tasks never call KMS: S3, Secrets Manager or SQS do, for them) or
+  // refused; IAM's endpoint looked for outside us-east-1; iam:PassRole read as a call to IAM.
+  test('grants of a KMS key and of IAM actions made by aws-cdk-lib: no KMS endpoint, IAM\'s in us-east-1, PassRole nothing', () => {
+    const grant = (region: string, endpointsForGrantedServices: boolean, grants: (stack: Stack, taskRole: iam.IRole) => void) => {
+      const stack = newStack({ account: '123456789012', region });
+      const web = new PrivateFargateBehindAlb(stack, 'Web', { endpointsForGrantedServices });
+      grants(stack, web.taskDefinition.taskRole);
+      return () => Template.fromStack(stack);
+    };
+    const other = (stack: Stack) => new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    const key = grant('eu-west-1', false, (stack, taskRole) => new kms.Key(stack, 'Key').grantEncryptDecrypt(taskRole))();
+    key.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^WebTaskRole') }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt', 'kms:Encrypt']) })] },
+    });
+    expect(endpointServices(key)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+
+    const passRole = grant('eu-west-1', false, (stack, taskRole) => other(stack).grantPassRole(taskRole))();
+    passRole.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: [Match.objectLike({ Action: 'iam:PassRole' })] } });
+    expect(endpointServices(passRole)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+
+    const getRole = (stack: Stack, taskRole: iam.IRole) => other(stack).grant(taskRole, 'iam:GetRole');
+    grant('us-east-1', true, getRole)().hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.iam', VpcEndpointType: 'Interface' });
+    expect(grant('us-east-1', false, getRole)).toThrow(/the task role is granted iam, .* \(the endpoint service named com\.amazonaws\.REGION\.iam\)/);
+    expect(grant('us-west-2', true, getRole)).toThrow('the task role is granted iam, which the tasks cannot reach: their subnets have no route to the internet. ' +
+      'IAM has a VPC endpoint in us-east-1 only. Or give taskSubnets with egress (a NAT gateway)');
+  });
+
+  // The mistake: comparing an action's service in the case it was written: IAM reads SQS:SendMessage as sqs:SendMessage.
+  test.each<[string, string, (template: Template) => void]>([
+    ['SQS:SendMessage', '*', (template) => expect(endpointServices(template)).toContain('.sqs')],
+    ['DynamoDB:GetItem', '*', (template) => expect(endpointServices(template)).toContain('.dynamodb')],
+    ['S3:GetObject', 'arn:aws:s3:::my-data/*', (template) => template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'S3:GetObject', Resource: 'arn:aws:s3:::my-data/*' }]) },
+    })],
+  ])('an action in upper case, %s, is reached as in lower case', (action, resource, check) => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');
-    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['SQS:SendMessage'], resources: ['*'] }));
+    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [action], resources: [resource] }));
 
-    expect(endpointServices(Template.fromStack(stack))).toContain('.sqs');
+    check(Template.fromStack(stack));
+  });
+
+  test.each(['KMS:Decrypt', 'IAM:PassRole'])('an action in upper case that is no call of the tasks, %s, asks for no endpoint', (action) => {
+    const stack = newStack({ account: '123456789012', region: 'eu-west-1' });
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { endpointsForGrantedServices: false });
+    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [action], resources: ['*'] }));
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+  });
+
+  // The mistake: granting the environment files only where the construct manages the endpoints. ECS reads them with
+  // the execution role whatever the network: without the grant, the tasks fail to start.
+  test.each<[string, (stack: Stack) => PrivateFargateBehindAlbProps]>([
+    ['task subnets with egress', (stack) => ({ vpc: importedVpc(stack, NAT_VPC) })],
+    ['the VPC\'s own endpoints (endpointSecurityGroup)', (stack) => ({
+      vpc: importedVpc(stack), endpointSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Endpoints', 'sg-0endpoints'),
+    })],
+  ])('an environment file is readable by the execution role on %s, where the construct makes no endpoint', (_, props) => {
+    const stack = newStack(ENV);
+    const web = new PrivateFargateBehindAlb(stack, 'Web', props(stack));
+    web.taskDefinition.addContainer('sidecar', {
+      image: ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'Repo', 'sidecar')),
+      environmentFiles: [ecs.EnvironmentFile.fromBucket(s3.Bucket.fromBucketName(stack, 'Config', 'my-config'), 'app.env')],
+    });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^WebExecutionRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config/app.env']] } }),
+          Match.objectLike({ Action: 's3:GetBucketLocation', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config']] } }),
+        ]),
+      },
+    });
   });
 
   test('with the VPC\'s own endpoints (endpointSecurityGroup), a warning names every endpoint the tasks need', () => {
@@ -473,6 +554,25 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('use endpoints the VPC has already'));
     expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringContaining(
       'they need an endpoint for each of ecr.api, ecr.dkr, logs, s3, sqs. Check that the VPC has them, the interface endpoints with private DNS and admitting the tasks on 443')]);
+  });
+
+  // The mistakes: the services listed in the order they were granted, a service with no endpoint (Route 53) or one the
+  // tasks never call (KMS) listed wrongly, a service's prefix in the case it was written; and the warning on tasks with egress.
+  test('the warning names each service the tasks call by its endpoint or its prefix, sorted, and can be acknowledged; tasks with egress get none', () => {
+    const warned = (vpc: (stack: Stack) => ec2.IVpc) => {
+      const stack = newStack(ENV);
+      const web = new PrivateFargateBehindAlb(stack, 'Web', { vpc: vpc(stack), vpcEndpoints: false });
+      web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['sqs:SendMessage', 'Comprehend:DetectSentiment', 'kms:Decrypt', 'route53:ChangeResourceRecordSets', 'dynamodb:GetItem', 'bedrock:InvokeModel'],
+        resources: ['*'],
+      }));
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('have no route to the internet')).map((w) => w.entry.data);
+    };
+
+    expect(warned((stack) => importedVpc(stack))).toEqual([expect.stringMatching(new RegExp(
+      'they need an endpoint for each of bedrock-runtime, comprehend, dynamodb, ecr\\.api, ecr\\.dkr, logs, route53, s3, sqs\\. .*' +
+      ' \\[ack: private-fargate-behind-alb:vpcEndpointsOfTheVpc\\]$'))]);
+    expect(warned((stack) => importedVpc(stack, NAT_VPC))).toEqual([]);
   });
 
   test('ECS Exec with a cluster key adds the SSM Messages and KMS endpoints', () => {
@@ -555,17 +655,28 @@ describe('5. images the tasks cannot pull', () => {
     expect(() => Template.fromStack(stack)).toThrow(/received "envoyproxy\/envoy:v1.30" for the container proxy/);
   });
 
-  test('private ECR of the stack\'s region, an ECR repository and public images on subnets with egress are accepted', () => {
-    expect(() => synth({ image: ecs.ContainerImage.fromRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1') }, ENV)).not.toThrow();
+  test('private ECR of the stack\'s region, an ECR repository and public images on subnets with egress are accepted, and run as given', () => {
+    const image = (template: Template) => Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0].Image;
+    expect(image(synth({ image: ecs.ContainerImage.fromRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1') }, ENV)))
+      .toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1');
+
     const stack = newStack(ENV);
     new PrivateFargateBehindAlb(stack, 'Web', { image: ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(stack, 'Repo', 'app')) });
-    expect(() => Template.fromStack(stack)).not.toThrow();
+    const template = Template.fromStack(stack);
+    expect(JSON.stringify(image(template))).toContain('.dkr.ecr.us-east-1.');
+    expect(JSON.stringify(image(template))).toContain('/app:latest');
+    // The execution role may pull from that repository, through the ECR endpoints.
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^WebExecutionRole') }] } }));
+    const pull = policy.Properties.PolicyDocument.Statement.find((statement: any) => statement.Action.includes?.('ecr:BatchGetImage'));
+    expect(JSON.stringify(pull.Resource)).toMatch(/:repository\/app"\]\]\}$/);
+    expect(endpointServices(template)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+
     const natStack = newStack(ENV);
     new PrivateFargateBehindAlb(natStack, 'Web', { vpc: importedVpc(natStack, NAT_VPC), image: ecs.ContainerImage.fromRegistry('nginx') });
-    expect(() => Template.fromStack(natStack)).not.toThrow();
+    expect(image(Template.fromStack(natStack))).toBe('nginx');
   });
 
-  test('a public image mirrored into a private repository at deploy time runs, the service ordered after the copy', () => {
+  test('a public image mirrored into a private repository at deploy time runs from that repository, the service ordered after the copy', () => {
     const stack = newStack(ENV);
     const repository = new ecr.Repository(stack, 'Nginx');
     const mirror = new ECRDeployment(stack, 'MirrorNginx', {
@@ -583,6 +694,17 @@ describe('5. images the tasks cannot pull', () => {
     expect(copyId).toBeDefined();
     const [service] = Object.values(template.findResources('AWS::ECS::Service'));
     expect(service.DependsOn).toContain(copyId);
+    // What the service runs: the copy in the repository of this stack, which the execution role may pull; nothing is refused.
+    const [repositoryId] = Object.keys(template.findResources('AWS::ECR::Repository'));
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({
+        Image: { 'Fn::Join': ['', Match.arrayWith([{ Ref: repositoryId }, ':1.27'])] },
+      })],
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^WebExecutionRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecr:BatchGetImage']), Resource: { 'Fn::GetAtt': [repositoryId, 'Arn'] } })]) },
+    });
   });
 });
 
@@ -645,10 +767,19 @@ describe('12. access logs do not grow forever', () => {
     expect(() => new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, port: 8080, accessLogsExpiration: Duration.days(60) })).toThrow(
       '[TestStack/Api] accessLogsExpiration must be the same for every service of a stack, which share one access-log bucket; received 60 days where another service of the stack set 30 days',
     );
-    // A service that gives no expiration takes the bucket's.
-    expect(() => new PrivateFargateBehindAlb(stack, 'Admin', { vpc: web.vpc, port: 8081 })).not.toThrow();
-    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+    // A service that gives no expiration takes the bucket's, and logs to it.
+    new PrivateFargateBehindAlb(stack, 'Admin', { vpc: web.vpc, port: 8081 });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })] },
     });
+    const [bucketId] = Object.keys(template.findResources('AWS::S3::Bucket'));
+    // (What the refused service had made before its error is left in the stack: only Web's and Admin's load balancers count.)
+    const loadBalancers = Object.entries(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer')).filter(([id]) => /^(Web|Admin)LoadBalancer/.test(id));
+    expect(loadBalancers).toHaveLength(2);
+    for (const [, loadBalancer] of loadBalancers) {
+      expect(loadBalancer.Properties.LoadBalancerAttributes).toContainEqual({ Key: 'access_logs.s3.bucket', Value: { Ref: bucketId } });
+    }
   });
 });

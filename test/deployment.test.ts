@@ -573,6 +573,19 @@ describe('values refused at synth, and the boundaries accepted', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Threshold: 3600, Period: 3600, EvaluationPeriods: 24 });
   });
 
+  // The mistake: checking period x evaluationPeriods only when evaluationPeriods is given, or with another default than the alarms' 2.
+  test('an alarm period is checked against the one-day limit with the default two evaluation periods', () => {
+    refuses({ alarmThresholds: { period: Duration.minutes(721) } },
+      /^\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\), the longest CloudWatch evaluates; received 721 minutes x 2 = 1442 minutes$/);
+
+    const alarms = Object.values(synth({ alarmThresholds: { period: Duration.minutes(720) } }).findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(3);
+    for (const alarm of alarms) {
+      const periods = alarm.Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Period);
+      expect([alarm.Properties.EvaluationPeriods, new Set(periods)]).toEqual([2, new Set([43200])]);
+    }
+  });
+
   test('the shortest alarm period, one minute, is accepted', () => {
     synth({ deployment: Deployment.rolling(), alarmThresholds: { period: Duration.minutes(1) } })
       .hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount', Period: 60 });

@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { newStack, securityGroupProperties } from './helpers';
 import { FargateVpcEndpoints, PrivateFargateBehindAlb } from '../src';
@@ -109,11 +109,23 @@ describe('the VPC endpoints', () => {
     Template.fromStack(two).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
-  test('vpcEndpoints false creates no endpoint', () => {
+  test('vpcEndpoints false creates no endpoint: the tasks send HTTPS to the VPC\'s own endpoints, which a warning lists', () => {
     const stack = newStack();
     new PrivateFargateBehindAlb(stack, 'Web', { vpcEndpoints: false });
 
-    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('VPC interface endpoints') }, 0);
+    // The service still runs in the private subnets, and its tasks reach AWS on 443 wherever the VPC's endpoints are.
+    template.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ Subnets: [{ Ref: Match.stringLikeRegexp('PrivateSubnet1') }, { Ref: Match.stringLikeRegexp('PrivateSubnet2') }] }) },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Fargate tasks'),
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, Description: 'HTTPS to AWS APIs' })],
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Web', Match.stringLikeRegexp('use endpoints the VPC has already'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringContaining('they need an endpoint for each of ecr.api, ecr.dkr, logs, s3.')]);
   });
 
   test('FargateVpcEndpoints.of returns the same endpoints for the same VPC', () => {

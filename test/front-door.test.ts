@@ -447,8 +447,39 @@ describe('the listener port and who may reach it', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'Internal load balancer: listener ports from allowFrom, to the tasks only' });
   });
 
-  test('the load balancer\'s security group says who reaches it', () => {
-    synth().hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'Internet-facing load balancer: listener ports from anywhere, to the tasks only' });
+  // The mistake: placing an internal load balancer in the isolated subnets, which a VPC with a NAT has none of.
+  test('internetFacing false in a VPC whose private subnets have egress puts the load balancer in those subnets', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc, internetFacing: false });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internal',
+      Subnets: [{ Ref: Match.stringLikeRegexp('^VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('^VpcPrivateSubnet2') }],
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ Subnets: [{ Ref: Match.stringLikeRegexp('^VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('^VpcPrivateSubnet2') }] }) },
+    });
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
+  test.each<[string, PrivateFargateBehindAlbProps, string, string]>([
+    ['by default', {}, 'anywhere', '0.0.0.0/0'],
+    ['with allowFrom', { allowFrom: [ec2.Peer.ipv4('203.0.113.0/24')] }, 'allowFrom', '203.0.113.0/24'],
+  ])('the load balancer\'s security group says who reaches it, %s, and admits them on the listener port only', (_, props, who, cidr) => {
+    const template = synth({ ...props, port: 8080 });
+
+    const group = securityGroupProperties(template, '^Internet-facing load balancer');
+    expect(group.GroupDescription).toBe(`Internet-facing load balancer: listener ports from ${who}, to the tasks only`);
+    expect(group.SecurityGroupIngress.map((rule: any) => [rule.CidrIp, rule.FromPort, rule.ToPort])).toEqual([[cidr, 8080, 8080]]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebLoadBalancerSecurityGroup'), 'GroupId'] },
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebServiceSecurityGroup'), 'GroupId'] },
+      FromPort: 8080,
+      ToPort: 8080,
+    });
   });
 
   test('idleTimeout, healthyHttpCodes and webAclArn reach the load balancer, target group and a web ACL association', () => {
@@ -471,6 +502,8 @@ describe('bad front-door input is refused at synth', () => {
   test.each<[string, (stack: Stack) => PrivateFargateBehindAlbProps, string]>([
     ['a domainName that is no DNS name', (stack) => ({ domainName: 'not a name', hostedZone: zone(stack) }), 'domainName must be a DNS name such as api.example.com; received "not a name"'],
     ['a domainName outside the zone', (stack) => ({ domainName: 'shop.example.org', hostedZone: zone(stack) }), 'domainName must be in the hostedZone; received "shop.example.org" and the zone example.com'],
+    // The mistake: endsWith(zone) without the dot. shopexample.com is another domain, which the zone cannot hold.
+    ['a domainName that merely ends like the zone', (stack) => ({ domainName: 'shopexample.com', hostedZone: zone(stack) }), 'domainName must be in the hostedZone; received "shopexample.com" and the zone example.com'],
     ['a domainName with neither zone nor certificate', () => ({ domainName: 'shop.example.com' }), 'domainName needs a hostedZone (to validate a new certificate and create the record) or a certificate; received "shop.example.com" with neither'],
     ['a hostedZone without domainName', (stack) => ({ hostedZone: zone(stack) }), 'hostedZone needs domainName'],
     ['listenerPort with a certificate', (stack) => ({ listenerPort: 8443, certificate: acm.Certificate.fromCertificateArn(stack, 'C', certificateArn) }), 'listenerPort is for HTTP only; received 8443 with a certificate or domainName'],
@@ -516,8 +549,10 @@ describe('bad front-door input is refused at synth', () => {
       .toThrow('[TestStack/C] webAclArn is associated with the load balancer this construct creates');
   });
 
-  test.each([['200,302'], ['200-299'], ['499'], ['200-204,301'], ['200,301-302']])('healthyHttpCodes %s is accepted', (codes) => {
-    expect(() => synth({ healthyHttpCodes: codes })).not.toThrow();
+  test.each([['200,302'], ['200-299'], ['499'], ['200-204,301'], ['200,301-302']])('healthyHttpCodes %s is accepted and is the target groups\' matcher', (codes) => {
+    const groups = Object.values(synth({ healthyHttpCodes: codes }).findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+
+    expect(groups.map((group) => group.Properties.Matcher)).toEqual([{ HttpCode: codes }, { HttpCode: codes }]);
   });
 
   test('a web ACL of another partition and a domainName of 253 characters are accepted', () => {

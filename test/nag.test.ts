@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONCRETE_ENV, CONFIGURATIONS, Configuration } from './matrix';
-import { Deployment, PrivateFargateBehindAlb } from '../src';
+import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb } from '../src';
 
 /** The AwsSolutions findings of an app, as "rule at construct path" lines. */
 function nagFindings(app: App): string[] {
@@ -127,5 +127,102 @@ describe('cdk-nag AwsSolutions', () => {
     web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules'], resources: ['*'] }));
 
     expect(nagFindings(app)).toEqual(['AwsSolutions-IAM5[Resource::*] at Scan/Web/TaskRole/DefaultPolicy/Resource']);
+  });
+});
+
+/** The reasons of the construct's acknowledgments, as cdk-nag writes them: the rule, then the reason. */
+const REASONS = {
+  execPolicy: 'AwsSolutions-IAM5[Resource::*]: The ssmmessages actions ECS Exec needs (CreateControlChannel, CreateDataChannel, OpenControlChannel, OpenDataChannel) accept only the resource *.',
+  pullPolicy: 'AwsSolutions-IAM5[Resource::*]: ecr:GetAuthorizationToken, which the execution role needs to pull from ECR, accepts only the resource *.',
+  onlyPort: 'AwsSolutions-ECS2: The only environment variable is PORT, the port number the container listens on; it is not a secret.',
+  internetFacing: 'AwsSolutions-EC23: An internet-facing load balancer admits its listener ports from anywhere (narrow it with allowFrom); the tasks admit only the load balancer.',
+  internal: 'AwsSolutions-EC23: An internal load balancer is reachable only from the VPC and networks joined to it; narrow it with allowFrom.',
+  noRegion: 'AwsSolutions-ELB2: Access logs are delivered by a principal of the stack\'s region; this stack is environment-agnostic. Give the stack a region to get them.',
+  trafficRole: 'AwsSolutions-IAM5: Three wildcards, each as narrow as IAM allows: the elasticloadbalancing Describe actions accept only the resource *; ' +
+    'the rules of the stack\'s listeners are named by listener (their ARNs are made when the rules are, by the function that needs the role first); ' +
+    'the function\'s log group is named after the function, whose name is generated (naming it would make the role depend on the function).',
+  vpcCidr: 'AwsSolutions-EC23: The endpoints admit HTTPS from the VPC\'s own CIDR, a value known only at deploy time; never from the internet.',
+  logBucket: 'AwsSolutions-S1: This bucket holds the load balancers\' access logs; logging access to it would need yet another bucket.',
+};
+
+/**
+ * The acknowledgments cdk-nag writes into the template (writeSuppressionsToCloudFormation), the audit trail of a
+ * suppressed finding: for each resource of the stack that has any, its logical id and "rule: reason" lines.
+ */
+function writtenAcknowledgments(app: App, stackName: string): Array<[string, string[]]> {
+  const resources = app.synth().getStackByName(stackName).template.Resources as Record<string, any>;
+  return Object.entries(resources)
+    .filter(([, resource]) => resource.Metadata?.cdk_nag)
+    .map(([id, resource]) => [id, resource.Metadata.cdk_nag.rules_to_suppress.map((rule: any) => `${rule.id}: ${rule.reason}`)]);
+}
+
+/** Checks that each resource with acknowledgments matches one expected pattern, with its reasons, and that every pattern matches. */
+function expectAcknowledgments(actual: Array<[string, string[]]>, expected: Array<[RegExp, string[]]>): void {
+  const unmatched = new Set(expected.map(([pattern]) => pattern));
+  for (const [id, reasons] of actual) {
+    const match = expected.find(([pattern]) => pattern.test(id));
+    expect([id, match ? reasons : 'no expected pattern']).toEqual([id, match?.[1]]);
+    unmatched.delete(match![0]);
+  }
+  expect([...unmatched]).toEqual([]);
+}
+
+describe('the reasons of the acknowledgments, written to the template for the audit trail', () => {
+  // The mistakes: a reason left empty or wrong, or the reason of the other case: an internal load balancer (also one a
+  // service joins) acknowledged as internet-facing, a VPC's endpoints acknowledged for a CIDR cdk-nag can check itself.
+  test('in an environment-agnostic stack: ECS Exec, the execution role, PORT, internet-facing and internal load balancers, no region, the traffic role, a VPC CIDR known at deploy', () => {
+    const app = new App();
+    new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true });
+    const stack = new Stack(app, 'Scan');
+    new PrivateFargateBehindAlb(stack, 'Web', { enableExecuteCommand: true });
+    const internal = new PrivateFargateBehindAlb(stack, 'Internal', { internetFacing: false });
+    new PrivateFargateBehindAlb(stack, 'Joiner', { loadBalancer: internal.loadBalancer, port: 8080, environment: { STAGE: 'prod' } });
+    new PrivateFargateBehindAlb(stack, 'Isolated', { vpc: new ec2.Vpc(stack, 'UserVpc', { maxAzs: 2, natGateways: 0 }) });
+
+    expectAcknowledgments(writtenAcknowledgments(app, 'Scan'), [
+      [/^WebTaskRole/, [REASONS.execPolicy]],
+      [/^(Web|Internal|Joiner|Isolated)ExecutionRole/, [REASONS.pullPolicy]],
+      [/^(Web|Internal|Isolated)TaskDefinition/, [REASONS.onlyPort]],
+      [/^(Web|Isolated)LoadBalancerSecurityGroup/, [REASONS.internetFacing]],
+      [/^InternalLoadBalancerSecurityGroup/, [REASONS.internal]],
+      [/^(Web|Internal|Isolated)LoadBalancer[0-9A-F]{8}$/, [REASONS.noRegion]],
+      [/^PrivateFargateTrafficControlRole/, [REASONS.trafficRole]],
+      [/^UserVpcFargateVpcEndpointsSecurityGroup/, [REASONS.vpcCidr]],
+    ]);
+  });
+
+  test('in a stack with a region: the access-log bucket, and no acknowledgment of access logs', () => {
+    const app = new App();
+    new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true });
+    new PrivateFargateBehindAlb(new Stack(app, 'Scan', { env: CONCRETE_ENV }), 'Web');
+
+    expectAcknowledgments(writtenAcknowledgments(app, 'Scan'), [
+      [/^WebExecutionRole/, [REASONS.pullPolicy]],
+      [/^WebTaskDefinition/, [REASONS.onlyPort]],
+      [/^WebLoadBalancerSecurityGroup/, [REASONS.internetFacing]],
+      [/^PrivateFargateAccessLogs/, [REASONS.logBucket]],
+      [/^PrivateFargateTrafficControlRole/, [REASONS.trafficRole]],
+    ]);
+  });
+
+  // The mistake: acknowledging open ingress on the endpoints whatever the CIDR. cdk-nag checks a concrete CIDR itself,
+  // and an acknowledgment would hide 0.0.0.0/0 added to the endpoints' group later.
+  test('the endpoints of a VPC with a concrete CIDR are not acknowledged: open ingress added to them later is reported', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Scan', { env: CONCRETE_ENV });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0',
+      vpcCidrBlock: '172.16.0.0/16',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      publicSubnetIds: ['subnet-pub1', 'subnet-pub2'],
+      isolatedSubnetIds: ['subnet-iso1', 'subnet-iso2'],
+      isolatedSubnetRouteTableIds: ['rtb-iso1', 'rtb-iso2'],
+    });
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc });
+
+    expect(nagFindings(app)).toEqual([]);
+    FargateVpcEndpoints.of(vpc).securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from anywhere');
+
+    expect(nagFindings(app)).toEqual(['AwsSolutions-EC23 at Scan/Vpc/FargateVpcEndpoints/SecurityGroup/Resource']);
   });
 });

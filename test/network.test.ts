@@ -49,6 +49,33 @@ describe('the subnets of the endpoints', () => {
   });
 });
 
+// The mistake: a selection that takes two subnets (or two AZs), as every other test's VPC has.
+describe('a VPC over three AZs', () => {
+  test('the tasks, the load balancer and every endpoint are in all three', () => {
+    const stack = newStack(ENV);
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 3,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
+
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc });
+
+    expect(vpc.availabilityZones).toHaveLength(3);
+    const template = Template.fromStack(stack);
+    const subnets = (kind: string) => [1, 2, 3].map((n) => ({ Ref: expect.stringMatching(new RegExp(`^Vpc${kind}Subnet${n}Subnet`)) }));
+    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets).toEqual(subnets('Private'));
+    const [loadBalancer] = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+    expect(loadBalancer.Properties.Subnets).toEqual(subnets('Public'));
+    const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    expect(interfaces).toHaveLength(3);
+    for (const endpoint of interfaces) expect(endpoint.Properties.SubnetIds).toEqual(subnets('Private'));
+    const [gateway] = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }));
+    expect(gateway.Properties.RouteTableIds).toEqual([1, 2, 3].map((n) => ({ Ref: expect.stringMatching(new RegExp(`^VpcPrivateSubnet${n}RouteTable`)) })));
+  });
+});
+
 describe('egress of the task subnets', () => {
   const attributes: ec2.VpcAttributes = {
     vpcId: 'vpc-0mixed',
@@ -102,16 +129,35 @@ describe('egress of the task subnets', () => {
 
     new PrivateFargateBehindAlb(stack, 'Web', { vpc, taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
 
-    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ Subnets: ['subnet-priv1', 'subnet-priv2'] }) },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Fargate tasks'),
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, Description: 'HTTPS to AWS APIs' })],
+    });
   });
 });
 
 describe('one VPC, compared by object or by concrete id', () => {
-  test('the shared load balancer\'s own VPC object is accepted as vpc', () => {
+  test('the shared load balancer\'s own VPC object is accepted as vpc, and the service joins that load balancer in that VPC', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, loadBalancer: web.loadBalancer, port: 8080 })).not.toThrow();
+    const api = new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, loadBalancer: web.loadBalancer, port: 8080 });
+
+    expect(api.vpc).toBe(web.vpc);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 8080,
+      LoadBalancerArn: { Ref: Match.stringLikeRegexp('^WebLoadBalancer') },
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiTargetGroup') } }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 8080, VpcId: { Ref: Match.stringLikeRegexp('^WebVpc') } });
   });
 
   test('two imported VPCs with different concrete ids are two VPCs', () => {

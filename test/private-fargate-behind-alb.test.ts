@@ -403,6 +403,34 @@ describe('the network', () => {
     template.hasResourceProperties('AWS::ECS::Service', { Cluster: { Ref: Match.stringLikeRegexp('MyCluster') } });
   });
 
+  // The mistake: one default cluster per stack, whatever the VPC: the second VPC's service would run in a cluster of the first VPC.
+  test('two services on two VPCs of one stack get a cluster each, on their own VPC', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    const api = new PrivateFargateBehindAlb(stack, 'Api');
+
+    expect(web.cluster.vpc).toBe(web.vpc);
+    expect(api.cluster.vpc).toBe(api.vpc);
+    expect(api.vpc).not.toBe(web.vpc);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ECS::Cluster', 2);
+    const clusters = Object.values(template.findResources('AWS::ECS::Service')).map((service) => service.Properties.Cluster.Ref);
+    expect(new Set(clusters).size).toBe(2);
+  });
+
+  test('services on one VPC in two stacks get a cluster in each stack', () => {
+    const app = new App();
+    const one = new Stack(app, 'One');
+    const web = new PrivateFargateBehindAlb(one, 'Web');
+    const two = new Stack(app, 'Two');
+
+    const api = new PrivateFargateBehindAlb(two, 'Api', { vpc: web.vpc });
+
+    expect(api.cluster).not.toBe(web.cluster);
+    expect(api.cluster.vpc).toBe(web.vpc);
+    Template.fromStack(two).resourceCountIs('AWS::ECS::Cluster', 1);
+  });
+
   test('services on one VPC share one cluster with Container Insights', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');

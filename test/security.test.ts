@@ -201,6 +201,50 @@ describe('access logs', () => {
     Template.fromStack(stack).resourceCountIs('AWS::S3::Bucket', 1);
   });
 
+  // The mistake: asking for a concrete account as well (as the prefix lists do): the delivery principal is the region's.
+  test('a stack with a region but no account gets access logs, delivered by the region\'s load balancing account', () => {
+    const template = synth({}, { region: 'us-east-1' });
+
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.bucket', Value: { Ref: Match.stringLikeRegexp('^PrivateFargateAccessLogs') } },
+      ]),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 's3:PutObject',
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::127311923021:root']] } },
+        })]),
+      },
+    });
+  });
+
+  // The mistake: one prefix for every load balancer of the stack (or none): their logs would mix in one folder.
+  test('each load balancer of a stack writes under a prefix of its own service, which the bucket lets it write to', () => {
+    const stack = newStack(CONCRETE_ENV);
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, port: 8080 });
+
+    const template = Template.fromStack(stack);
+    const prefixes = Object.entries(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer')).map(([id, loadBalancer]) =>
+      [id.replace(/[0-9A-F]{8}$/, ''), loadBalancer.Properties.LoadBalancerAttributes.find((a: any) => a.Key === 'access_logs.s3.prefix').Value]);
+    expect(prefixes).toEqual([['WebLoadBalancer', 'TestStackWeb295BC7D3'], ['ApiLoadBalancer', 'TestStackApi46A8C9EA']]);
+    const [policy] = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+    const written = policy.Properties.PolicyDocument.Statement
+      .filter((statement: any) => statement.Action === 's3:PutObject' && statement.Principal.AWS)
+      .map((statement: any) => statement.Resource['Fn::Join'][1][1]);
+    expect(written).toEqual(['/TestStackWeb295BC7D3/AWSLogs/123456789012/*', '/TestStackApi46A8C9EA/AWSLogs/123456789012/*']);
+  });
+
+  // The mistake: a bucket removed with the stack, taking the access logs of every service of the stack with it.
+  test('the access-log bucket is retained when the stack is deleted or the bucket replaced', () => {
+    const [bucket] = Object.values(synth({}, CONCRETE_ENV).findResources('AWS::S3::Bucket'));
+
+    expect([bucket.DeletionPolicy, bucket.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+  });
+
   test('a user bucket in an environment-agnostic stack is refused', () => {
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Logs');

@@ -72,6 +72,29 @@ describe('a shared load balancer', () => {
     expect(back.dependencies).toEqual([front]);
   });
 
+  // The mistake: checking the VPC for an internet-facing load balancer (public subnets) on every service that does
+  // not say internetFacing false, also on one that joins a load balancer it was given, whose scheme is not its own.
+  test('a service joins a shared internal load balancer in a VPC with no public subnets', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { vpc, internetFacing: false });
+
+    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 8080,
+      LoadBalancerArn: { Ref: Match.stringLikeRegexp('^WebLoadBalancer') },
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiTargetGroup') } }],
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      LoadBalancers: [Match.objectLike({ ContainerPort: 8080 })],
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ Subnets: [{ Ref: Match.stringLikeRegexp('^VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('^VpcPrivateSubnet2') }] }) },
+    });
+  });
+
   test('two services on one port of one load balancer are refused', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 });

@@ -10,6 +10,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -35,7 +36,8 @@ function imagePlatforms(app: App): Array<string | undefined> {
 
 function endpointServices(template: Template): string[] {
   return Object.values(template.findResources('AWS::EC2::VPCEndpoint'))
-    .map((endpoint) => (endpoint.Properties.ServiceName['Fn::Join'][1] as string[]).slice(-1)[0])
+    .map((endpoint) => endpoint.Properties.ServiceName)
+    .map((name) => typeof name === 'string' ? name.replace(/^com\.amazonaws\.[a-z0-9-]+/, '') : (name['Fn::Join'][1] as string[]).slice(-1)[0])
     .sort();
 }
 
@@ -80,10 +82,20 @@ describe('the CPU architecture', () => {
     })).toThrow(/image must be built for the tasks' cpuArchitecture ARM64; received an image asset built for linux\/amd64.*set cpuArchitecture to X86_64$/);
   });
 
-  test('an image asset built for a platform Fargate does not run is refused', () => {
-    expect(() => build({ image: ecs.ContainerImage.fromAsset(USER_IMAGE_DIR, { platform: Platform.custom('linux/riscv64') }) })).toThrow(
-      /^\[TestStack\/Web\] image must be built for the tasks' cpuArchitecture X86_64; received an image asset built for linux\/riscv64, .* Give the asset the platform linux\/amd64$/,
-    );
+  // The mistake: a platform matched anywhere in the string. One that only contains linux/amd64 is another platform.
+  test.each(['linux/riscv64', 'linux/arm/v7', 'windows/amd64', 'notlinux/amd64', 'notlinux/arm64'])('an image asset built for %s, a platform Fargate does not run, is refused', (platform) => {
+    // The whole message: naming no cpuArchitecture to set instead, since the platform is none Fargate runs.
+    expect(() => build({ image: ecs.ContainerImage.fromAsset(USER_IMAGE_DIR, { platform: Platform.custom(platform) }) })).toThrow(new RegExp(
+      `^\\[TestStack/Web\\] image must be built for the tasks' cpuArchitecture X86_64; received an image asset built for ${platform}, which would stop ` +
+      'with "exec format error"\\. Give the asset the platform linux/amd64$',
+    ));
+  });
+
+  test.each([['linux/amd64/v2', ecs.CpuArchitecture.X86_64], ['linux/arm64/v8', ecs.CpuArchitecture.ARM64]])('an image asset built for %s, a variant of the tasks\' platform, is accepted', (platform, cpuArchitecture) => {
+    const app = new App();
+    new PrivateFargateBehindAlb(new Stack(app, 'TestStack'), 'Web', { cpuArchitecture, image: ecs.ContainerImage.fromAsset(USER_IMAGE_DIR, { platform: Platform.custom(platform) }) });
+
+    expect(imagePlatforms(app)).toEqual([platform]);
   });
 
   test('an image asset built for the tasks\' architecture is accepted, with no warning', () => {
@@ -292,10 +304,46 @@ describe('the container', () => {
     });
   });
 
-  test('the default image renders its config into /etc/nginx/conf.d, one of the writable paths', () => {
-    const dockerfile = fs.readFileSync(path.join(USER_IMAGE_DIR, 'Dockerfile'), 'utf-8');
-    expect(dockerfile).toContain('/etc/nginx/templates/');
+  test('with a read-only root file system, the default image that is built renders its config into a writable volume', () => {
+    const app = new App();
+    const stack = new Stack(app, 'TestStack');
+    new PrivateFargateBehindAlb(stack, 'Web', { readonlyRootFilesystem: true });
+
+    // The Dockerfile staged for the build: nginx's official entrypoint renders /etc/nginx/templates/*.template into
+    // $NGINX_ENVSUBST_OUTPUT_DIR, /etc/nginx/conf.d unless the image sets it.
+    const assembly = app.synth();
+    const manifest = assembly.artifacts.find((a): a is cxapi.AssetManifestArtifact => a instanceof cxapi.AssetManifestArtifact)!;
+    const [image] = Object.values(manifest.contents.dockerImages ?? {});
+    const dockerfile = fs.readFileSync(path.join(assembly.directory, image.source.directory!, 'Dockerfile'), 'utf-8');
     expect(dockerfile).toMatch(/^FROM \S*nginx:[\d.]+-alpine$/m);
+    expect(dockerfile).toMatch(/^COPY \S+\.template \/etc\/nginx\/templates\//m);
+    const renderedInto = /^ENV NGINX_ENVSUBST_OUTPUT_DIR[= ](\S+)/m.exec(dockerfile)?.[1] ?? '/etc/nginx/conf.d';
+    const [container] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions;
+    expect(container.ReadonlyRootFilesystem).toBe(true);
+    expect(container.MountPoints).toContainEqual({ ContainerPath: renderedInto, SourceVolume: expect.any(String), ReadOnly: false });
+  });
+
+  // The mistakes: the agent's paths left out (ECS Exec then fails to start its agent), or volumes without a read-only root file system.
+  test.each([
+    ['the default image', undefined, ['writable-etc-nginx-conf-d', 'writable-tmp', 'writable-var-cache-nginx', 'writable-var-run']],
+    ['the user\'s image', REGISTRY_IMAGE, []],
+  ])('with ECS Exec, a read-only root file system with %s gets a task volume on each path the ECS Exec agent writes to', (_, image, imageVolumes) => {
+    const [taskDefinition] = Object.values(synth({ readonlyRootFilesystem: true, enableExecuteCommand: true, image }).findResources('AWS::ECS::TaskDefinition'));
+
+    const agentVolumes = ['writable-managed-agents', 'writable-var-lib-amazon-ssm', 'writable-var-log-amazon-ssm'];
+    expect(taskDefinition.Properties.Volumes).toEqual([...imageVolumes, ...agentVolumes].map((name) => ({ Name: name })));
+    expect(taskDefinition.Properties.ContainerDefinitions[0].MountPoints.slice(-3)).toEqual([
+      { ContainerPath: '/managed-agents', SourceVolume: 'writable-managed-agents', ReadOnly: false },
+      { ContainerPath: '/var/lib/amazon/ssm', SourceVolume: 'writable-var-lib-amazon-ssm', ReadOnly: false },
+      { ContainerPath: '/var/log/amazon/ssm', SourceVolume: 'writable-var-log-amazon-ssm', ReadOnly: false },
+    ]);
+  });
+
+  test('without a read-only root file system no volume is added, also with ECS Exec', () => {
+    synth({ enableExecuteCommand: true }).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Volumes: Match.absent(),
+      ContainerDefinitions: [Match.objectLike({ ReadonlyRootFilesystem: Match.absent(), MountPoints: Match.absent() })],
+    });
   });
 
   test('a read-only root file system with the user\'s image adds no volume', () => {
@@ -432,6 +480,101 @@ describe('the user\'s roles', () => {
   });
 });
 
+describe('grants the app attaches to the construct\'s own roles in any way', () => {
+  const QUEUE = new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] });
+  /** A service with its own roles, and a grant of SQS made by `attach` to its task role after the constructor. */
+  function grantThrough(attach: (stack: Stack, role: iam.IRole) => void, endpointsForGrantedServices = true) {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { endpointsForGrantedServices });
+    attach(stack, web.taskDefinition.taskRole);
+    return () => Template.fromStack(stack);
+  }
+  // The mistake: reading only the statements granted through addToPrincipalPolicy, which a policy attached
+  // with attachToRole (or the role's addManagedPolicy) never goes through: the tasks then time out on SQS.
+  test.each<[string, (stack: Stack, role: iam.IRole) => void]>([
+    ['an iam.Policy attached with attachToRole', (stack, role) => new iam.Policy(stack, 'Queue', { statements: [QUEUE] }).attachToRole(role)],
+    ['an iam.Policy naming the role', (stack, role) => new iam.Policy(stack, 'Queue', { statements: [QUEUE], roles: [role] })],
+    ['an iam.ManagedPolicy attached with attachToRole', (stack, role) => new iam.ManagedPolicy(stack, 'Queue', { statements: [QUEUE] }).attachToRole(role)],
+    ['an iam.ManagedPolicy added to the role', (stack, role) => (role as iam.Role).addManagedPolicy(new iam.ManagedPolicy(stack, 'Queue', { statements: [QUEUE] }))],
+    ['a CfnManagedPolicy the role lists by its ARN', (stack, role) => (role as iam.Role).addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Imported',
+      new iam.CfnManagedPolicy(stack, 'Queue', { policyDocument: new iam.PolicyDocument({ statements: [QUEUE] }) }).ref))],
+  ])('a grant through %s adds its endpoint, or is refused when endpointsForGrantedServices is false', (_, attach) => {
+    expect(endpointServices(grantThrough(attach)())).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+    expect(grantThrough(attach, false)).toThrow('[TestStack/Web] the task role is granted sqs, which the tasks cannot reach');
+  });
+
+  // The mistake: reading the managed policies a role lists on a role not made in the app, which lists none the app knows.
+  test('a managed policy attached to an imported task role counts', () => {
+    const stack = newStack();
+    const taskRole = iam.Role.fromRoleName(stack, 'Imported', 'my-task-role');
+    new PrivateFargateBehindAlb(stack, 'Web', { taskRole });
+    new iam.ManagedPolicy(stack, 'Queue', { statements: [QUEUE] }).attachToRole(taskRole);
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+  });
+
+  test('an AWS managed policy the app cannot read adds nothing', () => {
+    const template = grantThrough((_, role) => (role as iam.Role).addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSQSFullAccess')))();
+
+    expect(endpointServices(template)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+  });
+
+  // The mistakes: resolving the role's name in the stack of every policy of the app (a stack of another environment
+  // cannot, and the app failed to synthesize), or reading only the policies of the role's own stack.
+  test('in an app with stacks of two environments, each service follows the policies that name its roles, in any stack of its environment', () => {
+    const app = new App();
+    const one = new Stack(app, 'One');
+    const other = new Stack(app, 'Other');
+    const regional = new Stack(app, 'Regional', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const web = new PrivateFargateBehindAlb(one, 'Web');
+    const api = new PrivateFargateBehindAlb(regional, 'Api');
+    new iam.Policy(other, 'Queue', { statements: [QUEUE], roles: [web.taskDefinition.taskRole] });
+    new iam.Policy(regional, 'Topic', { statements: [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] })], roles: [api.taskDefinition.taskRole] });
+
+    expect(endpointServices(Template.fromStack(one))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+    expect(endpointServices(Template.fromStack(regional))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sns']);
+  });
+
+  // The mistake: comparing the role's Ref with the policies' Refs across stacks: two stacks of one app often hold
+  // the same construct paths, so the same logical ids, and one stack's grant would add endpoints to the other's VPC.
+  test('a policy naming the role of the same path in another stack does not count', () => {
+    const app = new App();
+    const stacks = ['Dev', 'Prod'].map((name) => new Stack(app, name));
+    const [dev, prod] = stacks.map((stack) => new PrivateFargateBehindAlb(stack, 'Web'));
+    new iam.Policy(stacks[1], 'Queue', { statements: [QUEUE], roles: [prod.taskDefinition.taskRole] });
+    new iam.ManagedPolicy(stacks[1], 'Topic', { statements: [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] })] })
+      .attachToRole(prod.taskDefinition.taskRole);
+
+    expect(endpointServices(Template.fromStack(stacks[0]))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+    expect(endpointServices(Template.fromStack(stacks[1]))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sns', '.sqs']);
+    expect(dev.vpc).not.toBe(prod.vpc);
+  });
+
+  // The mistake: reading Statement as a list only. IAM takes a single statement object as well.
+  test('a JSON policy whose Statement is a single object counts, on the construct\'s role and on a given role', () => {
+    const jsonPolicy = (stack: Stack, role: iam.IRole) => new iam.CfnPolicy(stack, 'JsonPolicy', {
+      policyName: 'queue',
+      roles: [role.roleName],
+      policyDocument: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' } },
+    });
+    expect(endpointServices(grantThrough(jsonPolicy)())).toContain('.sqs');
+
+    const stack = newStack();
+    const taskRole = new iam.Role(stack, 'MyTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    new PrivateFargateBehindAlb(stack, 'Web', { taskRole });
+    jsonPolicy(stack, taskRole);
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3', '.sqs']);
+  });
+
+  // The mistake: reading the Statement of every document, when an empty PolicyDocument renders as nothing.
+  test('an empty policy of the app on the task role is passed over, not a crash at synth', () => {
+    // An iam.Policy without statements is not written to the template, but its resource is in the app.
+    const template = grantThrough((stack, role) => new iam.Policy(stack, 'Empty', { roles: [role] }))();
+
+    expect(endpointServices(template)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
+  });
+});
+
 describe('the limits of the options', () => {
   test('a capacity provider given by one token twice is refused', () => {
     const provider = Lazy.string({ produce: () => 'FARGATE_SPOT' });
@@ -472,19 +615,51 @@ describe('scaling beyond CPU', () => {
         TargetValue: 500,
         PredefinedMetricSpecification: Match.objectLike({
           PredefinedMetricType: 'ALBRequestCountPerTarget',
-          ResourceLabel: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^WebTargetGroup'), 'TargetGroupFullName'] }])] }),
+          ResourceLabel: {
+            'Fn::Join': ['', [
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebLoadBalancer'), 'LoadBalancerFullName'] }, '/',
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebTargetGroup'), 'TargetGroupFullName'] },
+            ]],
+          },
         }),
       }),
     });
   });
 
-  test('request-count scaling works on a shared load balancer', () => {
-    const stack = newStack();
-    const web = new PrivateFargateBehindAlb(stack, 'Web');
-    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080, targetRequestsPerTarget: 200 });
+  describe('on a shared load balancer, request-count scaling watches the service\'s own target groups there', () => {
+    /** The request-count policy of the service Api, beside Web, which made the load balancer. */
+    function apiRequestPolicy(deployment: Deployment, https: boolean): any {
+      const stack = newStack({ account: '123456789012', region: 'us-east-1' });
+      const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+      const domain = (name: string) => https ? { domainName: `${name}.example.com`, hostedZone } : {};
+      const web = new PrivateFargateBehindAlb(stack, 'Web', { ...domain('www'), deployment, targetRequestsPerTarget: 100 });
+      new PrivateFargateBehindAlb(stack, 'Api', { ...domain('api'), loadBalancer: web.loadBalancer, port: 8080, deployment, targetRequestsPerTarget: 200 });
+      const policies = Object.entries(Template.fromStack(stack).findResources('AWS::ApplicationAutoScaling::ScalingPolicy'))
+        .filter(([id]) => /^ApiServiceTaskCountTargetRequestScaling/.test(id));
+      expect(policies).toHaveLength(1);
+      return policies[0][1].Properties.TargetTrackingScalingPolicyConfiguration;
+    }
+    const fullName = (resource: RegExp, attribute: string) => ({ 'Fn::GetAtt': [expect.stringMatching(resource), attribute] });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 200 }),
+    // The mistakes: the first service's target group, or the label of a group that only the custom resource's rule
+    // forwards to read from its listener (it has none aws-cdk-lib knows of: the app failed to synthesize).
+    test.each([['its own listener', false], ['the shared HTTPS listener', true]])('rolling, on %s: ALBRequestCountPerTarget labelled with the load balancer and its target group', (_, https) => {
+      const configuration = apiRequestPolicy(Deployment.rolling(), https as boolean);
+
+      expect(configuration.TargetValue).toBe(200);
+      expect(configuration.PredefinedMetricSpecification).toEqual({
+        PredefinedMetricType: 'ALBRequestCountPerTarget',
+        ResourceLabel: { 'Fn::Join': ['', [fullName(/^WebLoadBalancer/, 'LoadBalancerFullName'), '/', fullName(/^ApiTargetGroup/, 'TargetGroupFullName')]] },
+      });
+    });
+
+    test('canary: the metric math over its two target groups on the shared load balancer', () => {
+      const metrics = apiRequestPolicy(Deployment.canary(), true).CustomizedMetricSpecification.Metrics;
+
+      expect(metrics.slice(0, 2).map((m: any) => m.MetricStat.Metric.Dimensions)).toEqual([
+        [{ Name: 'LoadBalancer', Value: fullName(/^WebLoadBalancer/, 'LoadBalancerFullName') }, { Name: 'TargetGroup', Value: fullName(/^ApiTargetGroup/, 'TargetGroupFullName') }],
+        [{ Name: 'LoadBalancer', Value: fullName(/^WebLoadBalancer/, 'LoadBalancerFullName') }, { Name: 'TargetGroup', Value: fullName(/^ApiAlternateTargetGroup/, 'TargetGroupFullName') }],
+      ]);
     });
   });
 
@@ -500,15 +675,18 @@ describe('scaling beyond CPU', () => {
     });
   });
 
-  test('scheduled scaling stays available through scaling', () => {
+  test('scaling is the service\'s scalable target, with its bounds: a schedule added to it scales that service', () => {
     const stack = newStack();
-    const web = new PrivateFargateBehindAlb(stack, 'Web', { targetMemoryUtilizationPercent: 75 });
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { minCapacity: 2, maxCapacity: 5, targetMemoryUtilizationPercent: 75 });
 
     web.scaling.scaleOnSchedule('Night', { schedule: appscaling.Schedule.cron({ hour: '22', minute: '0' }), maxCapacity: 1 });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
-      ScheduledActions: [Match.objectLike({ ScalableTargetAction: { MaxCapacity: 1 } })],
-    });
+    const targets = Object.values(Template.fromStack(stack).findResources('AWS::ApplicationAutoScaling::ScalableTarget'));
+    expect(targets).toHaveLength(1);
+    const [{ Properties: target }] = targets;
+    expect([target.MinCapacity, target.MaxCapacity, target.ScalableDimension, target.ServiceNamespace]).toEqual([2, 5, 'ecs:service:DesiredCount', 'ecs']);
+    expect(JSON.stringify(target.ResourceId)).toMatch(/"Fn::GetAtt":\["WebService[0-9A-F]{8}","Name"\]/);
+    expect(target.ScheduledActions).toEqual([expect.objectContaining({ Schedule: 'cron(0 22 * * ? *)', ScalableTargetAction: { MaxCapacity: 1 } })]);
   });
 });
 
@@ -526,6 +704,11 @@ describe('bad task options are refused at synth with the prop, the value and wha
     ['containerHealthCheck.retries: 0', { containerHealthCheck: { command: ['true'], retries: 0 } }, 'containerHealthCheck.retries must be an integer from 1 to 10; received 0'],
     ['containerHealthCheck.retries: 11', { containerHealthCheck: { command: ['true'], retries: 11 } }, 'containerHealthCheck.retries must be an integer from 1 to 10; received 11'],
     ['containerHealthCheck.startPeriod: 301 seconds', { containerHealthCheck: { command: ['true'], startPeriod: Duration.seconds(301) } }, 'containerHealthCheck.startPeriod must be a whole number of seconds from 0 to 300; received 301 seconds'],
+    [
+      'containerHealthCheck.timeout above the default interval, 30 seconds',
+      { containerHealthCheck: { command: ['true'], timeout: Duration.seconds(31) } },
+      'containerHealthCheck.timeout must not exceed containerHealthCheck.interval; received timeout 31 seconds and interval 30 seconds',
+    ],
     [
       'containerHealthCheck.timeout above its interval',
       { containerHealthCheck: { command: ['true'], interval: Duration.seconds(10), timeout: Duration.seconds(20) } },
@@ -556,24 +739,52 @@ describe('bad task options are refused at synth with the prop, the value and wha
     expect(() => build(props as PrivateFargateBehindAlbProps)).toThrow(`[TestStack/Web] ${message}`);
   });
 
+  const healthCheck = (check: object) => ['AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ HealthCheck: { Command: ['CMD-SHELL', 'true'], ...check } })] }];
+  const strategy = (...providers: object[]) => ['AWS::ECS::Service', { CapacityProviderStrategy: providers }];
+  const scalingTarget = (value: number, metric?: string) => ['AWS::ApplicationAutoScaling::ScalingPolicy', {
+    TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+      TargetValue: value,
+      ...metric && { PredefinedMetricSpecification: { PredefinedMetricType: metric } },
+    }),
+  }];
   test.each([
-    ['ephemeralStorageGiB: 21', { ephemeralStorageGiB: 21 }],
-    ['ephemeralStorageGiB: 200', { ephemeralStorageGiB: 200 }],
-    ['targetMemoryUtilizationPercent: 100', { targetMemoryUtilizationPercent: 100 }],
-    ['targetRequestsPerTarget: 0.5', { targetRequestsPerTarget: 0.5 }],
+    ['ephemeralStorageGiB: 21', { ephemeralStorageGiB: 21 }, ['AWS::ECS::TaskDefinition', { EphemeralStorage: { SizeInGiB: 21 } }]],
+    ['ephemeralStorageGiB: 200', { ephemeralStorageGiB: 200 }, ['AWS::ECS::TaskDefinition', { EphemeralStorage: { SizeInGiB: 200 } }]],
+    ['targetMemoryUtilizationPercent: 100', { targetMemoryUtilizationPercent: 100 }, scalingTarget(100, 'ECSServiceAverageMemoryUtilization')],
+    ['targetRequestsPerTarget: 0.5', { targetRequestsPerTarget: 0.5 }, scalingTarget(0.5)],
     [
       'containerHealthCheck at its bounds',
       { containerHealthCheck: { command: ['true'], interval: Duration.seconds(5), timeout: Duration.seconds(5), retries: 1, startPeriod: Duration.seconds(0) } },
+      healthCheck({ Interval: 5, Timeout: 5, Retries: 1, StartPeriod: 0 }),
     ],
     [
       'containerHealthCheck at its upper bounds',
       { containerHealthCheck: { command: ['true'], interval: Duration.seconds(300), timeout: Duration.seconds(60), retries: 10, startPeriod: Duration.seconds(300) } },
+      healthCheck({ Interval: 300, Timeout: 60, Retries: 10, StartPeriod: 300 }),
     ],
-    ['weight 1000 and base 100000', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 100000, weight: 1000 }] }],
-    ['weight 0 beside a positive weight', { capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND }],
-    ['bases of 0 on both providers', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 0, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 0, weight: 3 }] }],
-  ])('the boundary value %s is accepted', (_, props) => {
-    expect(() => build(props as PrivateFargateBehindAlbProps)).not.toThrow();
+    // The mistake: another default than ECS's on the side not given (interval 30 seconds, timeout 5).
+    [
+      'containerHealthCheck.timeout of 30 seconds and the default interval, 30', { containerHealthCheck: { command: ['true'], timeout: Duration.seconds(30) } },
+      healthCheck({ Interval: 30, Timeout: 30, Retries: 3 }),
+    ],
+    [
+      'containerHealthCheck.interval of 5 seconds and the default timeout, 5', { containerHealthCheck: { command: ['true'], interval: Duration.seconds(5) } },
+      healthCheck({ Interval: 5, Timeout: 5, Retries: 3 }),
+    ],
+    [
+      'weight 1000 and base 100000', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 100000, weight: 1000 }] },
+      strategy({ CapacityProvider: 'FARGATE', Base: 100000, Weight: 1000 }),
+    ],
+    [
+      'weight 0 beside a positive weight', { capacityProviderStrategies: SPOT_WITH_ONE_ON_DEMAND },
+      strategy({ CapacityProvider: 'FARGATE', Base: 1, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }),
+    ],
+    [
+      'bases of 0 on both providers', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 0, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 0, weight: 3 }] },
+      strategy({ CapacityProvider: 'FARGATE', Base: 0, Weight: 1 }, { CapacityProvider: 'FARGATE_SPOT', Base: 0, Weight: 3 }),
+    ],
+  ])('the boundary value %s is accepted and reaches the template', (_, props, [type, properties]) => {
+    synth(props as PrivateFargateBehindAlbProps).hasResourceProperties(type as string, properties);
   });
 
   test('token weights, bases and storage are accepted and reach the template', () => {

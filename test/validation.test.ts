@@ -39,20 +39,26 @@ describe('bad input is refused at synth with the prop, the value and what is all
     expect(() => build(props as PrivateFargateBehindAlbProps)).toThrow(`[TestStack/Web] ${message}`);
   });
 
+  const targetGroup = (properties: object) => ['AWS::ElasticLoadBalancingV2::TargetGroup', properties];
+  const drain = (seconds: string) => targetGroup({ TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: seconds }]) });
   test.each([
-    ['port: 1', { port: 1 }],
-    ['port: 65535', { port: 65535 }],
-    ['minCapacity equal to maxCapacity', { minCapacity: 3, maxCapacity: 3 }],
-    ['minCapacity: 0', { minCapacity: 0 }],
-    ['targetCpuUtilizationPercent: 100', { targetCpuUtilizationPercent: 100 }],
-    ['healthCheckInterval: 5 and timeout 2 seconds', { healthCheckInterval: Duration.seconds(5), healthCheckTimeout: Duration.seconds(2) }],
-    ['healthCheckInterval: 300 and timeout 120 seconds', { healthCheckInterval: Duration.seconds(300), healthCheckTimeout: Duration.seconds(120) }],
-    ['thresholds of 10', { healthyThresholdCount: 10, unhealthyThresholdCount: 10 }],
-    ['deregistrationDelay: 0 seconds', { deregistrationDelay: Duration.seconds(0) }],
-    ['deregistrationDelay: 3600 seconds', { deregistrationDelay: Duration.seconds(3600) }],
-    ['cpu: 16384, memoryLimitMiB: 122880', { cpu: 16384, memoryLimitMiB: 122880 }],
-  ])('the boundary value %s is accepted', (_, props) => {
-    expect(() => build(props as PrivateFargateBehindAlbProps)).not.toThrow();
+    ['port: 1', { port: 1 }, ['AWS::ElasticLoadBalancingV2::Listener', { Port: 1 }]],
+    ['port: 65535', { port: 65535 }, ['AWS::ElasticLoadBalancingV2::Listener', { Port: 65535 }]],
+    ['minCapacity equal to maxCapacity', { minCapacity: 3, maxCapacity: 3 }, ['AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 3, MaxCapacity: 3 }]],
+    ['minCapacity: 0', { minCapacity: 0 }, ['AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0, MaxCapacity: 3 }]],
+    ['targetCpuUtilizationPercent: 100', { targetCpuUtilizationPercent: 100 }, ['AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: { TargetValue: 100, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } },
+    }]],
+    ['healthCheckInterval: 5 and timeout 2 seconds', { healthCheckInterval: Duration.seconds(5), healthCheckTimeout: Duration.seconds(2) },
+      targetGroup({ HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2 })],
+    ['healthCheckInterval: 300 and timeout 120 seconds', { healthCheckInterval: Duration.seconds(300), healthCheckTimeout: Duration.seconds(120) },
+      targetGroup({ HealthCheckIntervalSeconds: 300, HealthCheckTimeoutSeconds: 120 })],
+    ['thresholds of 10', { healthyThresholdCount: 10, unhealthyThresholdCount: 10 }, targetGroup({ HealthyThresholdCount: 10, UnhealthyThresholdCount: 10 })],
+    ['deregistrationDelay: 0 seconds', { deregistrationDelay: Duration.seconds(0) }, drain('0')],
+    ['deregistrationDelay: 3600 seconds', { deregistrationDelay: Duration.seconds(3600) }, drain('3600')],
+    ['cpu: 16384, memoryLimitMiB: 122880', { cpu: 16384, memoryLimitMiB: 122880 }, ['AWS::ECS::TaskDefinition', { Cpu: '16384', Memory: '122880' }]],
+  ])('the boundary value %s is accepted and reaches the template', (_, props, [type, properties]) => {
+    Template.fromStack(build(props as PrivateFargateBehindAlbProps)).hasResourceProperties(type as string, properties);
   });
 
   test('task subnets that select public subnets are refused', () => {
@@ -109,6 +115,33 @@ describe('bad input is refused at synth with the prop, the value and what is all
     const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
 
     expect(() => build({ vpc, cluster }, stack)).toThrow('You can only specify either vpc or cluster');
+  });
+});
+
+// The mistakes: a wrong bound or step in the table of one size (8 and 16 vCPU step by 4 and 8 GiB), or a size left out.
+describe('the Fargate task sizes, from 0.25 to 16 vCPU', () => {
+  test.each([
+    // cpu, the smallest and largest memory, the sizes as the message names them, sizes just outside or between
+    [256, 512, 2048, 'one of 512, 1024, 2048', [256, 1536, 3072]],
+    [512, 1024, 4096, 'one of 1024 to 4096 in steps of 1024', [512, 1536, 5120]],
+    [1024, 2048, 8192, 'one of 2048 to 8192 in steps of 1024', [1024, 2560, 9216]],
+    [2048, 4096, 16384, 'one of 4096 to 16384 in steps of 1024', [3072, 4608, 17408]],
+    [4096, 8192, 30720, 'one of 8192 to 30720 in steps of 1024', [7168, 8704, 31744]],
+    [8192, 16384, 61440, 'one of 16384 to 61440 in steps of 4096', [12288, 17408, 18432, 65536]],
+    [16384, 32768, 122880, 'one of 32768 to 122880 in steps of 8192', [24576, 36864, 131072]],
+  ])('cpu %i takes memory from %i to %i MiB in its steps, and nothing else', (cpu, min, max, sizes, refused) => {
+    const template = (memoryLimitMiB: number) => Template.fromStack(build({ cpu, memoryLimitMiB }));
+    for (const memory of [min, max]) {
+      template(memory).hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: `${cpu}`, Memory: `${memory}` });
+    }
+    for (const memory of refused) {
+      expect(() => template(memory)).toThrow(`[TestStack/Web] memoryLimitMiB must be ${sizes} when cpu is ${cpu}; received ${memory}`);
+    }
+  });
+
+  test('a step inside the range of 8 and 16 vCPU is accepted', () => {
+    Template.fromStack(build({ cpu: 8192, memoryLimitMiB: 20480 })).hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '8192', Memory: '20480' });
+    Template.fromStack(build({ cpu: 16384, memoryLimitMiB: 40960 })).hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '16384', Memory: '40960' });
   });
 });
 
