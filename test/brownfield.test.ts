@@ -16,7 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DockerImageName, ECRDeployment } from 'cdk-ecr-deployment';
-import { newStack, synth } from './helpers';
+import { executionRoleStatements, newStack, synth } from './helpers';
 import { FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -532,15 +532,10 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
 
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^WebExecutionRole') }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config/app.env']] } }),
-          Match.objectLike({ Action: 's3:GetBucketLocation', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config']] } }),
-        ]),
-      },
-    });
+    expect(executionRoleStatements(template)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config/app.env']] } }),
+      expect.objectContaining({ Action: 's3:GetBucketLocation', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-config']] } }),
+    ]));
   });
 
   test('with the VPC\'s own endpoints (endpointSecurityGroup), a warning names every endpoint the tasks need', () => {
@@ -666,8 +661,7 @@ describe('5. images the tasks cannot pull', () => {
     expect(JSON.stringify(image(template))).toContain('.dkr.ecr.us-east-1.');
     expect(JSON.stringify(image(template))).toContain('/app:latest');
     // The execution role may pull from that repository, through the ECR endpoints.
-    const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^WebExecutionRole') }] } }));
-    const pull = policy.Properties.PolicyDocument.Statement.find((statement: any) => statement.Action.includes?.('ecr:BatchGetImage'));
+    const pull = executionRoleStatements(template).find((statement: any) => statement.Action.includes?.('ecr:BatchGetImage'));
     expect(JSON.stringify(pull.Resource)).toMatch(/:repository\/app"\]\]\}$/);
     expect(endpointServices(template)).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
 
@@ -701,10 +695,9 @@ describe('5. images the tasks cannot pull', () => {
         Image: { 'Fn::Join': ['', Match.arrayWith([{ Ref: repositoryId }, ':1.27'])] },
       })],
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^WebExecutionRole') }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecr:BatchGetImage']), Resource: { 'Fn::GetAtt': [repositoryId, 'Arn'] } })]) },
-    });
+    expect(executionRoleStatements(template)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: expect.arrayContaining(['ecr:BatchGetImage']), Resource: { 'Fn::GetAtt': [repositoryId, 'Arn'] } }),
+    ]));
   });
 });
 

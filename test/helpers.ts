@@ -49,3 +49,10 @@ export function listenerRules(template: Template): RuleView[] {
     };
   });
 }
+
+/** The statements the execution role the construct makes holds in itself (its inline policy `Granted`). */
+export function executionRoleStatements(template: Template, service = 'Web'): any[] {
+  const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith(`${service}ExecutionRole`));
+  if (roles.length !== 1) throw new Error(`expected one execution role of ${service}; found ${roles.length}`);
+  return roles[0][1].Properties.Policies.find((policy: any) => policy.PolicyName === 'Granted').PolicyDocument.Statement;
+}

@@ -139,7 +139,7 @@ const REASONS = {
   internal: 'AwsSolutions-EC23: An internal load balancer is reachable only from the VPC and networks joined to it; narrow it with allowFrom.',
   noRegion: 'AwsSolutions-ELB2: Access logs are delivered by a principal of the stack\'s region; this stack is environment-agnostic. Give the stack a region to get them.',
   trafficRole: 'AwsSolutions-IAM5: Three wildcards, each as narrow as IAM allows: the elasticloadbalancing Describe actions accept only the resource *; ' +
-    'the rules of the stack\'s listeners are named by listener (their ARNs are made when the rules are, by the function that needs the role first); ' +
+    'each of the stack\'s listeners and its rules are named by one pattern (the rules\' ARNs are made when the rules are, by the function that needs the role first); ' +
     'the function\'s log group is named after the function, whose name is generated (naming it would make the role depend on the function).',
   vpcCidr: 'AwsSolutions-EC23: The endpoints admit HTTPS from the VPC\'s own CIDR, a value known only at deploy time; never from the internet.',
   logBucket: 'AwsSolutions-S1: This bucket holds the load balancers\' access logs; logging access to it would need yet another bucket.',
