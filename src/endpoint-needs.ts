@@ -111,6 +111,7 @@ const ENDPOINTS: Record<string, Route> = {
 /** The endpoint that serves one action, for the services whose endpoint depends on the action. */
 function routeOf(action: string, region: string): Route | undefined {
   const [prefix, name = ''] = action.toLowerCase().split(':');
+  if (prefix === '*') return { noEndpoint: 'A grant of every action ("*") names no service to make an endpoint for: grant the actions the tasks call' };
   if (prefix === 'bedrock') {
     // Bedrock has an endpoint per API (Bedrock guide, "VPC interface endpoints"). No Bedrock action holds the name of
     // a runtime API but at its start: the anchors of the first two tell nothing apart.

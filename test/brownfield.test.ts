@@ -402,6 +402,20 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.s3']);
   });
 
+  test('a grant of every action is refused with what to grant instead, and the way out synthesizes', () => {
+    const grant = (actions: string[]) => {
+      const stack = newStack();
+      const web = new PrivateFargateBehindAlb(stack, 'Web');
+      web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: ['*'] }));
+      return () => Template.fromStack(stack);
+    };
+
+    expect(grant(['*'])).toThrow('[TestStack/Web] the task role is granted *, which the tasks cannot reach: their subnets have no route to ' +
+      'the internet. A grant of every action ("*") names no service to make an endpoint for: grant the actions the tasks call. ' +
+      'Or give taskSubnets with egress (a NAT gateway)');
+    expect(endpointServices(grant(['sqs:SendMessage'])())).toContain('.sqs');
+  });
+
   test('a granted service with no endpoint the construct knows is refused, and adding the endpoint its message names is the way out', () => {
     const grant = (addEndpoint: boolean) => {
       const stack = newStack();
