@@ -54,7 +54,7 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
     const url = !Token.isUnresolved(port) && port === 80 ? `http://${host}` : `http://${host}:${Tokenization.stringifyNumber(port)}`;
     return { listener, url };
   }
-  const home = homeOf(loadBalancer);
+  const home = homeOf(scope, loadBalancer);
   const url = `https://${props.domainName ?? loadBalancer.loadBalancerDnsName}`;
   if (owner) {
     // The load balancer's own service keeps port 80 under one id whether it serves HTTP or redirects:
@@ -77,10 +77,26 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
 
 /** The listener ports claimed on each load balancer by this library's constructs, and the path of each holder. */
 const claimedPorts = new WeakMap<elbv2.IApplicationLoadBalancer, Map<string, string>>();
+/** The same, by the concrete ARN of a load balancer imported in the app, once per import of it or not. */
+const claimedPortsByArn = new WeakMap<IConstruct, Map<string, Map<string, string>>>();
+
+/** The ports claimed on a load balancer: one map for every object of one concrete ARN in the app. */
+function portsOf(scope: IConstruct, loadBalancer: elbv2.IApplicationLoadBalancer): Map<string, string> {
+  const arn = loadBalancer.loadBalancerArn;
+  if (Token.isUnresolved(arn)) {
+    const ports = claimedPorts.get(loadBalancer) ?? new Map<string, string>();
+    claimedPorts.set(loadBalancer, ports);
+    return ports;
+  }
+  const byArn = claimedPortsByArn.get(scope.node.root) ?? new Map<string, Map<string, string>>();
+  claimedPortsByArn.set(scope.node.root, byArn);
+  const ports = byArn.get(arn) ?? new Map<string, string>();
+  byArn.set(arn, ports);
+  return ports;
+}
 
 function claimListenerPort(scope: IConstruct, loadBalancer: elbv2.IApplicationLoadBalancer, port: number): void {
-  const ports = claimedPorts.get(loadBalancer) ?? new Map<string, string>();
-  claimedPorts.set(loadBalancer, ports);
+  const ports = portsOf(scope, loadBalancer);
   const key = Token.isUnresolved(port) ? Tokenization.stringifyNumber(port) : `${port}`;
   const holder = ports.get(key);
   if (holder !== undefined) {
@@ -126,6 +142,8 @@ interface DomainEntry {
 
 /** The homes of the load balancers of an app. */
 const homes = new WeakMap<elbv2.IApplicationLoadBalancer, Home>();
+/** The import of each concrete load balancer ARN of an app that holds its home, by its path. */
+const homeImportsOf = new WeakMap<IConstruct, Map<string, string>>();
 /** The load balancer each DNS name of an app points to, by the path of that load balancer. */
 const namesOfApp = new WeakMap<IConstruct, Map<string, string>>();
 
@@ -134,9 +152,22 @@ const namesOfApp = new WeakMap<IConstruct, Map<string, string>>();
  * made the load balancer, or (for one the user made or imported) a construct under the load balancer.
  * Either lives as long as the load balancer, whichever services come and go.
  */
-function homeOf(loadBalancer: elbv2.IApplicationLoadBalancer): Home {
+function homeOf(service: IConstruct, loadBalancer: elbv2.IApplicationLoadBalancer): Home {
   const existing = homes.get(loadBalancer);
   if (existing) return existing;
+  // One load balancer imported twice would get two homes, and so two HTTPS listeners on 443.
+  const arn = loadBalancer.loadBalancerArn;
+  if (!Token.isUnresolved(arn)) {
+    const byArn = homeImportsOf.get(service.node.root) ?? new Map<string, string>();
+    homeImportsOf.set(service.node.root, byArn);
+    const other = byArn.get(arn);
+    if (other !== undefined) {
+      fail(service, `loadBalancer: the load balancer ${arn} is imported more than once (${other} and ${loadBalancer.node.path}), and its HTTPS ` +
+        'listener, certificates and records live with the first import: a second listener on 443 would fail at deploy. Import it once and ' +
+        'give that object to every service with a domainName');
+    }
+    byArn.set(arn, loadBalancer.node.path);
+  }
   const owner = ownerOf(loadBalancer);
   const scope = owner ?? (loadBalancer.node.tryFindChild('PrivateFargate') as Construct ?? new Construct(loadBalancer, 'PrivateFargate'));
   const home = new Home(scope, loadBalancer);

@@ -6,7 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { listenerRules, newStack, securityGroupProperties, synth } from './helpers';
-import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 
@@ -385,6 +385,55 @@ describe('a load balancer the user made', () => {
     expect(listenerRules(service)).toEqual([expect.objectContaining({ hosts: ['orders.example.com'], listener: { 'Fn::ImportValue': expect.any(String) } })]);
     expect(orders.dependencies).toContain(network);
     expect(network.dependencies).toEqual([]);
+  });
+
+  test('one load balancer imported in two stacks: its ports are one set, and its HTTPS pieces have one home, the first import, or are refused', () => {
+    const build = (services: Array<[string, PrivateFargateBehindAlbProps]>, importOnce = false) => {
+      const app = new App();
+      const network = new Stack(app, 'Network', { env: ENV });
+      const vpc = ec2.Vpc.fromVpcAttributes(network, 'Vpc', {
+        vpcId: 'vpc-0123456789abcdef0',
+        vpcCidrBlock: '172.16.0.0/16',
+        availabilityZones: ['us-east-1a', 'us-east-1b'],
+        publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+        isolatedSubnetIds: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
+        isolatedSubnetRouteTableIds: ['rtb-0bbbbbbbbbbbbbbb1', 'rtb-0bbbbbbbbbbbbbbb2'],
+      });
+      new FargateVpcEndpoints(network, 'Endpoints', { vpc });
+      const attributes = {
+        loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/0123456789abcdef',
+        securityGroupId: 'sg-0123456789abcdef0',
+        vpc,
+        loadBalancerDnsName: 'shared-123456789.us-east-1.elb.amazonaws.com',
+        loadBalancerCanonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
+      };
+      const once = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(network, 'Alb', attributes);
+      for (const [name, props] of services) {
+        const stack = new Stack(app, name, { env: ENV });
+        const loadBalancer = importOnce ? once : elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Alb', attributes);
+        new PrivateFargateBehindAlb(stack, name, { vpc, loadBalancer, ...props });
+      }
+      return app;
+    };
+    const certificate = (stack: Stack) => acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+
+    expect(() => build([['One', { port: 8080 }], ['Two', { port: 8080 }]])).toThrow(
+      '[Two/Two] port must be free on the shared loadBalancer; received 8080, which One/One already listens on. Give each service on one load balancer its own port');
+    expect(build([['One', { port: 8080 }], ['Two', { port: 8081 }]]).synth().stacks.map((stack) => stack.stackName)).toEqual(['Network', 'One', 'Two']);
+
+    const https = (importOnce: boolean) => {
+      const app = new App();
+      const network = new Stack(app, 'Network', { env: ENV });
+      const cert = certificate(network);
+      return build([['One', { domainName: 'one.example.com', certificate: cert }], ['Two', { domainName: 'two.example.com', certificate: cert }]], importOnce);
+    };
+    expect(() => https(false)).toThrow('[Two/Two] loadBalancer: the load balancer arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/0123456789abcdef ' +
+      'is imported more than once (One/Alb and Two/Alb), and its HTTPS listener, certificates and records live with the first import: a second ' +
+      'listener on 443 would fail at deploy. Import it once and give that object to every service with a domainName');
+    const app = https(true);
+    const listeners = app.synth().stacks.flatMap((stack) => Object.values(stack.template.Resources as Record<string, any>))
+      .filter((resource) => resource.Type === 'AWS::ElasticLoadBalancingV2::Listener');
+    expect(listeners.map((listener) => listener.Properties.Port)).toEqual([443]);
   });
 
   test('a listener with no certificate of its stack to default to is refused, and a certificate imported by ARN is the way out', () => {
