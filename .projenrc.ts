@@ -157,7 +157,8 @@ project.addTask('test:package', {
 // Mutation testing: Stryker mutates src/ and runs the jest suite against each mutant. The committed
 // incremental file (test/stryker-incremental.json) holds the last result of every mutant, so a run
 // re-tests only the mutants of code or tests that changed since. `npx projen mutation` updates it; CI
-// runs from a copy of it and fails under the break threshold.
+// runs `mutation:check`, which runs no mutant: the file must come from the commit's sources and tests,
+// and its score must reach the break threshold.
 new JsonFile(project, 'stryker.config.json', {
   obj: {
     $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
@@ -195,6 +196,10 @@ project.addTask('mutation', {
   description: 'Mutation testing of src/ with Stryker; updates test/stryker-incremental.json (run with --force for a full run)',
   exec: `${ts} scripts/mutation.ts`,
   receiveArgs: true,
+});
+project.addTask('mutation:check', {
+  description: 'Checks that test/stryker-incremental.json comes from the sources and tests of this commit and reaches the break threshold (runs no mutant)',
+  exec: `${ts} scripts/mutation-check.ts`,
 });
 
 // The benchmark against aws-ecs-patterns: prints the figures and rewrites docs/BENCHMARKS.md and its chart.
