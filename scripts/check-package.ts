@@ -1,6 +1,6 @@
 /**
  * Checks what `npm pack` ships: everything users need (the compiled library, the jsii assembly, the
- * default image's Dockerfile, README, API.md, LICENSE) and nothing else (no tests, no TypeScript
+ * default image's Dockerfile, the listener rules' function, README, API.md, LICENSE) and nothing else (no tests, no TypeScript
  * sources, no scripts or docs of this repository). Run after the build; exits 1 on a difference.
  * Usage: ts-node scripts/check-package.ts
  */
@@ -18,9 +18,10 @@ const REQUIRED = [
   'assets/default-image/Dockerfile',
   'assets/default-image/default.conf.template',
   'assets/default-image/index.html',
+  'assets/listener-rule-handler/index.js',
 ];
 /** Every shipped file must match one of these. */
-const ALLOWED = [/^(package\.json|README\.md|API\.md|LICENSE|\.jsii)$/, /^lib\/[\w-]+\.(js|d\.ts)$/, /^assets\/default-image\/[\w.-]+$/];
+const ALLOWED = [/^(package\.json|README\.md|API\.md|LICENSE|\.jsii)$/, /^lib\/[\w-]+\.(js|d\.ts)$/, /^assets\/default-image\/[\w.-]+$/, /^assets\/listener-rule-handler\/index\.js$/];
 
 const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { encoding: 'utf-8' }));
 const files: string[] = pack.files.map((file: { path: string }) => file.path);
