@@ -148,12 +148,16 @@ const REASONS = {
 /**
  * The acknowledgments cdk-nag writes into the template (writeSuppressionsToCloudFormation), the audit trail of a
  * suppressed finding: for each resource of the stack that has any, its logical id and "rule: reason" lines.
+ * Newer aws-cdk-lib versions write acknowledgments of their own for cfn-lint (`CloudFormation-Validate::...`,
+ * on every resource of a VPC, for example); those are not the construct's and are left out.
  */
 function writtenAcknowledgments(app: App, stackName: string): Array<[string, string[]]> {
   const resources = app.synth().getStackByName(stackName).template.Resources as Record<string, any>;
   return Object.entries(resources)
-    .filter(([, resource]) => resource.Metadata?.cdk_nag)
-    .map(([id, resource]) => [id, resource.Metadata.cdk_nag.rules_to_suppress.map((rule: any) => `${rule.id}: ${rule.reason}`)]);
+    .map(([id, resource]): [string, string[]] => [id, (resource.Metadata?.cdk_nag?.rules_to_suppress ?? [])
+      .filter((rule: any) => !String(rule.id).startsWith('CloudFormation-Validate::'))
+      .map((rule: any) => `${rule.id}: ${rule.reason}`)])
+    .filter(([, reasons]) => reasons.length > 0);
 }
 
 /** Checks that each resource with acknowledgments matches one expected pattern, with its reasons, and that every pattern matches. */
