@@ -8,12 +8,14 @@
  * monthly network cost; `cdk synth` of 10 services with the real CLI, each side; the targets of issue 23
  * (lean by default) with the figures before that work and after it, each with PASS or MISS; beside it,
  * a monthly cost model of running the tasks (x86, ARM64, ARM64 with Spot) against the peer as users set
- * it up (NAT gateways). It writes docs/BENCHMARKS.md and docs/benchmarks.svg.
+ * it up (NAT gateways); and, from a CPU profile of each side at N = 30, where the synth time goes. It
+ * writes docs/BENCHMARKS.md and docs/benchmarks.svg.
  *
  * Usage: ts-node scripts/bench.ts [--runs 9] [--out docs]
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as inspector from 'inspector';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -265,6 +267,82 @@ function strategyTiming(template: any): { traffic: number; end: number; steps: s
   return { traffic: healthy, end: healthy + drain + alarmBake, steps: 'task by task' };
 }
 
+/** The JSON values of a template (objects, arrays, strings, numbers, booleans): what synthesis resolves, value by value. */
+function jsonValues(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + jsonValues(item), 1);
+  if (value !== null && typeof value === 'object') return Object.values(value).reduce((sum: number, item) => sum + jsonValues(item), 1);
+  return 1;
+}
+
+/**
+ * The parts of building and synthesizing an app, each named by the function of aws-cdk-lib (or of this
+ * script) that runs it; a sample counts for the innermost of them on its stack. The names are those of
+ * aws-cdk-lib's JavaScript: a sample under none of them is in "other".
+ */
+const PHASES: Array<[string, RegExp]> = [
+  ['building the constructs (constructors)', /^buildSide$/],
+  ['aspects', /^invokeAspects(V2)?$/],
+  ['references between resources (prepareApp: every value resolved once)', /^prepareApp$/],
+  ['the template (every value resolved again)', /^_synthesizeTemplate$/],
+  ['tree metadata, tree.json (every L1 property resolved again)', /^_synthesizeTree$/],
+  ['the rest of synthesis (artifacts, manifest, files)', /^synth$/],
+];
+/** V8 counts garbage collection apart from any stack. */
+const GC_PHASE = 'garbage collection';
+const GC_FRAME = '(garbage collector)';
+
+interface SynthProfile {
+  /** CPU milliseconds per synth by phase (PHASES, and garbage collection). */
+  readonly phases: Record<string, number>;
+  /** CPU milliseconds per synth in aws-cdk-lib's resolve, whatever the phase. */
+  readonly resolving: number;
+}
+
+/** Where the time of one measure of a side at N goes, from a sampling profile of it in this process. */
+function profileSynth(side: Side, count: number): SynthProfile {
+  const session = new inspector.Session();
+  session.connect();
+  // In-process inspector sessions answer synchronously.
+  const post = (method: string, params?: object): any => {
+    let answer: any;
+    session.post(method, params ?? {}, (error, result) => {
+      if (error) throw error;
+      answer = result;
+    });
+    return answer;
+  };
+  post('Profiler.enable');
+  post('Profiler.setSamplingInterval', { interval: 200 });
+  post('Profiler.start');
+  measure(side, count);
+  const profile = post('Profiler.stop').profile;
+  session.disconnect();
+  const parent = new Map<number, number>();
+  const byId = new Map<number, any>();
+  for (const node of profile.nodes) {
+    byId.set(node.id, node);
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  }
+  const phases: Record<string, number> = Object.fromEntries([...PHASES.map(([name]) => [name, 0]), [GC_PHASE, 0]]);
+  let resolving = 0;
+  const synths = repeatsFor(count);
+  profile.samples.forEach((id: number, i: number) => {
+    const ms = profile.timeDeltas[i] / 1000 / synths;
+    let phase: string | undefined;
+    let resolves = false;
+    for (let node: number | undefined = id; node !== undefined; node = parent.get(node)) {
+      const frame = byId.get(node).callFrame;
+      phase ??= PHASES.find(([, name]) => name.test(frame.functionName))?.[0];
+      resolves ||= frame.functionName === 'resolve' && /core[\\/]lib[\\/]private[\\/]resolve\.js$/.test(frame.url);
+    }
+    // What is outside building and synthesizing (the profiler itself, reading the template back) is not counted.
+    if (byId.get(id).callFrame.functionName === GC_FRAME) phases[GC_PHASE] += ms;
+    else if (phase) phases[phase] += ms;
+    if (resolves) resolving += ms;
+  });
+  return { phases, resolving };
+}
+
 function countOf(template: any, type: string): number {
   return Object.values(template.Resources).filter((r: any) => r.Type === type).length;
 }
@@ -464,6 +542,7 @@ function main(): void {
   // The most services whose stack holds at most 500 resources.
   const fitting = (side: Side) => Math.floor((RESOURCE_LIMIT - results[side][first].resources) / perService(side, 'resources')) + first;
   const kib = (bytes: number) => bytes / 1024;
+  const valuesPerService = (side: Side) => (jsonValues(results[side][last].template) - jsonValues(results[side][first].template)) / (last - first);
   const ratio = (side: Side, n: number) => results[side][n].cpu / results.peer[n].cpu;
 
   // The traffic role's inline policy, and the most services before it passes IAM's limit.
@@ -605,6 +684,7 @@ function main(): void {
       ...COUNTS.map((n) => [`template KiB at N = ${n} (compact JSON)`, ...SIDES.map((s) => fixed(kib(results[s][n].bytes), 1))]),
       ['resources per added service', ...SIDES.map((s) => fixed(perService(s, 'resources'), 1))],
       ['template KiB per added service', ...SIDES.map((s) => fixed(kib(perService(s, 'bytes'))))],
+      ['JSON values per added service (what synthesis resolves)', ...SIDES.map((s) => fixed(valuesPerService(s), 0))],
       [`services that fit one stack (${RESOURCE_LIMIT} resources)`, ...SIDES.map((s) => fitting(s))],
       [`characters of the traffic role's inline policy at N = ${first} and ${last} (IAM allows ${ROLE_POLICY_LIMIT.toLocaleString('en-US')})`,
         ...SIDES.map((s) => (trafficPolicyCharacters(results[s][first].template) === undefined ? 'no traffic role' : `${policy(s, first)}, ${policy(s, last)}`))],
@@ -661,6 +741,31 @@ function main(): void {
     costRows,
   );
 
+  // Where the synth time goes: a CPU profile of each run of each side at the largest N, alternating the
+  // sides as above; each phase's median over the runs (a collection of garbage lands in one run or another).
+  const profileSamples = Object.fromEntries(SIDES.map((side) => [side, [] as SynthProfile[]])) as Record<Side, SynthProfile[]>;
+  for (let run = 0; run < RUNS; run++) {
+    for (const side of run % 2 === 0 ? SIDES : [...SIDES].reverse()) profileSamples[side].push(profileSynth(side, last));
+  }
+  const phaseNames = [...PHASES.map(([name]) => name), GC_PHASE];
+  const profiles = Object.fromEntries(SIDES.map((side) => [side, {
+    phases: Object.fromEntries(phaseNames.map((name) => [name, median(profileSamples[side].map((p) => p.phases[name]))])),
+    resolving: median(profileSamples[side].map((p) => p.resolving)),
+  }])) as Record<Side, SynthProfile>;
+  const profiled = (side: Side) => Object.values(profiles[side].phases).reduce((sum, ms) => sum + ms, 0);
+  const share = (ms: number, side: Side) => `${fixed(ms, 0)} (${fixed((100 * ms) / profiled(side), 0)} %)`;
+  const phaseTable = table(
+    ['CPU ms per synth (share)', ...SIDES.map((s) => SHORT[s])],
+    [
+      ...phaseNames.map((name) => [name, ...SIDES.map((s) => share(profiles[s].phases[name], s))]),
+      ['all (the sum of the medians)', ...SIDES.map((s) => fixed(profiled(s), 0))],
+      ['of all: resolving tokens and values (aws-cdk-lib resolve)', ...SIDES.map((s) => share(profiles[s].resolving, s))],
+      ['JSON values per added service', ...SIDES.map((s) => fixed(valuesPerService(s), 0))],
+    ],
+  );
+  // The phases after the constructors, without garbage collection (which comes from all of them).
+  const afterBuilding = (side: Side) => profiled(side) - profiles[side].phases[PHASES[0][0]] - profiles[side].phases[GC_PHASE];
+
   const costModelTable = costModel({
     construct: Object.fromEntries(COUNTS.map((n) => [n, results.construct[n].template])),
     shared: Object.fromEntries(COUNTS.map((n) => [n, results.shared[n].template])),
@@ -703,6 +808,21 @@ Each run builds the app and synthesizes it in this process (the modules already 
 ts-node as a TypeScript app runs; at N = 1 a run is the mean of ${repeatsFor(1)} synths.
 
 ${synthTable}
+
+## Where the synth time goes (N = ${last})
+
+A CPU profile (V8's sampling profiler, in this process) of ${RUNS} synth${RUNS === 1 ? '' : 's'} of each side at N = ${last},
+alternating the sides; each sample counts for the innermost part of the work on its stack, and each
+figure is the median over the runs. After the constructors, synthesis resolves every value of the
+template three times: to find the references between resources, to write the template, and to write
+the tree metadata. That work follows the JSON values of the template: ${fixed(valuesPerService('construct'), 0)} per added service at
+the defaults (the second target group, the production rule, alarms that read both target groups, and
+the service settings written when off), ${fixed(valuesPerService('rolling'), 0)} with \`Deployment.rolling()\`, ${fixed(valuesPerService('peer'), 0)} for the peer. The time
+after the constructors (garbage collection apart) is ${fixed(afterBuilding('construct') / afterBuilding('peer'))} times the peer's at the defaults and
+${fixed(afterBuilding('rolling') / afterBuilding('peer'))} with \`Deployment.rolling()\`; the constructors take ${fixed(profiles.construct.phases[PHASES[0][0]] / profiles.peer.phases[PHASES[0][0]])} and ${fixed(profiles.rolling.phases[PHASES[0][0]] / profiles.peer.phases[PHASES[0][0]])} times the peer's. The
+profiler slows the process down: the shares tell where the time goes, the sections above how much it is.
+
+${phaseTable}
 
 ## \`cdk synth\` with the real CLI, ${CLI_SERVICES} services
 
