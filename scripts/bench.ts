@@ -15,7 +15,6 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as inspector from 'inspector';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -24,6 +23,7 @@ import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as ts from 'typescript';
 import * as library from '../src';
 import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { attributeProfile, GC_PHASE, jsonValues, PHASES, profileOf, SynthProfile } from './bench-profile';
 import { buildConstruct, buildPeer, image } from './bench-setups';
 
 const COUNTS = [1, 10, 30];
@@ -267,80 +267,9 @@ function strategyTiming(template: any): { traffic: number; end: number; steps: s
   return { traffic: healthy, end: healthy + drain + alarmBake, steps: 'task by task' };
 }
 
-/** The JSON values of a template (objects, arrays, strings, numbers, booleans): what synthesis resolves, value by value. */
-function jsonValues(value: unknown): number {
-  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + jsonValues(item), 1);
-  if (value !== null && typeof value === 'object') return Object.values(value).reduce((sum: number, item) => sum + jsonValues(item), 1);
-  return 1;
-}
-
-/**
- * The parts of building and synthesizing an app, each named by the function of aws-cdk-lib (or of this
- * script) that runs it; a sample counts for the innermost of them on its stack. The names are those of
- * aws-cdk-lib's JavaScript: a sample under none of them is in "other".
- */
-const PHASES: Array<[string, RegExp]> = [
-  ['building the constructs (constructors)', /^buildSide$/],
-  ['aspects', /^invokeAspects(V2)?$/],
-  ['references between resources (prepareApp: every value resolved once)', /^prepareApp$/],
-  ['the template (every value resolved again)', /^_synthesizeTemplate$/],
-  ['tree metadata, tree.json (every L1 property resolved again)', /^_synthesizeTree$/],
-  ['the rest of synthesis (artifacts, manifest, files)', /^synth$/],
-];
-/** V8 counts garbage collection apart from any stack. */
-const GC_PHASE = 'garbage collection';
-const GC_FRAME = '(garbage collector)';
-
-interface SynthProfile {
-  /** CPU milliseconds per synth by phase (PHASES, and garbage collection). */
-  readonly phases: Record<string, number>;
-  /** CPU milliseconds per synth in aws-cdk-lib's resolve, whatever the phase. */
-  readonly resolving: number;
-}
-
-/** Where the time of one measure of a side at N goes, from a sampling profile of it in this process. */
+/** Where the time of one measure of a side at N goes. */
 function profileSynth(side: Side, count: number): SynthProfile {
-  const session = new inspector.Session();
-  session.connect();
-  // In-process inspector sessions answer synchronously.
-  const post = (method: string, params?: object): any => {
-    let answer: any;
-    session.post(method, params ?? {}, (error, result) => {
-      if (error) throw error;
-      answer = result;
-    });
-    return answer;
-  };
-  post('Profiler.enable');
-  post('Profiler.setSamplingInterval', { interval: 200 });
-  post('Profiler.start');
-  measure(side, count);
-  const profile = post('Profiler.stop').profile;
-  session.disconnect();
-  const parent = new Map<number, number>();
-  const byId = new Map<number, any>();
-  for (const node of profile.nodes) {
-    byId.set(node.id, node);
-    for (const child of node.children ?? []) parent.set(child, node.id);
-  }
-  const phases: Record<string, number> = Object.fromEntries([...PHASES.map(([name]) => [name, 0]), [GC_PHASE, 0]]);
-  let resolving = 0;
-  const synths = repeatsFor(count);
-  profile.samples.forEach((id: number, i: number) => {
-    const ms = profile.timeDeltas[i] / 1000 / synths;
-    let phase: string | undefined;
-    let resolves = false;
-    for (let node: number | undefined = id; node !== undefined; node = parent.get(node)) {
-      const frame = byId.get(node).callFrame;
-      phase ??= PHASES.find(([, name]) => name.test(frame.functionName))?.[0];
-      resolves ||= frame.functionName === 'resolve' && /core[\\/]lib[\\/]private[\\/]resolve\.js$/.test(frame.url);
-    }
-    // What is outside building and synthesizing (the profiler itself, reading the template back) is not counted.
-    if (byId.get(id).callFrame.functionName === GC_FRAME) phases[GC_PHASE] += ms;
-    else if (phase) phases[phase] += ms;
-    if (resolves) resolving += ms;
-  });
-  return { phases, resolving };
+  return attributeProfile(profileOf(() => measure(side, count)), repeatsFor(count));
 }
 
 function countOf(template: any, type: string): number {
