@@ -20,7 +20,7 @@ import { allowHttpsToGateway, prefixListsAreKnown } from './vpc';
  * the app it lists (`addManagedPolicy`). A statement granted with `addToPrincipalPolicy` is in the
  * role's default policy, which names it. Managed policies made outside the app cannot be read.
  */
-function grantedStatements(role: iam.IRole, policies: Array<iam.CfnPolicy | iam.CfnManagedPolicy>): iam.PolicyStatement[] {
+function grantedStatements(role: iam.IRole, policies: AppPolicy[]): iam.PolicyStatement[] {
   // Stryker disable next-line ArrayDeclaration: a string among the documents has no Statement, so it grants nothing.
   const documents: unknown[] = [];
   const cfnRole = role.node.defaultChild;
@@ -29,8 +29,9 @@ function grantedStatements(role: iam.IRole, policies: Array<iam.CfnPolicy | iam.
   }
   // The managed policies a role made in the app lists by ARN. (Resolving an L2 ManagedPolicy's ARN meets its resource's Ref.)
   const listed = resolution(role, cfnRole instanceof iam.CfnRole ? cfnRole.managedPolicyArns : undefined);
-  for (const policy of policies) {
-    if (refersTo(resolution(policy, policy.roles), role.roleName) || refersTo(listed, policy.ref)) documents.push(policy.policyDocument);
+  const roleName = referenceTo(role.roleName);
+  for (const { policy, roles, ref } of policies) {
+    if (refersTo(roles, roleName) || refersTo(listed, ref)) documents.push(policy.policyDocument);
   }
   // A document the app writes as JSON is read as well, with one statement or a list; one that is a token is not.
   return documents.flatMap((document) => {
@@ -62,15 +63,35 @@ function resolution(scope: IConstruct, value: unknown): Resolution {
  * Whether a resolved value refers to `name`: holds its token (a reference to that very resource: another stack may
  * have a resource of the same logical id), or, for a name that is no token, holds it.
  */
-function refersTo(resolved: Resolution, name: string): boolean {
-  const token = Tokenization.reverse(name);
-  return token ? resolved.tokens.has(token) : JSON.stringify(resolved.value ?? null).includes(JSON.stringify(name));
+function refersTo(resolved: Resolution, name: Reference): boolean {
+  return name.token ? resolved.tokens.has(name.token) : JSON.stringify(resolved.value ?? null).includes(JSON.stringify(name.name));
 }
 
-/** The IAM policies and managed policies of the app, whose documents may grant the roles of a task. */
-function policiesOf(scope: IConstruct): Array<iam.CfnPolicy | iam.CfnManagedPolicy> {
+/** A name, and the token it stands for when it is one. */
+interface Reference {
+  readonly name: string;
+  readonly token?: IResolvable;
+}
+
+function referenceTo(name: string): Reference {
+  return { name, token: Tokenization.reverse(name) };
+}
+
+/** An IAM policy or managed policy of the app, with the roles it names resolved, and its own reference. */
+interface AppPolicy {
+  readonly policy: iam.CfnPolicy | iam.CfnManagedPolicy;
+  readonly roles: Resolution;
+  readonly ref: Reference;
+}
+
+/**
+ * The IAM policies and managed policies of the app, whose documents may grant the roles of a task:
+ * read once for all the services on a set of endpoints (none of them adds a policy while completing).
+ */
+function policiesOf(scope: IConstruct): AppPolicy[] {
   return scope.node.root.node.findAll()
-    .filter((node): node is iam.CfnPolicy | iam.CfnManagedPolicy => node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy);
+    .filter((node): node is iam.CfnPolicy | iam.CfnManagedPolicy => node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy)
+    .map((policy) => ({ policy, roles: resolution(policy, policy.roles), ref: referenceTo(policy.ref) }));
 }
 
 type EndpointService = ec2.GatewayVpcEndpointAwsService | ec2.InterfaceVpcEndpointAwsService;
@@ -146,8 +167,7 @@ interface EndpointNeeds {
 }
 
 /** Reads the needs of a task definition from what the app's policies grant its roles. */
-function endpointNeedsOf(taskDefinition: ecs.TaskDefinition, executeCommand: boolean): EndpointNeeds {
-  const policies = policiesOf(taskDefinition);
+function endpointNeedsOf(taskDefinition: ecs.TaskDefinition, executeCommand: boolean, policies: AppPolicy[]): EndpointNeeds {
   const executionStatements = grantedStatements(taskDefinition.obtainExecutionRole(), policies);
   const taskStatements = grantedStatements(taskDefinition.taskRole, policies);
   const ofTaskDefinition = actionsOf(executionStatements);
@@ -301,48 +321,94 @@ export interface EndpointsAtSynthOptions {
  * and refuses, through a validation of `scope`, what its tasks could still not reach or pull.
  */
 export function completeEndpointsAtSynth(scope: Construct, options: EndpointsAtSynthOptions): void {
-  const { taskDefinition, endpoints, forTaskRole, executeCommand } = options;
+  const { taskDefinition, endpoints, executeCommand } = options;
   const errors: string[] = [];
+  scope.node.addValidation({
+    validate: () => [...errors, ...(options.tasksHaveEgress ? [] : unpullableImages(taskDefinition))],
+  });
+  if (!endpoints) {
+    atSynth(scope, () => {
+      grantEnvironmentFiles(taskDefinition);
+      if (options.tasksHaveEgress) return;
+      const services = neededServices(endpointNeedsOf(taskDefinition, executeCommand, policiesOf(scope)), Stack.of(scope).region);
+      Annotations.of(scope).addWarningV2('private-fargate-behind-alb:vpcEndpointsOfTheVpc',
+        'the tasks have no route to the internet and use endpoints the VPC has already (endpointSecurityGroup, or vpcEndpoints false), which ' +
+        `this app cannot see; they need an endpoint for each of ${services.join(', ')}. Check that the VPC has them, the interface ` +
+        'endpoints with private DNS and admitting the tasks on 443');
+    });
+    return;
+  }
+  completersOf(endpoints).push({
+    prepare: () => grantEnvironmentFiles(taskDefinition),
+    complete: (policies) => errors.push(...completeFor(scope, endpoints, options, policies)),
+  });
+}
+
+/** One service's part of the completion of a set of endpoints. */
+interface Completer {
+  /** Adds what the service grants at synth, before the app's policies are read. */
+  readonly prepare: () => void;
+  /** Completes the endpoints for the service from the app's policies. */
+  readonly complete: (policies: AppPolicy[]) => void;
+}
+
+const completers = new WeakMap<FargateVpcEndpoints, Completer[]>();
+
+/**
+ * The services that complete a set of endpoints, run by one aspect of the set itself. It visits the
+ * set before the set's children, so any aspect of the app, stabilized or not, then visits the
+ * endpoints it adds (tags, checks); an aspect on each service would see the endpoints of a VPC made
+ * before the service too late without stabilized aspects, and would be called on every construct of
+ * every service. The app's policies are read once for all of them.
+ */
+function completersOf(endpoints: FargateVpcEndpoints): Completer[] {
+  let list = completers.get(endpoints);
+  if (!list) {
+    const services: Completer[] = [];
+    list = services;
+    completers.set(endpoints, services);
+    atSynth(endpoints, () => {
+      for (const service of services) service.prepare();
+      const policies = policiesOf(endpoints);
+      for (const service of services) service.complete(policies);
+    });
+  }
+  return list;
+}
+
+/** Runs `work` once, when the app's aspects visit `host`. */
+function atSynth(host: Construct, work: () => void): void {
   // MUTATING says this aspect adds resources, as aws-cdk-lib asks. At any priority, the app's aspects (tags, or the user's of
   // any priority, with stabilized aspects or without) see the endpoints it adds: no template tells the priorities apart.
   // Stryker disable next-line ObjectLiteral: no template tells the priorities apart (see above).
   const mutating = { priority: AspectPriority.MUTATING };
-  Aspects.of(scope).add({
+  Aspects.of(host).add({
     visit: (node: IConstruct) => {
-      if (node !== scope) return;
-      grantEnvironmentFiles(taskDefinition);
-      if (!endpoints) {
-        if (options.tasksHaveEgress) return;
-        const services = neededServices(endpointNeedsOf(taskDefinition, executeCommand), Stack.of(scope).region);
-        Annotations.of(scope).addWarningV2('private-fargate-behind-alb:vpcEndpointsOfTheVpc',
-          'the tasks have no route to the internet and use endpoints the VPC has already (endpointSecurityGroup, or vpcEndpoints false), which ' +
-          `this app cannot see; they need an endpoint for each of ${services.join(', ')}. Check that the VPC has them, the interface ` +
-          'endpoints with private DNS and admitting the tasks on 443');
-        return;
-      }
-      const needs = endpointNeedsOf(taskDefinition, executeCommand);
-      if (executeCommand && options.cluster.executeCommandConfiguration?.kmsKey) {
-        // The ECS Exec agent in the task encrypts the session with the cluster's key itself.
-        endpoints.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.KMS);
-      }
-      if (endpoints.restrictToTasks && Stack.of(endpoints) !== Stack.of(scope) && namesStackResources(Stack.of(scope), needs.s3Statements)) {
-        errors.push(
-          `the task roles are granted S3 buckets, which the S3 endpoint of the VPC (in the stack ${Stack.of(endpoints).stackName}) must allow, ` +
-          'and its policy cannot name resources of this stack without a reference cycle. Grant buckets imported by name ' +
-          '(Bucket.fromBucketName), or put this service in the stack of its VPC',
-        );
-        return;
-      }
-      const unreached = completeEndpoints(endpoints, needs, forTaskRole);
-      if ([...needs.ofTaskRole].some((action) => action.toLowerCase().startsWith('dynamodb:')) && prefixListsAreKnown(scope)) {
-        allowHttpsToGateway(scope, options.tasksSecurityGroup, 'dynamodb');
-      }
-      if (unreached.length > 0) errors.push(unreachedMessage(unreached, forTaskRole));
+      if (node === host) work();
     },
   }, mutating);
-  scope.node.addValidation({
-    validate: () => [...errors, ...(options.tasksHaveEgress ? [] : unpullableImages(taskDefinition))],
-  });
+}
+
+/** Completes `endpoints` for one service; returns what its validation refuses. */
+function completeFor(scope: Construct, endpoints: FargateVpcEndpoints, options: EndpointsAtSynthOptions, policies: AppPolicy[]): string[] {
+  const { taskDefinition, forTaskRole, executeCommand } = options;
+  const needs = endpointNeedsOf(taskDefinition, executeCommand, policies);
+  if (executeCommand && options.cluster.executeCommandConfiguration?.kmsKey) {
+    // The ECS Exec agent in the task encrypts the session with the cluster's key itself.
+    endpoints.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.KMS);
+  }
+  if (endpoints.restrictToTasks && Stack.of(endpoints) !== Stack.of(scope) && namesStackResources(Stack.of(scope), needs.s3Statements)) {
+    return [
+      `the task roles are granted S3 buckets, which the S3 endpoint of the VPC (in the stack ${Stack.of(endpoints).stackName}) must allow, ` +
+      'and its policy cannot name resources of this stack without a reference cycle. Grant buckets imported by name ' +
+      '(Bucket.fromBucketName), or put this service in the stack of its VPC',
+    ];
+  }
+  const unreached = completeEndpoints(endpoints, needs, forTaskRole);
+  if ([...needs.ofTaskRole].some((action) => action.toLowerCase().startsWith('dynamodb:')) && prefixListsAreKnown(scope)) {
+    allowHttpsToGateway(scope, options.tasksSecurityGroup, 'dynamodb');
+  }
+  return unreached.length > 0 ? [unreachedMessage(unreached, forTaskRole)] : [];
 }
 
 /**
