@@ -1,9 +1,9 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { CustomResource, Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 
 /*
@@ -102,12 +102,12 @@ export class TrafficControl extends Construct {
       }),
     );
     // The function as one resource: it follows the role by its ARN, with no DependsOn and nothing the
-    // feature flags of aws-cdk-lib add to a Function construct.
-    const code = new s3assets.Asset(this, 'Code', { path: path.join(__dirname, '..', 'assets', 'listener-rule-handler') });
+    // feature flags of aws-cdk-lib add to a Function construct. Its code is inline: no asset to stage
+    // at synth, nothing to upload at deploy.
     const handler = new lambda.CfnFunction(this, 'Function', {
       runtime: newestNodeRuntime(),
       handler: 'index.handler',
-      code: { s3Bucket: code.s3BucketName, s3Key: code.s3ObjectKey },
+      code: { zipFile: handlerSource() },
       role: this.role.roleArn,
       timeout: Duration.minutes(2).toSeconds(),
       description: 'Writes the listener rules of PrivateFargateBehindAlb services, keeping the weights ECS set',
@@ -196,4 +196,15 @@ function listenerAndRulesOf(listener: elbv2.IApplicationListener): string {
   const arn = listener.listenerArn;
   if (!Token.isUnresolved(arn)) return `${arn.replace(':listener/', ':listener*/')}*`;
   return Fn.join('', [Fn.join(':listener*/', Fn.split(':listener/', arn)), '*']);
+}
+
+let source: string | undefined;
+
+/**
+ * The handler's source, read once per process. CloudFormation writes inline code to index.js, a
+ * CommonJS module, as the handler is; its limit (a 4 MB zip) is far above the handler's size.
+ */
+function handlerSource(): string {
+  source ??= fs.readFileSync(path.join(__dirname, '..', 'assets', 'listener-rule-handler', 'index.js'), 'utf-8');
+  return source;
 }

@@ -1,4 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -225,6 +227,23 @@ describe('the traffic-shifting strategies', () => {
       Handler: 'index.handler',
       Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PrivateFargateTrafficControlRole'), 'Arn'] },
     });
+  });
+
+  // The mistakes: the code as a file asset (an upload to the bootstrap bucket on every deploy, and a bucket the app must
+  // have), or another file than the handler the tests run.
+  test('the function\'s code is the handler itself, inline in the template: the deployment uploads no file for it', () => {
+    const stack = newStack();
+    new PrivateFargateBehindAlb(stack, 'Web', { image: ecs.ContainerImage.fromRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1') });
+
+    const [handler] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    const source = fs.readFileSync(path.join(__dirname, '..', 'assets', 'listener-rule-handler', 'index.js'), 'utf-8');
+    expect(handler.Properties.Code).toEqual({ ZipFile: source });
+    // CloudFormation writes inline code to index.js, a CommonJS module.
+    expect(source).toMatch(/^module\.exports = \{ handler,/m);
+    const assembly = stack.node.root as App;
+    const manifest = JSON.parse(fs.readFileSync(path.join(assembly.synth().directory, `${stack.stackName}.assets.json`), 'utf-8'));
+    // The one file of the deployment is the template.
+    expect(Object.values<any>(manifest.files).map((file) => file.source.path)).toEqual([`${stack.stackName}.template.json`]);
   });
 
   test('services on one shared HTTPS listener: the traffic role names that listener and its rules once, and every service\'s target groups', () => {
