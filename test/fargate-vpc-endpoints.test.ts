@@ -1,4 +1,4 @@
-import { App, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aspects, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -210,6 +210,17 @@ describe('the endpoints completed at synth, for every service on the VPC', () =>
         })]),
       },
     });
+  });
+
+  // The mistake: an aspect per service (on the endpoints or on the service), which reads every policy of the app once per service.
+  test('the services on one VPC share one aspect, on its endpoints', () => {
+    const stack = newStack(ENV);
+    const services = [new PrivateFargateBehindAlb(stack, 'Web')];
+    services.push(new PrivateFargateBehindAlb(stack, 'Api', { vpc: services[0].vpc, port: 8080 }));
+    services.push(new PrivateFargateBehindAlb(stack, 'Admin', { vpc: services[0].vpc, port: 8081 }));
+
+    expect(Aspects.of(FargateVpcEndpoints.of(services[0].vpc)).applied).toHaveLength(1);
+    expect(services.map((service) => Aspects.of(service).applied)).toEqual([[], [], []]);
   });
 
   test('a service that cannot reach what it is granted is refused under its own path, the other service on the VPC is not', () => {
