@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { completeEndpointsAtSynth } from './endpoint-needs';
@@ -117,9 +118,33 @@ function newVpc(scope: Construct): ec2.Vpc {
     retention: logs.RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  vpc.addFlowLog('FlowLog', {
-    destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
-    trafficType: ec2.FlowLogTrafficType.REJECT,
+  // The flow log as two resources: a role whose only policy is inline, so that the flow log can write
+  // as soon as the role exists (aws-cdk-lib's FlowLog writes the policy as a third resource, which the
+  // flow log does not wait for).
+  const role = new iam.CfnRole(vpc, 'FlowLogRole', {
+    assumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    },
+    policies: [{
+      policyName: 'WriteFlowLogs',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          Resource: flowLogs.logGroupArn,
+        }],
+      },
+    }],
+  });
+  new ec2.CfnFlowLog(vpc, 'FlowLog', {
+    resourceId: vpc.vpcId,
+    resourceType: 'VPC',
+    trafficType: 'REJECT',
+    logDestinationType: 'cloud-watch-logs',
+    logGroupName: flowLogs.logGroupName,
+    deliverLogsPermissionArn: role.attrArn,
   });
   ownVpcs.add(vpc);
   return vpc;

@@ -24,6 +24,29 @@ describe('the default VPC', () => {
   });
 });
 
+describe('the flow log', () => {
+  // The mistakes: the policy as a resource of its own, which the flow log does not wait for; a role other
+  // services could assume; a policy on every log group, or on the containers' group instead of the flow log's.
+  test('writes to its own group with a role that only the flow log service assumes and whose policy is in the role', () => {
+    const template = synth();
+
+    const [flowLog] = Object.values(template.findResources('AWS::EC2::FlowLog'));
+    const roleId = flowLog.Properties.DeliverLogsPermissionArn['Fn::GetAtt'][0] as string;
+    const role = template.toJSON().Resources[roleId];
+    expect(role.Type).toBe('AWS::IAM::Role');
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    expect(role.Properties.Policies.map((policy: any) => policy.PolicyDocument.Statement)).toEqual([[{
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      Resource: { 'Fn::GetAtt': [flowLog.Properties.LogGroupName.Ref, 'Arn'] },
+    }]]);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain(roleId);
+    expect(flowLog.Properties.ResourceId).toEqual({ Ref: expect.stringMatching(/^WebVpc[0-9A-F]{8}$/) });
+  });
+});
+
 describe('the subnets of the endpoints', () => {
   test('a VPC with two isolated subnet groups gets each interface endpoint in one subnet per AZ, and S3 on every isolated route table', () => {
     const stack = newStack();
