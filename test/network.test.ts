@@ -34,14 +34,22 @@ describe('the flow log', () => {
     const roleId = flowLog.Properties.DeliverLogsPermissionArn['Fn::GetAtt'][0] as string;
     const role = template.toJSON().Resources[roleId];
     expect(role.Type).toBe('AWS::IAM::Role');
-    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-      { Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' },
-    ]);
-    expect(role.Properties.Policies.map((policy: any) => policy.PolicyDocument.Statement)).toEqual([[{
-      Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      Resource: { 'Fn::GetAtt': [flowLog.Properties.LogGroupName.Ref, 'Arn'] },
-    }]]);
+    // IAM refuses a document without the current version or a policy without a name at deploy.
+    expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+    expect(role.Properties.Policies).toEqual([{
+      PolicyName: 'WriteFlowLogs',
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          Resource: { 'Fn::GetAtt': [flowLog.Properties.LogGroupName.Ref, 'Arn'] },
+        }],
+      },
+    }]);
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain(roleId);
     expect(flowLog.Properties.ResourceId).toEqual({ Ref: expect.stringMatching(/^WebVpc[0-9A-F]{8}$/) });
   });
