@@ -20,16 +20,20 @@ export interface ConstructSetup {
   readonly shareLoadBalancer?: boolean;
   /** `rolling` for `Deployment.rolling()`; the default (a canary) otherwise. */
   readonly rolling?: boolean;
+  /** false for `deploymentAlarms: false`. */
+  readonly alarms?: boolean;
 }
 
 /** N services of the construct on one VPC: the first makes the VPC (and the load balancer, when shared). */
 export function buildConstruct(lib: typeof library, stack: Stack, count: number, setup: ConstructSetup = {}): void {
   const deployment = setup.rolling ? lib.Deployment.rolling() : undefined;
-  const first = new lib.PrivateFargateBehindAlb(stack, 'Service0', { image, deployment });
+  const deploymentAlarms = setup.alarms;
+  const first = new lib.PrivateFargateBehindAlb(stack, 'Service0', { image, deployment, deploymentAlarms });
   for (let i = 1; i < count; i++) {
     new lib.PrivateFargateBehindAlb(stack, `Service${i}`, {
       image,
       deployment,
+      deploymentAlarms,
       port: 8000 + i,
       ...(setup.shareLoadBalancer ? { loadBalancer: first.loadBalancer } : { vpc: first.vpc }),
     });

@@ -99,6 +99,11 @@ interface Measure {
 const repeatsFor = (count: number) => Math.max(1, Math.round(10 / count));
 
 function measure(side: Side, count: number): Measure {
+  return measureBuild((stack) => buildSide(stack, side, count), count);
+}
+
+/** One measure of an app of one stack that `build` fills with `count` services. */
+function measureBuild(build: (stack: Stack) => void, count: number): Measure {
   const repeats = repeatsFor(count);
   let cpu = 0;
   let wall = 0;
@@ -110,7 +115,7 @@ function measure(side: Side, count: number): Measure {
     // role would pass IAM's policy limit, which synth refuses; validations are skipped on both sides.
     const app = new App({ context: { '@aws-cdk/core:stackResourceLimit': 0 } });
     const stack = new Stack(app, 'Bench');
-    buildSide(stack, side, count);
+    build(stack);
     const assembly = app.synth({ skipValidation: true });
     wall += Number(process.hrtime.bigint() - start) / 1e9;
     const used = process.cpuUsage(startCpu);
@@ -270,6 +275,40 @@ function strategyTiming(template: any): { traffic: number; end: number; steps: s
 /** Where the time of one measure of a side at N goes. */
 function profileSynth(side: Side, count: number): SynthProfile {
   return attributeProfile(profileOf(() => measure(side, count)), repeatsFor(count));
+}
+
+/**
+ * The setups that split the defaults' synth time into its parts: the construct at its defaults and with
+ * `Deployment.rolling()`, and the peer, each with and without its three alarms.
+ */
+type Part = 'defaults' | 'defaultsNoAlarms' | 'rolling' | 'rollingNoAlarms' | 'peer' | 'peerNoAlarms';
+const PARTS: Record<Part, { label: string; build: (stack: Stack, count: number) => void }> = {
+  defaults: { label: 'PrivateFargateBehindAlb, defaults (canary, alarms)', build: (stack, n) => buildConstruct(library, stack, n) },
+  defaultsNoAlarms: { label: 'the same, `deploymentAlarms: false`', build: (stack, n) => buildConstruct(library, stack, n, { alarms: false }) },
+  rolling: { label: 'PrivateFargateBehindAlb, `Deployment.rolling()` (alarms)', build: (stack, n) => buildConstruct(library, stack, n, { rolling: true }) },
+  rollingNoAlarms: { label: 'the same, `deploymentAlarms: false`', build: (stack, n) => buildConstruct(library, stack, n, { rolling: true, alarms: false }) },
+  peer: { label: 'peer, same job (alarms)', build: (stack, n) => buildPeer(stack, n, true) },
+  peerNoAlarms: { label: 'peer, without the alarms', build: (stack, n) => buildPeer(stack, n, false) },
+};
+
+/** CPU milliseconds per synth of each part, by N, one entry per run (the parts alternating as in the main measure). */
+type PartRuns = Record<Part, Record<number, number[]>>;
+
+function measureParts(): { runs: PartRuns; resources: Record<Part, Record<number, number>> } {
+  const parts = Object.keys(PARTS) as Part[];
+  const runs = Object.fromEntries(parts.map((part) => [part, {}])) as PartRuns;
+  const resources = Object.fromEntries(parts.map((part) => [part, {}])) as Record<Part, Record<number, number>>;
+  for (const count of COUNTS) {
+    for (let run = 0; run < RUNS; run++) {
+      const rotated = [...parts.slice(run % parts.length), ...parts.slice(0, run % parts.length)];
+      for (const part of run % 2 === 0 ? rotated : rotated.reverse()) {
+        const measured = measureBuild((stack) => PARTS[part].build(stack, count), count);
+        (runs[part][count] ??= []).push(1000 * measured.cpu);
+        resources[part][count] = measured.resources;
+      }
+    }
+  }
+  return { runs, resources };
 }
 
 function countOf(template: any, type: string): number {
@@ -695,6 +734,37 @@ function main(): void {
   // The phases after the constructors, without garbage collection (which comes from all of them).
   const afterBuilding = (side: Side) => profiled(side) - profiles[side].phases[PHASES[0][0]] - profiles[side].phases[GC_PHASE];
 
+  // The parts of the defaults' synth time: each setup with and without its alarms. A part is a
+  // difference of setups, taken within each run (the setups of a run measured back to back) and then
+  // the median over the runs, which the drift of the machine from one run to the next disturbs less.
+  const { runs: partRuns, resources: partResources } = measureParts();
+  const ms = (part: Part, n: number) => median(partRuns[part][n]);
+  const perRun = (n: number, difference: (at: (part: Part) => number) => number) =>
+    median(partRuns.peer[n].map((_, run) => difference((part) => partRuns[part][n][run])));
+  const partNames = Object.keys(PARTS) as Part[];
+  const partTable = table(
+    ['CPU ms per synth (ratio to the peer)', ...COUNTS.map((n) => `N = ${n}`)],
+    partNames.map((part) => [PARTS[part].label, ...COUNTS.map((n) => `${fixed(ms(part, n), 1)} (${fixed(ms(part, n) / ms('peer', n))})`)]),
+  );
+  const signed = (value: number, digits: number) => `${value >= 0 ? '+' : ''}${fixed(value, digits)}`;
+  const points = (value: number, n: number) => `${signed(value, 1)} (${signed(value / ms('peer', n), 2)})`;
+  const canaryParts = (n: number) => perRun(n, (at) => at('defaultsNoAlarms') - at('rollingNoAlarms'));
+  const alarmsBeyondPeer = (n: number) => perRun(n, (at) => (at('defaults') - at('defaultsNoAlarms')) - (at('peer') - at('peerNoAlarms')));
+  const rest = (n: number) => perRun(n, (at) => at('rollingNoAlarms') - at('peerNoAlarms'));
+  const breakdownTable = table(
+    ['CPU ms per synth over the peer (in ratio points), median of the per-run differences', ...COUNTS.map((n) => `N = ${n}`)],
+    [
+      ['the canary\'s second target group, production rule, traffic role and function, and their wiring (defaults − rolling, both without alarms)', ...COUNTS.map((n) => points(canaryParts(n), n))],
+      ['alarms that read both target groups, beyond the peer\'s alarms on one (each with alarms − without)', ...COUNTS.map((n) => points(alarmsBeyondPeer(n), n))],
+      ['everything else: VPC, endpoints, load balancer, task, service, scaling (rolling without alarms − the peer without alarms)', ...COUNTS.map((n) => points(rest(n), n))],
+      ['defaults − the peer', ...COUNTS.map((n) => points(perRun(n, (at) => at('defaults') - at('peer')), n))],
+      ['`Deployment.rolling()` − the peer', ...COUNTS.map((n) => points(perRun(n, (at) => at('rolling') - at('peer')), n))],
+    ],
+  );
+  // What the issue's allowance of two resources per service beyond the peer costs at the peer's own average per resource.
+  const perResource = (n: number) => ms('peer', n) / partResources.peer[n];
+  const allowance = (n: number) => 2 * n * perResource(n);
+
   const costModelTable = costModel({
     construct: Object.fromEntries(COUNTS.map((n) => [n, results.construct[n].template])),
     shared: Object.fromEntries(COUNTS.map((n) => [n, results.shared[n].template])),
@@ -752,6 +822,28 @@ ${fixed(afterBuilding('rolling') / afterBuilding('peer'))} with \`Deployment.rol
 profiler slows the process down: the shares tell where the time goes, the sections above how much it is.
 
 ${phaseTable}
+
+## What the defaults' synth time over the peer is made of
+
+Each setup of the construct and the peer with and without its three alarms, measured as in "Synth
+time, in process" (${RUNS} run${RUNS === 1 ? '' : 's'}, alternating the setups, medians; a separate measure from the sections above,
+so its ratios differ from theirs by the run-to-run noise). A collection of garbage lands in one
+measure or another, which moves a single difference by tens of milliseconds at N = ${last}: read the parts as
+their size, not to the millisecond.
+
+${partTable}
+
+The differences split the defaults' time over the peer's into three parts, which add up to it within each run:
+
+${breakdownTable}
+
+The canary's parts are what issue 23 allows beyond the peer: a second target group and a production
+rule per service (two resources), the stack's traffic role and function, and what ties them to the
+service and the listener. At the peer's own average, ${fixed(perResource(last), 2)} ms of synth per resource at N = ${last}, two
+resources per service cost ${fixed(allowance(last), 0)} ms (${fixed(allowance(last) / ms('peer', last))} in ratio points) at N = ${last}; the canary's parts measure
+${fixed(canaryParts(last), 0)} ms. The synth time ratio reaches 1.00 at the defaults only when everything else is cheaper than
+the peer by as much as those parts and the alarms' second target group cost: at N = ${last} it is ${fixed(-rest(last), 0)} ms cheaper
+(${signed(-rest(last) / ms('peer', last), 2)} in ratio points).
 
 ## \`cdk synth\` with the real CLI, ${CLI_SERVICES} services
 
