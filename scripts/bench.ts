@@ -132,6 +132,12 @@ function measureBuild(build: (stack: Stack) => void, count: number): Measure {
   };
 }
 
+/** The setups in the order of one run: starting with another one and in the other direction each run. */
+function alternated<T>(items: readonly T[], run: number): T[] {
+  const rotated = [...items.slice(run % items.length), ...items.slice(0, run % items.length)];
+  return run % 2 === 0 ? rotated : rotated.reverse();
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -300,8 +306,7 @@ function measureParts(): { runs: PartRuns; resources: Record<Part, Record<number
   const resources = Object.fromEntries(parts.map((part) => [part, {}])) as Record<Part, Record<number, number>>;
   for (const count of COUNTS) {
     for (let run = 0; run < RUNS; run++) {
-      const rotated = [...parts.slice(run % parts.length), ...parts.slice(0, run % parts.length)];
-      for (const part of run % 2 === 0 ? rotated : rotated.reverse()) {
+      for (const part of alternated(parts, run)) {
         const measured = measureBuild((stack) => PARTS[part].build(stack, count), count);
         (runs[part][count] ??= []).push(1000 * measured.cpu);
         resources[part][count] = measured.resources;
@@ -483,9 +488,7 @@ function main(): void {
   for (const side of SIDES) measure(side, 1);
   for (const count of COUNTS) {
     for (let run = 0; run < RUNS; run++) {
-      // Alternate the sides, starting with another one and in the other direction each run.
-      const rotated = [...SIDES.slice(run % SIDES.length), ...SIDES.slice(0, run % SIDES.length)];
-      for (const side of run % 2 === 0 ? rotated : rotated.reverse()) (samples[side][count] ??= []).push(measure(side, count));
+      for (const side of alternated(SIDES, run)) (samples[side][count] ??= []).push(measure(side, count));
     }
   }
 
@@ -842,8 +845,8 @@ rule per service (two resources), the stack's traffic role and function, and wha
 service and the listener. At the peer's own average, ${fixed(perResource(last), 2)} ms of synth per resource at N = ${last}, two
 resources per service cost ${fixed(allowance(last), 0)} ms (${fixed(allowance(last) / ms('peer', last))} in ratio points) at N = ${last}; the canary's parts measure
 ${fixed(canaryParts(last), 0)} ms. The synth time ratio reaches 1.00 at the defaults only when everything else is cheaper than
-the peer by as much as those parts and the alarms' second target group cost: at N = ${last} it is ${fixed(-rest(last), 0)} ms cheaper
-(${signed(-rest(last) / ms('peer', last), 2)} in ratio points).
+the peer by as much as those parts and the alarms' second target group cost: at N = ${last} it is ${fixed(Math.abs(rest(last)), 0)} ms
+(${fixed(Math.abs(rest(last)) / ms('peer', last))} of the peer's time) ${rest(last) <= 0 ? 'cheaper' : 'more expensive'}.
 
 ## \`cdk synth\` with the real CLI, ${CLI_SERVICES} services
 
