@@ -362,18 +362,16 @@ const completers = new WeakMap<FargateVpcEndpoints, Completer[]>();
  * every service. The app's policies are read once for all of them.
  */
 function completersOf(endpoints: FargateVpcEndpoints): Completer[] {
-  let list = completers.get(endpoints);
-  if (!list) {
-    const services: Completer[] = [];
-    list = services;
-    completers.set(endpoints, services);
-    atSynth(endpoints, () => {
-      for (const service of services) service.prepare();
-      const policies = policiesOf(endpoints);
-      for (const service of services) service.complete(policies);
-    });
-  }
-  return list;
+  const existing = completers.get(endpoints);
+  if (existing) return existing;
+  const services: Completer[] = [];
+  completers.set(endpoints, services);
+  atSynth(endpoints, () => {
+    for (const service of services) service.prepare();
+    const policies = policiesOf(endpoints);
+    for (const service of services) service.complete(policies);
+  });
+  return services;
 }
 
 /** Runs `work` once, when the app's aspects visit `host`. */
