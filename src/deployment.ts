@@ -3,11 +3,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AlarmThresholds, deploymentAlarmsFor, validateAlarmThresholds } from './alarms';
 import { ListenerRule, RuleMatch, TrafficControl } from './listener-rule';
 import { fullNameOf } from './load-balancer';
+import { targetGroupId } from './target-group';
 import { fail } from './validation';
 
 /** Options of `Deployment.canary()`. */
@@ -141,6 +143,7 @@ export interface DeploymentProps {
   readonly deploymentAlarms?: boolean;
   readonly alarmThresholds?: AlarmThresholds;
   readonly alarmTopic?: sns.ITopic;
+  readonly trafficFunctionLogRetention?: logs.RetentionDays;
 }
 
 /** The deployment of the props (a canary by default), once validated with its alarms. */
@@ -241,23 +244,24 @@ export interface DeploymentResources {
 /**
  * Registers the service in its target group and builds what its deployments need: for canary, linear
  * and blue/green, an alternate target group (a copy of the first) and the production rule that
- * forwards to both, whose weights ECS moves with the stack's traffic role; the rule of a service on a
+ * forwards to both, whose weights ECS moves with the stack's ECS role; the rule of a service on a
  * shared listener in every case; and the deployment alarms, or alarms written as off.
  */
 export function buildDeployment(scope: Construct, props: DeploymentProps, deployment: Deployment, parts: DeploymentParts): DeploymentResources {
   const { service, listener, match, targetGroup } = parts;
   let alternateTargetGroup: elbv2.ApplicationTargetGroup | undefined;
   let alternateTarget: ecs.IAlternateTarget | undefined;
+  // The stack's function writes the service's rule (a production rule, or a rule on a shared listener).
+  if (deployment.shiftsTraffic || match) TrafficControl.of(scope, props);
   if (deployment.shiftsTraffic) {
-    alternateTargetGroup = new elbv2.ApplicationTargetGroup(scope, 'AlternateTargetGroup', parts.targetGroupProps);
+    alternateTargetGroup = new elbv2.ApplicationTargetGroup(scope, targetGroupId(scope, 'AlternateTargetGroup', parts.loadBalancer), parts.targetGroupProps);
     // On a shared listener the service's host rule is its production rule.
     const rule = new ListenerRule(scope, match ? 'HostRule' : 'ProductionRule', listener, match ?? { priority: PRODUCTION_RULE_PRIORITY },
       [{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }]);
-    const control = TrafficControl.of(scope);
-    control.allowTargetsIn(targetGroup, alternateTargetGroup);
+    const ecsRole = TrafficControl.of(scope).ecsRole;
     const alternate = alternateTargetGroup;
     alternateTarget = {
-      bind: () => ({ alternateTargetGroupArn: alternate.targetGroupArn, roleArn: control.role.roleArn, productionListenerRule: rule.ruleArn }),
+      bind: () => ({ alternateTargetGroupArn: alternate.targetGroupArn, roleArn: ecsRole.roleArn, productionListenerRule: rule.ruleArn }),
     };
   } else if (match) {
     // The same resource as the production rule of a traffic-shifting deployment: switching strategies changes it in place.

@@ -1,18 +1,26 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CustomResource, Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { FactName } from 'aws-cdk-lib/region-info';
+import { Construct, IConstruct } from 'constructs';
+import { fail } from './validation';
 
 /*
  * The listener rules that send a service its requests. ECS moves the weights of a service's production
  * rule on every canary, linear or blue/green deployment, and after an odd one all traffic is on the
  * alternate target group. A rule CloudFormation owns gets the template's weights back on any update
  * that rewrites it (aws-cdk #36649), sending every request to an empty target group. So the rules are
- * a custom resource whose function keeps the weights ECS set (assets/listener-rule-handler), and one
- * role per stack both runs that function and is the role ECS moves traffic with.
+ * a custom resource whose function keeps the weights ECS set (assets/listener-rule-handler).
+ *
+ * Two roles per stack, one per principal: ECS moves traffic with the role AWS documents for it (the
+ * managed policy AmazonECSInfrastructureRolePolicyForLoadBalancers, which AWS extends as ECS needs),
+ * and the function runs with a role of its own that may create rules on the stack's listeners, and
+ * change or delete only the rules it created for this stack (tagged with the stack's id), wherever they
+ * are: a rule the cleanup pass or a rollback deletes is still its own after its listener left the stack.
  */
 
 /** What a rule matches: the host names and the paths of its conditions (none: any). */
@@ -29,6 +37,9 @@ export interface WeightedTargetGroup {
   readonly weight: number;
 }
 
+/** The tag the function puts on every rule it creates: the id of the stack whose rule it is. */
+export const STACK_TAG = 'private-fargate-behind-alb:stack-id';
+
 /** A listener rule owned by the custom resource `Custom::PrivateFargateListenerRule`. */
 export class ListenerRule extends Construct {
   /** The rule's ARN (its physical id). */
@@ -44,6 +55,8 @@ export class ListenerRule extends Construct {
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: control.serviceToken,
       resourceType: 'Custom::PrivateFargateListenerRule',
+      // The function answers within its own timeout; a lost answer costs this long, not CloudFormation's hour.
+      serviceTimeout: SERVICE_TIMEOUT,
       properties: {
         ListenerArn: listener.listenerArn,
         Priority: match.priority,
@@ -55,147 +68,142 @@ export class ListenerRule extends Construct {
   }
 }
 
+/** What the stack's traffic function reads from the construct's props. */
+export interface TrafficFunctionProps {
+  readonly trafficFunctionLogRetention?: logs.RetentionDays;
+}
+
 /**
- * One per stack: the function behind the listener rules, and the role it runs with, which is also the
- * role ECS moves traffic with (an ECS infrastructure role). The role may change the rules of the
- * stack's listeners and register targets in the stack's traffic-shifting target groups, nothing else.
+ * One per stack: the function behind the listener rules with its role and log group, and the role ECS
+ * moves traffic with (an ECS infrastructure role for load balancers).
  */
 export class TrafficControl extends Construct {
-  /** The stack's traffic control, made on first use. */
-  public static of(scope: Construct): TrafficControl {
+  /** The stack's traffic control, made on first use; `props` are a service's, checked against the other services'. */
+  public static of(scope: Construct, props: TrafficFunctionProps = {}): TrafficControl {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(ID);
-    return existing instanceof TrafficControl ? existing : new TrafficControl(stack, ID);
+    const control = existing instanceof TrafficControl ? existing : new TrafficControl(stack, ID);
+    control.useRetention(scope, props.trafficFunctionLogRetention);
+    return control;
   }
 
-  public readonly role: iam.Role;
+  /** The role ECS modifies the production rules with. */
+  public readonly ecsRole: iam.Role;
+  /** The role of the function that writes the rules. */
+  public readonly functionRole: iam.Role;
   public readonly serviceToken: string;
-  private readonly policy = new iam.PolicyDocument();
+  private readonly logGroup: logs.CfnLogGroup;
   private readonly listeners = new Set<elbv2.IApplicationListener>();
-  /*
-   * One statement per right, each listing the listeners, rules or target groups of every service: the
-   * role's inline policy grows by the names of a service's resources only (IAM limits a role's inline
-   * policies to 10,240 characters).
-   */
-  private writeRules?: iam.PolicyStatement;
-  private registerTargets?: iam.PolicyStatement;
-  private targetGroupCount = 0;
+  private readonly createRules: iam.PolicyStatement;
+  private retention?: { value: logs.RetentionDays; holder: string };
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('ecs.amazonaws.com'), new iam.ServicePrincipal('lambda.amazonaws.com')),
-      description: 'Writes the listener rules of the stack\'s services and moves their production traffic between target groups',
-      // Inline, so the permissions exist before the function and the services that use the role.
-      inlinePolicies: { TrafficControl: this.policy },
+    this.ecsRole = new iam.Role(this, 'EcsRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      description: 'Moves the production traffic of the stack\'s services between their target groups (ECS infrastructure role for load balancers)',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForLoadBalancers')],
     });
-    this.policy.addStatements(
-      new iam.PolicyStatement({
-        actions: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
-          'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/lambda/*`],
-      }),
-    );
-    // The function as one resource: it follows the role by its ARN, with no DependsOn and nothing the
+    Validations.of(this.ecsRole).acknowledge({
+      id: 'AwsSolutions-IAM4',
+      reason: 'AmazonECSInfrastructureRolePolicyForLoadBalancers is the policy the ECS developer guide documents for this role; AWS extends it as ECS needs, so a hand-written copy would break deployments when it does.',
+    });
+
+    // The stack's own log group, deleted with it; a service may set its retention (see useRetention).
+    this.logGroup = new logs.CfnLogGroup(this, 'LogGroup', {
+      retentionInDays: Lazy.number({ produce: () => this.retention?.value ?? DEFAULT_RETENTION }),
+    });
+    this.logGroup.applyRemovalPolicy(RemovalPolicy.DESTROY);
+
+    const rule = `arn:${stack.partition}:elasticloadbalancing:${stack.region}:${stack.account}:listener-rule/app/*`;
+    const ownRules = { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: stack.stackId } };
+    const tagged = { StringEquals: { [`aws:RequestTag/${STACK_TAG}`]: stack.stackId } };
+    this.createRules = new iam.PolicyStatement({ actions: ['elasticloadbalancing:CreateRule'], conditions: tagged });
+    const policy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetHealth'], resources: ['*'] }),
+        // Rules are created on the stack's listeners only, each tagged with the stack's id ...
+        this.createRules,
+        new iam.PolicyStatement({
+          actions: ['elasticloadbalancing:AddTags'],
+          resources: [rule],
+          conditions: { StringEquals: { ...tagged.StringEquals, 'elasticloadbalancing:CreateAction': 'CreateRule' } },
+        }),
+        // ... and only rules with that tag are changed or deleted, on whichever listener they are.
+        new iam.PolicyStatement({
+          actions: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
+          resources: [rule],
+          conditions: ownRules,
+        }),
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.attrArn],
+        }),
+      ],
+    });
+    this.functionRole = new iam.Role(this, 'FunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Runs the function that writes the listener rules of the stack\'s services',
+      // Inline, so the permissions exist before the function that uses them.
+      inlinePolicies: { ListenerRules: policy },
+    });
+    Validations.of(this.functionRole).acknowledge({
+      id: 'AwsSolutions-IAM5',
+      reason: 'The elasticloadbalancing Describe actions accept only the resource *; the rules are named by a pattern under the stack\'s account and region ' +
+        'and limited by a condition to those tagged with the stack\'s id (their ARNs are made when the function creates them).',
+    });
+
+    // The function as one resource: it follows its role by its ARN, with no DependsOn and nothing the
     // feature flags of aws-cdk-lib add to a Function construct. Its code is inline: no asset to stage
     // at synth, nothing to upload at deploy.
     const handler = new lambda.CfnFunction(this, 'Function', {
-      runtime: newestNodeRuntime(),
+      runtime: nodeRuntime(this),
       handler: 'index.handler',
       code: { zipFile: handlerSource() },
-      role: this.role.roleArn,
-      timeout: Duration.minutes(2).toSeconds(),
+      role: this.functionRole.roleArn,
+      timeout: FUNCTION_TIMEOUT.toSeconds(),
+      loggingConfig: { logGroup: this.logGroup.ref },
       description: 'Writes the listener rules of PrivateFargateBehindAlb services, keeping the weights ECS set',
     });
     this.serviceToken = handler.attrArn;
-    this.node.addValidation({ validate: () => this.validatePolicySize() });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5',
-      reason: 'Three wildcards, each as narrow as IAM allows: the elasticloadbalancing Describe actions accept only the resource *; each of ' +
-        'the stack\'s listeners and its rules are named by one pattern (the rules\' ARNs are made when the rules are, by the function that needs ' +
-        'the role first); the function\'s log group is named after the function, whose name is generated (naming it would make the role depend on the function).',
-    });
   }
 
-  /** Lets the role write the rules of `listener`: create them on it, change, reorder and delete them. */
+  /** Lets the function create rules on `listener`. */
   public allowRulesOn(listener: elbv2.IApplicationListener): void {
     if (this.listeners.has(listener)) return;
     this.listeners.add(listener);
-    this.writeRules = this.allow(this.writeRules, ['elasticloadbalancing:CreateRule', 'elasticloadbalancing:ModifyRule',
-      'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'], [listenerAndRulesOf(listener)]);
+    this.createRules.addResources(listener.listenerArn);
   }
 
-  /** Lets the role (as ECS) register and deregister the tasks in the target groups. */
-  public allowTargetsIn(...targetGroups: elbv2.ITargetGroup[]): void {
-    this.targetGroupCount += targetGroups.length;
-    this.registerTargets = this.allow(this.registerTargets, ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-      targetGroups.map((targetGroup) => targetGroup.targetGroupArn));
-  }
-
-  /**
-   * IAM holds at most 10,240 characters of inline policy per role. The role's policy is the fixed
-   * statements and one name per listener and target group; each name is counted at the longest it can
-   * resolve to (names of 32 characters; the partition and region of the stack, or the longest there are).
-   */
-  private validatePolicySize(): string[] {
-    const stack = Stack.of(this);
-    const partition = Token.isUnresolved(stack.partition) ? 'aws-us-gov'.length : stack.partition.length;
-    const region = Token.isUnresolved(stack.region) ? 'ap-southeast-5'.length : stack.region.length;
-    // arn:PARTITION:elasticloadbalancing:REGION:ACCOUNT: and the quotes and comma around a name in a list.
-    const arn = 'arn:'.length + partition + ':elasticloadbalancing:'.length + region + ':123456789012:'.length + 3;
-    const listener = arn + 'listener*/app/'.length + 32 + 1 + 16 + 1 + 16 + 1;
-    const targetGroup = arn + 'targetgroup/'.length + 32 + 1 + 16;
-    const size = POLICY_FIXED_CHARACTERS + this.listeners.size * listener + this.targetGroupCount * targetGroup;
-    if (size <= ROLE_POLICY_LIMIT) return [];
-    return [
-      `deployment: the stack ${stack.stackName} has ${this.listeners.size} listeners and ${this.targetGroupCount} target groups that shift traffic, ` +
-      `whose names can take ${size} characters of the stack's traffic role's policy, more than the ${ROLE_POLICY_LIMIT} IAM allows a role: the ` +
-      'deploy would fail. Put some of the services with a canary, linear or blue/green deployment in another stack, or give them Deployment.rolling()',
-    ];
-  }
-
-  /** The statement of a right with the resources added: the one given, or a new one with the actions, added to the policy. */
-  private allow(statement: iam.PolicyStatement | undefined, actions: string[], resources: string[]): iam.PolicyStatement {
-    if (statement) {
-      statement.addResources(...resources);
-      return statement;
+  /** One retention for the stack's one log group: services that give one must give the same. */
+  private useRetention(scope: IConstruct, value: logs.RetentionDays | undefined): void {
+    if (value === undefined) return;
+    if (this.retention && this.retention.value !== value) {
+      fail(scope, `trafficFunctionLogRetention must be the same for every service of a stack, which share one traffic function; received ${value} days, ` +
+        `and ${this.retention.holder} gives ${this.retention.value} days. Give the same value, or leave it out on all but one service`);
     }
-    const created = new iam.PolicyStatement({ actions, resources });
-    this.policy.addStatements(created);
-    return created;
+    this.retention ??= { value, holder: scope.node.path };
   }
 }
 
 const ID = 'PrivateFargateTrafficControl';
 
-/** IAM's limit on the inline policies of a role, in characters without whitespace. */
-const ROLE_POLICY_LIMIT = 10_240;
-/** The traffic role's policy without its listeners and target groups, at the longest partition and region (measured: about 750). */
-const POLICY_FIXED_CHARACTERS = 800;
+/** How long the function's logs are kept unless a service says otherwise. */
+const DEFAULT_RETENTION = logs.RetentionDays.ONE_MONTH;
+/** The function's timeout; it answers FAILED a few seconds before it. */
+const FUNCTION_TIMEOUT = Duration.minutes(2);
+/** How long CloudFormation waits for the function's answer: its timeout and a margin for retries of the invocation. */
+export const SERVICE_TIMEOUT = Duration.minutes(5);
 
 /**
- * The newest Node.js runtime of the aws-cdk-lib the app is built with (the handler is plain JavaScript
- * that uses only the runtime's own AWS SDK), so the function does not age on a runtime Lambda retires.
+ * The newest Node.js runtime that every region of the stack's partition offers, as aws-cdk-lib records it
+ * (the regional fact of `determineLatestNodeRuntime`, without the runtime it adds to `Runtime.ALL`): the
+ * handler is plain JavaScript that uses only the runtime's own AWS SDK. A newer aws-cdk-lib may move it
+ * on; nothing a construct of the app declares does.
  */
-function newestNodeRuntime(): string {
-  const version = (runtime: lambda.Runtime) => Number(/^nodejs(\d+)\.x$/.exec(runtime.name)?.[1] ?? 0);
-  return lambda.Runtime.ALL.reduce((newest, runtime) => (version(runtime) > version(newest) ? runtime : newest)).name;
-}
-
-/**
- * A listener and its rules in one name: `...:listener*\/app/NAME/ID/LISTENER*` matches the listener
- * (`...:listener/app/NAME/ID/LISTENER`, which CreateRule names) and its rules
- * (`...:listener-rule/app/NAME/ID/LISTENER/RULE`), and nothing else: listener ids have a fixed length.
- */
-function listenerAndRulesOf(listener: elbv2.IApplicationListener): string {
-  const arn = listener.listenerArn;
-  if (!Token.isUnresolved(arn)) return `${arn.replace(':listener/', ':listener*/')}*`;
-  return Fn.join('', [Fn.join(':listener*/', Fn.split(':listener/', arn)), '*']);
+function nodeRuntime(scope: IConstruct): string {
+  return Stack.of(scope).regionalFact(FactName.LATEST_NODE_RUNTIME, lambda.Runtime.NODEJS_22_X.name);
 }
 
 let source: string | undefined;

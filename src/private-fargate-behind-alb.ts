@@ -483,6 +483,16 @@ export interface PrivateFargateBehindAlbProps {
    * @default - no notifications
    */
   readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * How long the logs of the stack's listener-rule function are kept. The function writes the rules of
+   * every service of the stack with a canary, linear or blue/green deployment or a rule on a shared
+   * listener; its log group belongs to the stack and is deleted with it. Services of one stack that give
+   * a value must give the same one.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly trafficFunctionLogRetention?: logs.RetentionDays;
 }
 
 /**
@@ -548,7 +558,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     // The front door: a load balancer forwarding to the tasks' IPs on the port, under the service's name.
     this.loadBalancer = loadBalancerFor(this, props, this.vpc);
     const targetGroupProps = targetGroupPropsFor(this, props, this.vpc);
-    this.targetGroup = buildTargetGroup(this, targetGroupProps);
+    this.targetGroup = buildTargetGroup(this, targetGroupProps, this.loadBalancer);
     const front = buildFrontDoor(this, props, this.loadBalancer, this.targetGroup);
     this.listener = front.listener;
     this.url = front.url;

@@ -1,13 +1,16 @@
+import { createHash } from 'crypto';
 import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct, IConstruct } from 'constructs';
+import { ownerOf } from './load-balancer';
 import { fail, toSeconds, validateIntegerInRange, validateSecondsInRange } from './validation';
 
 /*
  * How the load balancer sees a task: a target group of type ip on the service's port, its health check
  * and how long a stopping task drains. Canary, linear and blue/green deployments make a second target
- * group from the same props.
+ * group from the same props. A target group belongs to one load balancer (ELB quotas: load balancers
+ * per target group, 1), so the target groups follow theirs: see targetGroupId.
  */
 
 /** What the target group reads from the construct's props. */
@@ -58,9 +61,27 @@ export function targetGroupPropsFor(scope: IConstruct, props: TargetGroupOptions
   };
 }
 
-/** The service's target group. */
-export function buildTargetGroup(scope: Construct, props: elbv2.ApplicationTargetGroupProps): elbv2.ApplicationTargetGroup {
-  return new elbv2.ApplicationTargetGroup(scope, 'TargetGroup', props);
+/** The service's target group on `loadBalancer`. */
+export function buildTargetGroup(scope: Construct, props: elbv2.ApplicationTargetGroupProps,
+  loadBalancer: elbv2.IApplicationLoadBalancer): elbv2.ApplicationTargetGroup {
+  return new elbv2.ApplicationTargetGroup(scope, targetGroupId(scope, 'TargetGroup', loadBalancer), props);
+}
+
+/**
+ * The construct id of a target group of the service on `loadBalancer`: `base` on the service's own
+ * internet-facing load balancer, else `base` and a hash of which load balancer it is (the service's own
+ * internal one; a given one by its ARN or its path, and its scheme). When the service moves to another
+ * load balancer, or its own is replaced (`internetFacing` changed), its target groups are new ones that
+ * the new listeners claim, while the old load balancer keeps the old ones until the cleanup pass deletes
+ * both: a listener of a second load balancer on the same target group fails (TargetGroupAssociationLimit).
+ */
+export function targetGroupId(scope: IConstruct, base: string, loadBalancer: elbv2.IApplicationLoadBalancer): string {
+  const scheme = (loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer | undefined)?.scheme ?? 'unknown';
+  const own = ownerOf(loadBalancer) === scope;
+  if (own && scheme === 'internet-facing') return base;
+  const arn = loadBalancer.loadBalancerArn;
+  const which = own ? 'own' : Token.isUnresolved(arn) ? loadBalancer.node.path : arn;
+  return `${base}${createHash('sha256').update(`${which} ${scheme}`).digest('hex').slice(0, 8).toUpperCase()}`;
 }
 
 /** Throws unless the health check timeout is shorter than its interval (ELB refuses it at deploy otherwise). */

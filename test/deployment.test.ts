@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { listenerRules, newStack, synth } from './helpers';
 import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
@@ -163,70 +165,167 @@ describe('the traffic-shifting strategies', () => {
         AdvancedConfiguration: {
           AlternateTargetGroupArn: { Ref: 'WebAlternateTargetGroupB211FDA6' },
           ProductionListenerRule: { Ref: Match.stringLikeRegexp('^WebProductionRule') },
-          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PrivateFargateTrafficControlRole'), 'Arn'] },
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PrivateFargateTrafficControlEcsRole'), 'Arn'] },
         },
       }],
     });
   });
 
-  test('the stack\'s one traffic role may write the rules of its listeners and register targets in its traffic-shifting target groups, and only read the rest', () => {
+  // The mistakes: one role for two principals (whoever passes it to a function rewrites every rule ECS may), and ECS's
+  // rights written by hand (AWS extends the managed policy as ECS needs; a copy breaks deployments when it does).
+  test('ECS moves traffic with a role of its own: trusted by ecs.amazonaws.com only, with the managed policy AWS documents for it and nothing else', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.linear() });
     new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
 
     const template = Template.fromStack(stack);
-    const roles = Object.values(template.findResources('AWS::IAM::Role', {
-      Properties: { Description: Match.stringLikeRegexp('moves their production traffic') },
-    }));
-    expect(roles).toHaveLength(1);
-    // ECS moves traffic with it; the function that writes the rules runs with it.
-    expect(roles[0].Properties.AssumeRolePolicyDocument.Statement).toEqual([
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('ECS infrastructure role') } });
+    expect(Object.keys(roles)).toEqual([expect.stringMatching(/^PrivateFargateTrafficControlEcsRole/)]);
+    const [role] = Object.values(roles);
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' } },
+    ]);
+    expect(role.Properties.ManagedPolicyArns).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers']] },
+    ]);
+    expect(role.Properties.Policies).toBeUndefined();
+    expect(Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('TrafficControlEcsRole'))).toEqual([]);
+    // Both services' ECS configurations name it.
+    const roleArns = Object.values(template.findResources('AWS::ECS::Service')).map((s) => s.Properties.LoadBalancers[0].AdvancedConfiguration.RoleArn);
+    expect(roleArns).toEqual([{ 'Fn::GetAtt': [Object.keys(roles)[0], 'Arn'] }, { 'Fn::GetAtt': [Object.keys(roles)[0], 'Arn'] }]);
+  });
+
+  // The mistakes: rights named by listener (a rule the cleanup pass deletes after its listener left the stack is denied and
+  // stays, serving), rights on every rule of a shared listener (another stack's rules), a role that creates untagged rules.
+  test('the function\'s role creates rules on the stack\'s listeners only, tagged with the stack\'s id, and changes or deletes only the rules with that tag, wherever they are', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { deployment: Deployment.linear() });
+    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
+
+    const template = Template.fromStack(stack);
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('Runs the function') } });
+    expect(Object.keys(roles)).toEqual([expect.stringMatching(/^PrivateFargateTrafficControlFunctionRole/)]);
+    const [role] = Object.values(roles);
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
     ]);
-    expect(roles[0].Properties.ManagedPolicyArns).toBeUndefined();
-    // One name per listener for it and its rules: listener*/app/NAME/ID/LISTENER* matches both.
-    const listenerAndRules = (listener: string) => ({
-      'Fn::Join': ['', [{ 'Fn::Join': [':listener*/', { 'Fn::Split': [':listener/', { Ref: expect.stringMatching(new RegExp(`^${listener}Listener`)) }] }] }, '*']],
-    });
-    expect(roles[0].Properties.Policies).toEqual([{
-      PolicyName: 'TrafficControl',
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const rules = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':elasticloadbalancing:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':listener-rule/app/*']] };
+    const stackTag = { 'aws:RequestTag/private-fargate-behind-alb:stack-id': { Ref: 'AWS::StackId' } };
+    const [logGroup] = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete' }))
+      .filter((id) => id.startsWith('PrivateFargateTrafficControl'));
+    expect(role.Properties.Policies).toEqual([{
+      PolicyName: 'ListenerRules',
       PolicyDocument: {
         Version: '2012-10-17',
         Statement: [
+          { Effect: 'Allow', Action: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetHealth'], Resource: '*' },
           {
             Effect: 'Allow',
-            Action: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
-              'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
-            Resource: '*',
+            Action: 'elasticloadbalancing:CreateRule',
+            Condition: { StringEquals: stackTag },
+            Resource: [{ Ref: expect.stringMatching(/^WebListener/) }, { Ref: expect.stringMatching(/^ApiListener/) }],
           },
           {
             Effect: 'Allow',
-            Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/lambda/*']] },
-          },
-          // One statement per right, listing every service's listeners (with their rules) or target groups.
-          {
-            Effect: 'Allow',
-            Action: ['elasticloadbalancing:CreateRule', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
-            Resource: [listenerAndRules('Web'), listenerAndRules('Api')],
+            Action: 'elasticloadbalancing:AddTags',
+            Condition: { StringEquals: { ...stackTag, 'elasticloadbalancing:CreateAction': 'CreateRule' } },
+            Resource: rules,
           },
           {
             Effect: 'Allow',
-            Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-            Resource: [{ Ref: 'WebTargetGroupFE6444AE' }, { Ref: 'WebAlternateTargetGroupB211FDA6' },
-              { Ref: expect.stringMatching(/^ApiTargetGroup/) }, { Ref: expect.stringMatching(/^ApiAlternateTargetGroup/) }],
+            Action: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
+            Condition: { StringEquals: { 'aws:ResourceTag/private-fargate-behind-alb:stack-id': { Ref: 'AWS::StackId' } } },
+            Resource: rules,
           },
+          { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } },
         ],
       },
     }]);
-    // No separate policy resource: the permissions exist as soon as the role does; the function runs with the same role.
-    expect(Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('TrafficControl'))).toEqual([]);
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
-      Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PrivateFargateTrafficControlRole'), 'Arn'] },
+      Role: { 'Fn::GetAtt': [Object.keys(roles)[0], 'Arn'] },
+      LoggingConfig: { LogGroup: { Ref: logGroup } },
     });
+    // The tag the policy reads is the one the function writes.
+    const handlerSource = fs.readFileSync(path.join(__dirname, '..', 'assets', 'listener-rule-handler', 'index.js'), 'utf-8');
+    expect(handlerSource).toContain('const STACK_TAG = \'private-fargate-behind-alb:stack-id\';');
+  });
+
+  // The mistake: a policy that lists every service's target groups, which refused a stack's 24th canary service (IAM's
+  // 10,240 characters of inline policy per role) long before CloudFormation's 500 resources.
+  test('the function\'s policy does not grow with the services of a shared listener, and names one listener per service with a listener of its own', () => {
+    const policyOf = (services: number, shared: boolean) => {
+      const stack = newStack();
+      const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc');
+      const web = new PrivateFargateBehindAlb(stack, 'Web', { deploymentAlarms: false, image: ecs.ContainerImage.fromRegistry(IMAGE), ...(shared ? { certificate, domainName: 'web.example.com' } : {}) });
+      for (let i = 1; i < services; i++) {
+        new PrivateFargateBehindAlb(stack, `Service${i}`, {
+          loadBalancer: web.loadBalancer, deploymentAlarms: false, image: ecs.ContainerImage.fromRegistry(IMAGE), port: 8080 + i,
+          ...(shared ? { certificate, domainName: `s${i}.example.com` } : {}),
+        });
+      }
+      const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('Runs the function') } }));
+      return role.Properties.Policies[0].PolicyDocument;
+    };
+
+    expect(policyOf(4, true)).toEqual(policyOf(2, true));
+    expect([policyOf(2, false), policyOf(3, false)].map((policy) => [policy.Statement[1].Resource].flat().length)).toEqual([2, 3]);
+  });
+
+  test('as many canary services as CloudFormation\'s 500 resources allow, each with its own load balancer, fit one stack: the role\'s policy is not the bound', () => {
+    const build = (services: number) => {
+      const stack = newStack();
+      const vpc = new PrivateFargateBehindAlb(stack, 'Service0', { image: ecs.ContainerImage.fromRegistry(IMAGE) }).vpc;
+      for (let i = 1; i < services; i++) new PrivateFargateBehindAlb(stack, `Service${i}`, { vpc, image: ecs.ContainerImage.fromRegistry(IMAGE) });
+      return Template.fromStack(stack).toJSON();
+    };
+    const template = build(23);
+    const count = Object.keys(template.Resources).length;
+    const perService = count - Object.keys(build(22).Resources).length;
+
+    // One more service would pass CloudFormation's 500 resources.
+    expect(count).toBeLessThanOrEqual(500);
+    expect(count + perService).toBeGreaterThan(500);
+    const [role] = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::IAM::Role' && /Runs the function/.test(r.Properties.Description));
+    // Each name at the longest it can resolve to (a listener ARN in aws-us-gov and the longest region name is under 150 characters).
+    const longest = JSON.stringify(role.Properties.Policies).replace(/\{"Ref":"[^"]+"\}/g, `"${'x'.repeat(150)}"`).replace(/\{"Fn::[^{}]*\}/g, '"x"');
+    expect(longest.length).toBeLessThan(10_240);
+  });
+
+  // The mistake: logs in a group Lambda makes itself, which never expires and outlives the stack.
+  test('the function logs to a log group of the stack: kept a month by default, deleted with the stack, and the retention a service gives', () => {
+    const logGroupOf = (template: Template) => Object.entries(template.findResources('AWS::Logs::LogGroup'))
+      .filter(([id]) => id.startsWith('PrivateFargateTrafficControlLogGroup')).map(([, group]) => group);
+
+    expect(logGroupOf(synth())).toEqual([{ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' }]);
+    expect(logGroupOf(synth({ trafficFunctionLogRetention: logs.RetentionDays.ONE_WEEK }))[0].Properties).toEqual({ RetentionInDays: 7 });
+  });
+
+  test('services of one stack that give different retentions for the one function are refused; the same value, or one service giving it, synthesizes', () => {
+    const build = (api: logs.RetentionDays | undefined) => () => {
+      const stack = newStack();
+      const web = new PrivateFargateBehindAlb(stack, 'Web', { trafficFunctionLogRetention: logs.RetentionDays.ONE_WEEK });
+      new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080, trafficFunctionLogRetention: api });
+      return Template.fromStack(stack);
+    };
+
+    expect(build(logs.RetentionDays.ONE_YEAR)).toThrow(
+      '[TestStack/Api] trafficFunctionLogRetention must be the same for every service of a stack, which share one traffic function; received 365 days, ' +
+      'and TestStack/Web gives 7 days. Give the same value, or leave it out on all but one service');
+    for (const api of [logs.RetentionDays.ONE_WEEK, undefined]) {
+      const groups = Object.entries(build(api)().findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('PrivateFargateTrafficControl'));
+      expect(groups.map(([, group]) => group.Properties.RetentionInDays)).toEqual([7]);
+    }
+  });
+
+  // The mistake: a custom resource without ServiceTimeout, which leaves CloudFormation waiting an hour for a lost answer.
+  test('CloudFormation waits at most 5 minutes for the function\'s answer, more than the function\'s own 2-minute timeout', () => {
+    const template = synth();
+
+    template.hasResourceProperties('Custom::PrivateFargateListenerRule', { ServiceTimeout: '300' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Timeout: 120 });
   });
 
   // The mistakes: the code as a file asset (an upload to the bootstrap bucket on every deploy, and a bucket the app must
@@ -246,41 +345,6 @@ describe('the traffic-shifting strategies', () => {
     expect(Object.values<any>(manifest.files).map((file) => file.source.path)).toEqual([`${stack.stackName}.template.json`]);
   });
 
-  test('services on one shared HTTPS listener: the traffic role names that listener and its rules once, and every service\'s target groups', () => {
-    const stack = newStack();
-    const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc');
-    const web = new PrivateFargateBehindAlb(stack, 'Web', { certificate, domainName: 'web.example.com' });
-    new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, domainName: 'api.example.com', certificate, port: 8080 });
-    new PrivateFargateBehindAlb(stack, 'Admin', { loadBalancer: web.loadBalancer, domainName: 'admin.example.com', certificate, port: 8081 });
-
-    const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role', {
-      Properties: { Description: Match.stringLikeRegexp('moves their production traffic') },
-    }));
-    const [writeRules, registerTargets] = role.Properties.Policies[0].PolicyDocument.Statement.slice(2);
-    expect(writeRules.Resource).toEqual({
-      'Fn::Join': ['', [{ 'Fn::Join': [':listener*/', { 'Fn::Split': [':listener/', { Ref: expect.stringMatching(/^WebHttpsListener/) }] }] }, '*']],
-    });
-    expect(registerTargets.Resource).toHaveLength(6);
-  });
-
-  test('the traffic role\'s policy fits IAM\'s 10,240 characters: a stack whose listeners and target groups could take more is refused, and rolling services are the way out', () => {
-    const build = (services: number, rolling = 0) => {
-      const stack = newStack();
-      const vpc = new PrivateFargateBehindAlb(stack, 'Service0', { deploymentAlarms: false, image: ecs.ContainerImage.fromRegistry(IMAGE) }).vpc;
-      for (let i = 1; i < services; i++) {
-        new PrivateFargateBehindAlb(stack, `Service${i}`, {
-          vpc, deploymentAlarms: false, image: ecs.ContainerImage.fromRegistry(IMAGE), deployment: i < rolling + 1 ? Deployment.rolling() : undefined,
-        });
-      }
-      return () => Template.fromStack(stack);
-    };
-
-    // 800 + 23 x (148 + 2 x 128) = 10,092 at the longest partition and region; 24 services: 10,496.
-    expect(build(23)().findResources('Custom::PrivateFargateListenerRule')).toBeDefined();
-    expect(build(24)).toThrow(/\[TestStack\/PrivateFargateTrafficControl\] deployment: the stack TestStack has 24 listeners and 48 target groups that shift traffic, whose names can take 10496 characters of the stack's traffic role's policy, more than the 10240 IAM allows a role: the deploy would fail\. Put some of the services with a canary, linear or blue\/green deployment in another stack, or give them Deployment\.rolling\(\)/);
-    expect(Object.keys(build(24, 1)().findResources('Custom::PrivateFargateListenerRule'))).toHaveLength(23);
-  });
-
   test('an ordinary update (a new environment variable) leaves the listener rule and the target groups as they were, so the weights ECS set stay', () => {
     const before = synth({ environment: { RELEASE: '1' } }).toJSON().Resources;
     const after = synth({ environment: { RELEASE: '2' } }).toJSON().Resources;
@@ -294,12 +358,25 @@ describe('the traffic-shifting strategies', () => {
     expect(of(after, 'AWS::ECS::TaskDefinition')).not.toEqual(of(before, 'AWS::ECS::TaskDefinition'));
   });
 
-  test('the function of the listener rules runs on the newest Node.js runtime aws-cdk-lib knows, so it does not age on a retired one', () => {
-    const runtime: string = Object.values(synth().findResources('AWS::Lambda::Function'))[0].Properties.Runtime;
-    const version = (name: string) => Number(/^nodejs(\d+)\.x$/.exec(name)?.[1] ?? NaN);
+  // The mistakes: the highest nodejsNN.x of lambda.Runtime.ALL, which any construct of the app extends and which lists
+  // runtimes before every region has them (nodejs24.x deployed where the regional fact says nodejs22.x).
+  test('the function runs on aws-cdk-lib\'s newest Node.js runtime for the stack\'s region, whatever runtime another construct of the app declares', () => {
+    const runtimeIn = (region: string | undefined) => {
+      const app = new App();
+      new lambda.Runtime('nodejs99.x', lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true });
+      const stack = new Stack(app, 'Stack', { env: region ? { account: '123456789012', region } : undefined });
+      new PrivateFargateBehindAlb(stack, 'Web');
+      const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+      return stack.resolve(fn.Properties.Runtime);
+    };
+    const fact = (region: string) => RegionInfo.get(region).latestNodeRuntime ?? lambda.Runtime.NODEJS_22_X.name;
 
-    expect(version(runtime)).toBeGreaterThanOrEqual(24);
-    expect(lambda.Runtime.ALL.map((r) => r.name).filter((name) => version(name) > version(runtime))).toEqual([]);
+    for (const region of ['cn-north-1', 'us-gov-west-1', 'eu-west-1']) expect(runtimeIn(region)).toBe(fact(region));
+    expect(lambda.Runtime.ALL.map((r) => r.name)).toContain('nodejs99.x');
+    expect(runtimeIn('cn-north-1')).toMatch(/^nodejs\d+\.x$/);
+    // In a stack of no region, the one runtime every region has (or a lookup by region, when they differ).
+    const agnostic = runtimeIn(undefined);
+    expect(typeof agnostic === 'string' ? agnostic : agnostic['Fn::FindInMap'][0]).toMatch(/^(nodejs\d+\.x|LatestNodeRuntimeMap)$/);
   });
 
   test('no CloudFormation listener rule holds weights: the rule is the custom resource whose function keeps the weights ECS set', () => {
@@ -344,7 +421,7 @@ describe('the traffic-shifting strategies', () => {
     }
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     expect(Object.keys(template.findResources('AWS::IAM::Role', {
-      Properties: { Description: Match.stringLikeRegexp('moves their production traffic') },
+      Properties: { Description: Match.stringLikeRegexp('ECS infrastructure role') },
     }))).toHaveLength(1);
   });
 });

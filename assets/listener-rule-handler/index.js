@@ -9,7 +9,12 @@
  * handler creates the rule with the template's weights, and on update keeps the live weights ECS set.
  *
  * It is the custom resource's service token itself, so it sends the CloudFormation response itself,
- * FAILED included: CloudFormation would otherwise wait an hour for it.
+ * FAILED included: CloudFormation would otherwise wait for the custom resource's ServiceTimeout.
+ *
+ * Every rule it creates carries the tag STACK_TAG with the stack's id: its role may change and delete
+ * only those, on whichever listener they are, so a rule that the cleanup pass or a rollback deletes
+ * after its listener left the stack is still its own. It never moves traffic onto a target group that
+ * has no healthy target: it fails the update instead, and CloudFormation rolls back.
  */
 'use strict';
 
@@ -25,6 +30,10 @@ const TIMEOUT_MARGIN_MS = 5000;
  */
 const ACCESS_DENIED_RETRIES = 6;
 const ACCESS_DENIED_WAIT_MS = 5000;
+/** The tag of the rules this function creates, valued with the stack's id (the role's policy reads it). */
+const STACK_TAG = 'private-fargate-behind-alb:stack-id';
+/** DescribeRules answers at most this many rules per page (ELB API reference, DescribeRules PageSize). */
+const PAGE_SIZE = 400;
 
 /** A whole number from a CloudFormation property, which arrives as a string. */
 function whole(value, name) {
@@ -66,17 +75,37 @@ function keepWeights(targetGroups, liveRule) {
   return kept.reduce((sum, tg) => sum + tg.Weight, 0) > 0 ? kept : targetGroups;
 }
 
+/** A condition by its meaning: the field and its values, from the `...Config` shape or the legacy `Values`. */
+function conditionKey(condition) {
+  const config = condition.HostHeaderConfig ?? condition.PathPatternConfig ?? condition.HttpRequestMethodConfig ??
+    condition.SourceIpConfig ?? condition.HttpHeaderConfig ?? condition.QueryStringConfig;
+  const values = (config?.Values ?? condition.Values ?? []).map((value) => (typeof value === 'string' ? value : JSON.stringify(value)));
+  const field = condition.Field === 'host-header' ? values.map((v) => v.toLowerCase()) : values;
+  return `${condition.Field}${condition.HttpHeaderConfig ? `:${condition.HttpHeaderConfig.HttpHeaderName}` : ''}=${JSON.stringify([...new Set(field)].sort())}`;
+}
+
+/** Whether two lists of conditions mean the same (DescribeRules adds the legacy `Values` and may reorder). */
+function sameConditions(a, b) {
+  const keys = (conditions) => JSON.stringify((conditions ?? []).map(conditionKey).sort());
+  return keys(a) === keys(b);
+}
+
 const isNotFound = (error) => /^(RuleNotFound|ListenerNotFound)(Exception)?$/.test(error?.name);
 const isAccessDenied = (error) => /^AccessDenied(Exception)?$/.test(error?.name);
 const isPriorityInUse = (error) => /^PriorityInUse(Exception)?$/.test(error?.name);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Calls one ELBv2 API, logging its input; AccessDenied is tried again a few times (see ACCESS_DENIED_RETRIES). */
-async function call(elb, method, input) {
+/**
+ * Calls one ELBv2 API, logging its input; AccessDenied is tried again a few times (see
+ * ACCESS_DENIED_RETRIES). Once `signal` is aborted (the function is about to answer FAILED), no call
+ * starts and the one under way is abandoned by the SDK, so nothing completes after the answer.
+ */
+async function call(elb, method, input, signal) {
   for (let attempt = 0; ; attempt++) {
+    signal?.throwIfAborted();
     console.log(JSON.stringify({ call: method, input, attempt }));
     try {
-      return await elb[method](input);
+      return await elb[method](input, { abortSignal: signal });
     } catch (error) {
       if (!isAccessDenied(error) || attempt >= ACCESS_DENIED_RETRIES) throw error;
       await (elb.wait ?? sleep)(ACCESS_DENIED_WAIT_MS);
@@ -84,31 +113,64 @@ async function call(elb, method, input) {
   }
 }
 
-async function createRule(elb, rule, targetGroups) {
+async function createRule(elb, rule, targetGroups, stackId, signal) {
   const out = await call(elb, 'createRule', {
     ListenerArn: rule.listenerArn,
     Priority: rule.priority,
     Conditions: rule.conditions,
     Actions: forward(targetGroups),
-  });
+    Tags: [{ Key: STACK_TAG, Value: stackId }],
+  }, signal);
   return out.Rules[0].RuleArn;
 }
 
 /** The live rule, or undefined when it is gone. */
-async function describeRule(elb, ruleArn) {
+async function describeRule(elb, ruleArn, signal) {
   try {
-    return (await call(elb, 'describeRules', { RuleArns: [ruleArn] })).Rules[0];
+    return (await call(elb, 'describeRules', { RuleArns: [ruleArn] }, signal)).Rules[0];
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
   }
 }
 
-/** The rule of the listener at the rule's priority with the same conditions, if there is one. */
-async function sameRuleAt(elb, rule) {
-  const { Rules: rules } = await call(elb, 'describeRules', { ListenerArn: rule.listenerArn });
-  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-  return rules.find((r) => String(r.Priority) === String(rule.priority) && same(r.Conditions, rule.conditions));
+/** The rule of the listener at the rule's priority with the same conditions (by meaning), read page by page. */
+async function sameRuleAt(elb, rule, signal) {
+  let marker;
+  do {
+    const page = await call(elb, 'describeRules', { ListenerArn: rule.listenerArn, PageSize: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }, signal);
+    const held = (page.Rules ?? []).find((r) => String(r.Priority) === String(rule.priority) && sameConditions(r.Conditions, rule.conditions));
+    if (held) return held;
+    marker = page.NextMarker;
+  } while (marker);
+  return undefined;
+}
+
+/**
+ * Refuses weights that move traffic onto a target group with no healthy target: a group the live rule
+ * gave no weight that would get some (after an odd number of traffic-shifting deployments, the
+ * template's primary group is empty). Allowed when no group that serves today has a healthy target
+ * either: nothing is lost then.
+ */
+async function checkHealthyTargets(elb, liveRule, targetGroups, signal) {
+  const live = liveWeights(liveRule);
+  const gaining = targetGroups.filter((tg) => tg.Weight > 0 && live.get(tg.TargetGroupArn) === 0);
+  if (gaining.length === 0) return;
+  const healthy = async (arn) => {
+    const out = await call(elb, 'describeTargetHealth', { TargetGroupArn: arn }, signal);
+    return (out.TargetHealthDescriptions ?? []).some((d) => d.TargetHealth?.State === 'healthy');
+  };
+  const empty = [];
+  for (const tg of gaining) if (!(await healthy(tg.TargetGroupArn))) empty.push(tg.TargetGroupArn);
+  if (empty.length === 0) return;
+  const serving = [...live].filter(([, weight]) => weight > 0).map(([arn]) => arn);
+  let servingHealthy = false;
+  for (const arn of serving) if (await healthy(arn)) servingHealthy = true;
+  if (!servingHealthy) return;
+  throw new Error(`Refused: this update would send requests of the rule ${liveRule.RuleArn} to ${empty.join(', ')}, which has no healthy target, ` +
+    `away from ${serving.join(', ')}, which serves them now (after an odd number of canary, linear or blue/green deployments ECS serves from ` +
+    'the alternate target group). Nothing was changed; the stack rolls back. Deploy the service once more as it is (aws ecs update-service ' +
+    '--force-new-deployment), which moves the traffic back to its primary target group, then apply this change again');
 }
 
 /**
@@ -116,14 +178,14 @@ async function sameRuleAt(elb, rule) {
  * API's shapes (createRule, describeRules, modifyRule, setRulePriorities, deleteRule).
  * @returns {Promise<{ PhysicalResourceId: string, Data: object }>}
  */
-async function apply(event, elb) {
+async function apply(event, elb, signal) {
   const id = event.PhysicalResourceId;
   const done = (ruleArn) => ({ PhysicalResourceId: ruleArn, Data: { RuleArn: ruleArn } });
 
   if (event.RequestType === 'Delete') {
     if (!RULE_ARN.test(id ?? '')) return { PhysicalResourceId: id, Data: {} };
     try {
-      await call(elb, 'deleteRule', { RuleArn: id });
+      await call(elb, 'deleteRule', { RuleArn: id }, signal);
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -131,27 +193,30 @@ async function apply(event, elb) {
   }
 
   const rule = desired(event.ResourceProperties);
-  if (event.RequestType === 'Create') return done(await createRule(elb, rule, rule.targetGroups));
+  if (event.RequestType === 'Create') return done(await createRule(elb, rule, rule.targetGroups, event.StackId, signal));
   if (event.RequestType !== 'Update') throw new Error(`Unknown RequestType ${event.RequestType}`);
 
-  const live = await describeRule(elb, id);
+  const live = await describeRule(elb, id, signal);
   const targetGroups = keepWeights(rule.targetGroups, live);
   // A rule cannot move to another listener: a new one there; CloudFormation then deletes the old one.
   if (!live || rule.listenerArn !== event.OldResourceProperties?.ListenerArn) {
     try {
-      return done(await createRule(elb, rule, targetGroups));
+      return done(await createRule(elb, rule, targetGroups, event.StackId, signal));
     } catch (error) {
       // The rollback of a move: the rule being restored still holds its priority on its listener.
-      const held = isPriorityInUse(error) && await sameRuleAt(elb, rule);
+      const held = isPriorityInUse(error) && await sameRuleAt(elb, rule, signal);
       if (!held) throw error;
-      await call(elb, 'modifyRule', { RuleArn: held.RuleArn, Conditions: rule.conditions, Actions: forward(keepWeights(rule.targetGroups, held)) });
+      const heldGroups = keepWeights(rule.targetGroups, held);
+      await checkHealthyTargets(elb, held, heldGroups, signal);
+      await call(elb, 'modifyRule', { RuleArn: held.RuleArn, Conditions: rule.conditions, Actions: forward(heldGroups) }, signal);
       return done(held.RuleArn);
     }
   }
+  await checkHealthyTargets(elb, live, targetGroups, signal);
   if (String(live.Priority) !== String(rule.priority)) {
-    await call(elb, 'setRulePriorities', { RulePriorities: [{ RuleArn: id, Priority: rule.priority }] });
+    await call(elb, 'setRulePriorities', { RulePriorities: [{ RuleArn: id, Priority: rule.priority }] }, signal);
   }
-  await call(elb, 'modifyRule', { RuleArn: id, Conditions: rule.conditions, Actions: forward(targetGroups) });
+  await call(elb, 'modifyRule', { RuleArn: id, Conditions: rule.conditions, Actions: forward(targetGroups) }, signal);
   return done(id);
 }
 
@@ -178,13 +243,19 @@ function createHandler({ elb, request = https.request }) {
     const { ResponseURL: _url, ...logged } = event;
     console.log(JSON.stringify({ event: logged }));
     let timer;
+    // On time out the calls under way are aborted: none completes after the FAILED answer.
+    const controller = new AbortController();
     const timeout = new Promise((_resolve, reject) => {
       const ms = Math.max(context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS, 0);
-      timer = setTimeout(() => reject(new Error('Timed out before the work finished')), ms);
+      timer = setTimeout(() => {
+        const error = new Error('Timed out before the work finished; the ELB calls under way were aborted');
+        controller.abort(error);
+        reject(error);
+      }, ms);
     });
     let outcome;
     try {
-      outcome = { Status: 'SUCCESS', ...(await Promise.race([apply(event, elb), timeout])) };
+      outcome = { Status: 'SUCCESS', ...(await Promise.race([apply(event, elb, controller.signal), timeout])) };
     } catch (error) {
       console.error(error);
       outcome = {
@@ -213,25 +284,33 @@ function createHandler({ elb, request = https.request }) {
   };
 }
 
-/** The ELBv2 client of the Lambda runtime's SDK, loaded on first use. */
-function sdkClient() {
+/**
+ * The SDK's client settings: the function spends the account's own ELB API budget, shared with every
+ * other client, so throttled calls are retried the way the SDK's adaptive mode does (backing off and
+ * pacing the client's own rate), a few more times than the default.
+ */
+const CLIENT_CONFIG = { retryMode: 'adaptive', maxAttempts: 8 };
+
+/** The ELBv2 client of the Lambda runtime's SDK (or of `load()`), loaded on first use. */
+function sdkClient(load = () => require('@aws-sdk/client-elastic-load-balancing-v2')) {
   let sdk;
-  const send = (command, input) => {
+  const send = (command, input, options) => {
     if (!sdk) {
-      const commands = require('@aws-sdk/client-elastic-load-balancing-v2');
-      sdk = { commands, client: new commands.ElasticLoadBalancingV2Client({}) };
+      const commands = load();
+      sdk = { commands, client: new commands.ElasticLoadBalancingV2Client(CLIENT_CONFIG) };
     }
-    return sdk.client.send(new sdk.commands[command](input));
+    return sdk.client.send(new sdk.commands[command](input), options);
   };
   return {
-    createRule: (input) => send('CreateRuleCommand', input),
-    describeRules: (input) => send('DescribeRulesCommand', input),
-    modifyRule: (input) => send('ModifyRuleCommand', input),
-    setRulePriorities: (input) => send('SetRulePrioritiesCommand', input),
-    deleteRule: (input) => send('DeleteRuleCommand', input),
+    createRule: (input, options) => send('CreateRuleCommand', input, options),
+    describeRules: (input, options) => send('DescribeRulesCommand', input, options),
+    modifyRule: (input, options) => send('ModifyRuleCommand', input, options),
+    setRulePriorities: (input, options) => send('SetRulePrioritiesCommand', input, options),
+    deleteRule: (input, options) => send('DeleteRuleCommand', input, options),
+    describeTargetHealth: (input, options) => send('DescribeTargetHealthCommand', input, options),
   };
 }
 
 const handler = createHandler({ elb: sdkClient() });
 
-module.exports = { handler, apply, createHandler, sendResponse, sdkClient };
+module.exports = { handler, apply, createHandler, sendResponse, sdkClient, sameConditions, STACK_TAG };
