@@ -257,9 +257,10 @@ describe('access logs', () => {
 
 describe('reliability', () => {
   test.each([
-    ['the default canary deployment', undefined, ['AWS::ElasticLoadBalancingV2::TargetGroup WebAlternateTargetGroupB211FDA6']],
-    ['Deployment.rolling()', Deployment.rolling(), []],
-  ])('the logical IDs users depend on do not change, with %s', (_, deployment, extra) => {
+    ['the default canary deployment', undefined, ['AWS::ElasticLoadBalancingV2::TargetGroup WebAlternateTargetGroupB211FDA6'],
+      ['AWS::Logs::LogGroup PrivateFargateTrafficControlLogGroup103FA951']],
+    ['Deployment.rolling()', Deployment.rolling(), [], []],
+  ])('the logical IDs users depend on do not change, with %s', (_, deployment, extra, extraLogs) => {
     const stack = newStack();
     new PrivateFargateBehindAlb(stack, 'Web', { deployment });
 
@@ -284,6 +285,7 @@ describe('reliability', () => {
       'AWS::ElasticLoadBalancingV2::LoadBalancer WebLoadBalancer8E8983B1',
       ...extra,
       'AWS::ElasticLoadBalancingV2::TargetGroup WebTargetGroupFE6444AE',
+      ...extraLogs,
       'AWS::Logs::LogGroup WebFlowLogs5C43A9B8',
       'AWS::Logs::LogGroup WebLogGroup1664F270',
     ]);

@@ -393,7 +393,7 @@ describe('the user\'s roles', () => {
       TaskRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyTaskRole'), 'Arn'] },
       ExecutionRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyExecutionRole'), 'Arn'] },
     });
-    template.resourceCountIs('AWS::IAM::Role', 4); // the two given, the flow log's and the canary deployment's traffic-shift role
+    template.resourceCountIs('AWS::IAM::Role', 5); // the two given, the flow log's, and the canary deployment's two: ECS's and the rule function's
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^MyExecutionRole') }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ecr:GetAuthorizationToken' })]) },
