@@ -7,7 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { Fact, FactName } from 'aws-cdk-lib/region-info';
 import { listenerRules, newStack, synth } from './helpers';
 import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
@@ -262,7 +262,10 @@ describe('the traffic-shifting strategies', () => {
       const web = new PrivateFargateBehindAlb(stack, 'Web', { deploymentAlarms: false, image: ecs.ContainerImage.fromRegistry(IMAGE), ...(shared ? { certificate, domainName: 'web.example.com' } : {}) });
       for (let i = 1; i < services; i++) {
         new PrivateFargateBehindAlb(stack, `Service${i}`, {
-          loadBalancer: web.loadBalancer, deploymentAlarms: false, image: ecs.ContainerImage.fromRegistry(IMAGE), port: 8080 + i,
+          loadBalancer: web.loadBalancer,
+          deploymentAlarms: false,
+          image: ecs.ContainerImage.fromRegistry(IMAGE),
+          port: 8080 + i,
           ...(shared ? { certificate, domainName: `s${i}.example.com` } : {}),
         });
       }
@@ -369,7 +372,7 @@ describe('the traffic-shifting strategies', () => {
       const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
       return stack.resolve(fn.Properties.Runtime);
     };
-    const fact = (region: string) => RegionInfo.get(region).latestNodeRuntime ?? lambda.Runtime.NODEJS_22_X.name;
+    const fact = (region: string) => Fact.find(region, FactName.LATEST_NODE_RUNTIME) ?? lambda.Runtime.NODEJS_22_X.name;
 
     for (const region of ['cn-north-1', 'us-gov-west-1', 'eu-west-1']) expect(runtimeIn(region)).toBe(fact(region));
     expect(lambda.Runtime.ALL.map((r) => r.name)).toContain('nodejs99.x');
@@ -654,7 +657,9 @@ describe('values refused at synth, and the boundaries accepted', () => {
     [{ period: Duration.seconds(30) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 30 seconds\. Give a Duration in minutes, such as Duration\.minutes\(1\)/],
     [{ period: Duration.seconds(90) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 1 minute 30 seconds\./],
     [{ period: Duration.minutes(0) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 0 minutes\./],
-    [{ period: Duration.hours(1), evaluationPeriods: 25 }, /alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\), the longest CloudWatch evaluates; received 60 minutes x 25 = 1500 minutes/],
+    [{ period: Duration.minutes(59), evaluationPeriods: 25 }, /^\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\) with a period under one hour, the longest CloudWatch evaluates; received period 59 minutes x evaluationPeriods 25 = 1475 minutes\. Give at most 24 evaluationPeriods$/],
+    [{ period: Duration.hours(1), evaluationPeriods: 169 }, /^\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most seven days \(10080 minutes\) with a period of one hour or more, the longest CloudWatch evaluates; received period 60 minutes x evaluationPeriods 169 = 10140 minutes\. Give at most 168 evaluationPeriods$/],
+    [{ period: Duration.days(8), evaluationPeriods: 1 }, /received period 11520 minutes x evaluationPeriods 1 = 11520 minutes\. Give a period of at most 10080 minutes, with evaluationPeriods 1$/],
   ])('alarmThresholds %j are refused', (alarmThresholds, message) => {
     refuses({ alarmThresholds }, message);
   });
@@ -670,16 +675,34 @@ describe('values refused at synth, and the boundaries accepted', () => {
   });
 
   // The mistake: checking period x evaluationPeriods only when evaluationPeriods is given, or with another default than the alarms' 2.
-  test('an alarm period is checked against the one-day limit with the default two evaluation periods', () => {
-    refuses({ alarmThresholds: { period: Duration.minutes(721) } },
-      /^\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\), the longest CloudWatch evaluates; received 721 minutes x 2 = 1442 minutes$/);
+  test('an alarm period is checked against the seven-day limit with the default two evaluation periods', () => {
+    refuses({ alarmThresholds: { period: Duration.minutes(5041) } },
+      /^\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most seven days \(10080 minutes\) with a period of one hour or more, the longest CloudWatch evaluates; received period 5041 minutes x evaluationPeriods 2 \(the default\) = 10082 minutes\. Give at most 1 evaluationPeriods$/);
 
-    const alarms = Object.values(synth({ alarmThresholds: { period: Duration.minutes(720) } }).findResources('AWS::CloudWatch::Alarm'));
+    const alarms = Object.values(synth({ alarmThresholds: { period: Duration.minutes(5040) } }).findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(3);
     for (const alarm of alarms) {
       const periods = alarm.Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Period);
-      expect([alarm.Properties.EvaluationPeriods, new Set(periods)]).toEqual([2, new Set([43200])]);
+      expect([alarm.Properties.EvaluationPeriods, new Set(periods)]).toEqual([2, new Set([302400])]);
     }
+  });
+
+  // The mistake: checking period x evaluationPeriods only when period is given: with the default period of one minute,
+  // evaluationPeriods 1441 synthesized and CloudWatch refused the alarm at deploy.
+  test('evaluationPeriods is checked against the one-day limit with the default period of one minute: 1440 accepted, 1441 refused', () => {
+    refuses({ alarmThresholds: { evaluationPeriods: 1441 } },
+      /^\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\) with a period under one hour, the longest CloudWatch evaluates; received period 1 minute \(the default\) x evaluationPeriods 1441 = 1441 minutes\. Give at most 1440 evaluationPeriods$/);
+
+    synth({ deployment: Deployment.rolling(), alarmThresholds: { evaluationPeriods: 1440 } })
+      .hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount', Period: 60, EvaluationPeriods: 1440 });
+  });
+
+  // The mistake: one day for every period (CloudWatch allows seven days from a period of one hour), or seven days for every period.
+  test('the limit is one day below a period of one hour and seven days from it: 59 minutes x 24 and 60 minutes x 168 are accepted', () => {
+    synth({ deployment: Deployment.rolling(), alarmThresholds: { period: Duration.minutes(59), evaluationPeriods: 24 } })
+      .hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount', Period: 3540, EvaluationPeriods: 24 });
+    synth({ deployment: Deployment.rolling(), alarmThresholds: { period: Duration.hours(1), evaluationPeriods: 168 } })
+      .hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount', Period: 3600, EvaluationPeriods: 168 });
   });
 
   test('the shortest alarm period, one minute, is accepted', () => {

@@ -183,11 +183,14 @@ async function apply(event, elb, signal) {
   const done = (ruleArn) => ({ PhysicalResourceId: ruleArn, Data: { RuleArn: ruleArn } });
 
   if (event.RequestType === 'Delete') {
-    if (!RULE_ARN.test(id ?? '')) return { PhysicalResourceId: id, Data: {} };
-    try {
-      await call(elb, 'deleteRule', { RuleArn: id }, signal);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
+    // A rule already gone is deleted. It is looked up first: IAM refuses DeleteRule on a rule that does not exist
+    // (its tag, which the role's policy reads, is missing) before ELB could answer RuleNotFound.
+    if (RULE_ARN.test(id ?? '') && await describeRule(elb, id, signal)) {
+      try {
+        await call(elb, 'deleteRule', { RuleArn: id }, signal);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
     }
     return { PhysicalResourceId: id, Data: {} };
   }
