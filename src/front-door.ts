@@ -7,6 +7,7 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct, IConstruct } from 'constructs';
 import { RuleMatch } from './listener-rule';
 import { ownerOf } from './load-balancer';
+import { LoadBalancerUse } from './quotas';
 import { fail, validateIntegerInRange } from './validation';
 
 /*
@@ -37,6 +38,8 @@ export interface FrontDoor {
   readonly url: string;
   /** On a shared HTTPS listener, what the service's rule matches (the caller makes the rule). */
   readonly match?: RuleMatch;
+  /** The listeners the service is on and the certificate of its HTTPS listener it brings, as the load balancer's quotas count them. */
+  readonly placed: Pick<LoadBalancerUse, 'listeners' | 'certificates'>;
 }
 
 /** Validates the front-door props and builds the listeners, certificate and record of the service. */
@@ -52,27 +55,28 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
     });
     const host = loadBalancer.loadBalancerDnsName;
     const url = !Token.isUnresolved(port) && port === 80 ? `http://${host}` : `http://${host}:${Tokenization.stringifyNumber(port)}`;
-    return { listener, url };
+    return { listener, url, placed: { listeners: [listener], certificates: [] } };
   }
   const home = homeOf(scope, loadBalancer);
   const url = `https://${props.domainName ?? loadBalancer.loadBalancerDnsName}`;
   if (owner) {
     // The load balancer's own service keeps port 80 under one id whether it serves HTTP or redirects:
     // adding a domain to a running service then changes that listener in place.
-    addListener(scope, 'Listener', loadBalancer, 80, props, {
+    const redirect = addListener(scope, 'Listener', loadBalancer, 80, props, {
       protocol: elbv2.ApplicationProtocol.HTTP,
       defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
     });
     const domain = props.domainName ? home.domain(scope, props) : undefined;
     const listener = home.httpsListener(scope, props, { defaultTargetGroups: [targetGroup] });
-    home.setOwnerCertificate(domain?.certificate ?? props.certificate!);
-    return { listener, url };
+    const certificate = domain?.certificate ?? props.certificate!;
+    home.setOwnerCertificate(certificate);
+    return { listener, url, placed: { listeners: [redirect, listener], certificates: [certificate] } };
   }
   // A service on a shared load balancer joins its HTTPS listener with its name and, optionally, paths.
   const listener = home.httpsListener(scope, props);
-  home.domain(scope, props);
+  const { certificate } = home.domain(scope, props);
   const match = { hosts: [props.domainName!], paths: props.pathPatterns, priority: home.rulePriority(scope, props) };
-  return { listener, url, match };
+  return { listener, url, match, placed: { listeners: [listener], certificates: [certificate] } };
 }
 
 /** The listener ports claimed on each load balancer by this library's constructs, and the path of each holder. */

@@ -15,6 +15,7 @@ import { buildDeployment, Deployment, deploymentOf } from './deployment';
 import { buildFrontDoor } from './front-door';
 import { fullNameOf, loadBalancerFor } from './load-balancer';
 import { buildNetwork } from './network';
+import { recordLoadBalancerUse } from './quotas';
 import { buildScaling, validateScalingProps } from './scaling';
 import { buildService } from './service';
 import { buildTargetGroup, targetGroupPropsFor } from './target-group';
@@ -577,6 +578,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     });
     this.alternateTargetGroup = deployed.alternateTargetGroup;
     this.alarms = deployed.alarms;
+    recordLoadBalancerUse(this, this.loadBalancer, { ...front.placed, targetGroups: [this.targetGroup, this.alternateTargetGroup] });
 
     // Scaling: CPU target tracking, and memory and requests when asked.
     this.scaling = buildScaling(this.service, props, fullNameOf(this.loadBalancer),
