@@ -46,7 +46,7 @@ export interface AlarmThresholds {
 
   /**
    * The number of consecutive periods that must breach before an alarm fires: a whole number of at
-   * least 1, and `period` times this at most one day.
+   * least 1, and `period` times this at most one day (seven days with a `period` of one hour or more).
    *
    * @default 2
    */
@@ -70,16 +70,39 @@ export function validateAlarmThresholds(scope: IConstruct, thresholds: AlarmThre
       fail(scope, `alarmThresholds responseTime must be more than 0 and at most 1 hour; received ${responseTime.toHumanString()}`);
     }
   }
+  // A token period (NaN) exceeds no limit; one left out is the alarms' default, one minute.
+  let minutes = period ? NaN : 1;
   if (period && !period.isUnresolved()) {
-    const minutes = period.toMilliseconds() / 60_000;
+    minutes = period.toMilliseconds() / 60_000;
     if (!Number.isInteger(minutes) || minutes < 1) {
       fail(scope, `alarmThresholds period must be a whole number of minutes, at least 1; received ${period.toHumanString()}. Give a Duration in minutes, such as Duration.minutes(1)`);
     }
-    const periods = evaluationPeriods ?? 2;
-    if (!Token.isUnresolved(periods) && minutes * periods > 24 * 60) {
-      fail(scope, `alarmThresholds period times evaluationPeriods must be at most one day (1440 minutes), the longest CloudWatch evaluates; received ${minutes} minutes x ${periods} = ${minutes * periods} minutes`);
-    }
   }
+  const periods = evaluationPeriods ?? 2;
+  if (Token.isUnresolved(periods)) return;
+  const longest = longestEvaluation(minutes);
+  if (minutes * periods > longest.minutes) {
+    const most = Math.floor(longest.minutes / minutes);
+    fail(scope,
+      `alarmThresholds period times evaluationPeriods must be at most ${longest.name} (${longest.minutes} minutes) with a period ${longest.periods}, ` +
+      `the longest CloudWatch evaluates; received period ${minutes} minute${minutes === 1 ? '' : 's'}${period ? '' : ' (the default)'} x ` +
+      `evaluationPeriods ${periods}${evaluationPeriods === undefined ? ' (the default)' : ''} = ${minutes * periods} minutes. ` +
+      (most >= 1 ? `Give at most ${most} evaluationPeriods` : `Give a period of at most ${longest.minutes} minutes, with evaluationPeriods 1`));
+  }
+}
+
+/**
+ * The longest an alarm evaluates (period x evaluation periods), by its period in minutes. CloudWatch
+ * API reference, PutMetricAlarm, `Period`
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html): "An
+ * alarm's total current evaluation period can be no longer than seven days, so Period multiplied by
+ * EvaluationPeriods can't be more than 604,800 seconds. For alarms with a period of less than one
+ * hour (3,600 seconds), the total evaluation period can't be longer than one day (86,400 seconds)."
+ */
+function longestEvaluation(periodMinutes: number): { minutes: number; name: string; periods: string } {
+  return periodMinutes < 60
+    ? { minutes: 24 * 60, name: 'one day', periods: 'under one hour' }
+    : { minutes: 7 * 24 * 60, name: 'seven days', periods: 'of one hour or more' };
 }
 
 /** A metric of a target group on its load balancer. */
