@@ -167,3 +167,55 @@ describe('a shared load balancer', () => {
     Template.fromStack(shared).resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
   });
 });
+
+// ALB allows one load balancer per target group (ELB quotas: "Load balancers per target group: 1"). CloudFormation creates
+// the new listener before the cleanup pass deletes the old one: a target group kept across a change of load balancer is
+// claimed by the new listener while the old still holds it, and the update fails (TargetGroupAssociationLimit).
+describe('target groups follow their load balancer', () => {
+  const targetGroupIds = (build: (stack: Stack) => void) => {
+    const stack = new Stack(new App(), 'App');
+    build(stack);
+    return Object.keys(Template.fromStack(stack).findResources('AWS::ElasticLoadBalancingV2::TargetGroup')).sort();
+  };
+
+  // The mistake: target groups whose ids do not depend on the load balancer (kept when it is replaced).
+  test('internetFacing true → false replaces the load balancer, and the service gets new target groups with it', () => {
+    const before = targetGroupIds((stack) => new PrivateFargateBehindAlb(stack, 'Web'));
+    const after = targetGroupIds((stack) => new PrivateFargateBehindAlb(stack, 'Web', { internetFacing: false }));
+
+    expect(before).toEqual(['WebAlternateTargetGroupB211FDA6', 'WebTargetGroupFE6444AE']);
+    expect(after).toHaveLength(2);
+    expect(after.filter((id) => before.includes(id))).toEqual([]);
+  });
+
+  test('a service moving from its own load balancer onto another service\'s gets new target groups', () => {
+    const own = targetGroupIds((stack) => {
+      new PrivateFargateBehindAlb(stack, 'Web');
+      new PrivateFargateBehindAlb(stack, 'Api', { port: 8080 });
+    }).filter((id) => id.startsWith('Api'));
+    const shared = targetGroupIds((stack) => {
+      const web = new PrivateFargateBehindAlb(stack, 'Web');
+      new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
+    }).filter((id) => id.startsWith('Api'));
+
+    expect(shared).toHaveLength(2);
+    expect(shared.filter((id) => own.includes(id))).toEqual([]);
+  });
+
+  test('on one load balancer the ids stay from one synthesis to the next, and differ between two load balancers', () => {
+    const onShared = (lb: string) => targetGroupIds((stack) => {
+      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+      const loadBalancer = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Lb', {
+        loadBalancerArn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/${lb}/50dc6c495c0c9188`,
+        securityGroupId: 'sg-0123456789abcdef0',
+        loadBalancerDnsName: `${lb}-123.us-east-1.elb.amazonaws.com`,
+        loadBalancerCanonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
+        vpc,
+      });
+      new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer, vpc, port: 8080 });
+    });
+
+    expect(onShared('one')).toEqual(onShared('one'));
+    expect(onShared('one').filter((id) => onShared('two').includes(id))).toEqual([]);
+  });
+});
