@@ -3,6 +3,7 @@
  * model were kinder than AWS.
  */
 import { ElbModel } from './aws/elb';
+import { authorizedElb, evaluate, PolicyDocument } from './aws/iam';
 
 const VPC = 'vpc-0123456789abcdef0';
 
@@ -267,5 +268,135 @@ describe('ELB model (API reference, quotas page)', () => {
     expect(elb.weights(rule.RuleArn)).toEqual({ [blue.TargetGroupArn]: 0, [green.TargetGroupArn]: 100 });
     elb.deleteOutOfBand(rule.RuleArn);
     await expect(elb.modifyRule({ RuleArn: rule.RuleArn, Actions: forward([blue.TargetGroupArn, 1]) })).rejects.toMatchObject({ name: 'RuleNotFoundException' });
+  });
+});
+
+describe('IAM policy evaluation (IAM User Guide)', () => {
+  const allow = (Action: any, Resource: any, Condition?: any): PolicyDocument => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) }] });
+  const deny = (Action: any, Resource: any, Condition?: any): PolicyDocument => ({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action, Resource, ...(Condition ? { Condition } : {}) }] });
+  const RULE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee';
+
+  test('nothing allows: implicit deny; an explicit deny wins over an allow', () => {
+    expect(evaluate([], { action: 'elasticloadbalancing:DeleteRule', resource: RULE })).toBe('implicit-deny');
+    expect(evaluate([allow('elasticloadbalancing:*', '*')], { action: 'elasticloadbalancing:DeleteRule', resource: RULE })).toBe('allow');
+    expect(evaluate([allow('elasticloadbalancing:*', '*'), deny('elasticloadbalancing:Delete*', RULE)], { action: 'elasticloadbalancing:DeleteRule', resource: RULE })).toBe('explicit-deny');
+  });
+
+  test('actions: case-insensitive with * and ?; NotAction', () => {
+    expect(evaluate([allow('ElasticLoadBalancing:deleterule', '*')], { action: 'elasticloadbalancing:DeleteRule', resource: RULE })).toBe('allow');
+    expect(evaluate([allow('elasticloadbalancing:?eleteRule', '*')], { action: 'elasticloadbalancing:DeleteRule', resource: RULE })).toBe('allow');
+    expect(evaluate([allow('elasticloadbalancing:Describe*', '*')], { action: 'elasticloadbalancing:DeleteRule', resource: RULE })).toBe('implicit-deny');
+    const notAction: PolicyDocument = { Statement: [{ Effect: 'Allow', NotAction: 'elasticloadbalancing:DeleteRule', Resource: '*' }] };
+    expect(evaluate([notAction], { action: 'elasticloadbalancing:DeleteRule', resource: RULE })).toBe('implicit-deny');
+    expect(evaluate([notAction], { action: 'elasticloadbalancing:ModifyRule', resource: RULE })).toBe('allow');
+  });
+
+  test('resources: case-sensitive, wildcards per ARN segment; NotResource', () => {
+    const req = { action: 'elasticloadbalancing:DeleteRule', resource: RULE };
+    expect(evaluate([allow('*', 'arn:aws:elasticloadbalancing:*:*:listener-rule/app/*/*/*/*')], req)).toBe('allow');
+    expect(evaluate([allow('*', 'arn:aws:elasticloadbalancing:*:*:listener-rule/app/WEB/*')], req)).toBe('implicit-deny');
+    // The library's own pattern: the listener's ARN with `listener*/`, covering the listener and its rules.
+    expect(evaluate([allow('*', 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener*/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2*')], req)).toBe('allow');
+    expect(evaluate([allow('*', 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener*/app/web/50dc6c495c0c9188/0000000000000000*')], req)).toBe('implicit-deny');
+    // A * inside a segment does not cross a colon.
+    expect(evaluate([allow('*', 'arn:aws:elastic*balancing:us-east-1:123456789012:*')], req)).toBe('allow');
+    expect(evaluate([allow('*', 'arn:aws:elasticloadbalancing:us-east-1*2:listener-rule/*')], req)).toBe('implicit-deny');
+    const notResource: PolicyDocument = { Statement: [{ Effect: 'Allow', Action: '*', NotResource: 'arn:aws:elasticloadbalancing:*:*:targetgroup/*' }] };
+    expect(evaluate([notResource], req)).toBe('allow');
+  });
+
+  test('conditions: operators AND, values OR, a missing key fails a positive operator, IfExists, Null, Bool', () => {
+    const req = (context: Record<string, string | string[]>) => ({ action: 'elasticloadbalancing:DeleteRule', resource: RULE, context });
+    const owner = allow('*', '*', { StringEquals: { 'aws:ResourceTag/owner': ['a', 'b'] } });
+    expect(evaluate([owner], req({ 'aws:ResourceTag/owner': 'b' }))).toBe('allow');
+    expect(evaluate([owner], req({ 'aws:ResourceTag/owner': 'c' }))).toBe('implicit-deny');
+    expect(evaluate([owner], req({}))).toBe('implicit-deny');
+    expect(evaluate([owner], req({ 'AWS:resourcetag/owner': 'a' }))).toBe('allow');
+    const both = allow('*', '*', { StringEquals: { 'aws:ResourceTag/owner': 'a' }, StringLike: { 'aws:ResourceTag/team': 'web-*' } });
+    expect(evaluate([both], req({ 'aws:ResourceTag/owner': 'a', 'aws:ResourceTag/team': 'web-1' }))).toBe('allow');
+    expect(evaluate([both], req({ 'aws:ResourceTag/owner': 'a', 'aws:ResourceTag/team': 'api-1' }))).toBe('implicit-deny');
+    expect(evaluate([allow('*', '*', { StringNotEquals: { 'aws:ResourceTag/owner': 'x' } })], req({}))).toBe('allow');
+    expect(evaluate([allow('*', '*', { StringNotLike: { 'aws:ResourceTag/owner': 'x*' } })], req({ 'aws:ResourceTag/owner': 'xy' }))).toBe('implicit-deny');
+    expect(evaluate([allow('*', '*', { StringEqualsIfExists: { 'aws:ResourceTag/owner': 'a' } })], req({}))).toBe('allow');
+    expect(evaluate([allow('*', '*', { StringEqualsIfExists: { 'aws:ResourceTag/owner': 'a' } })], req({ 'aws:ResourceTag/owner': 'b' }))).toBe('implicit-deny');
+    expect(evaluate([allow('*', '*', { Null: { 'aws:RequestTag/owner': 'false' } })], req({}))).toBe('implicit-deny');
+    expect(evaluate([allow('*', '*', { Null: { 'aws:RequestTag/owner': 'true' } })], req({}))).toBe('allow');
+    expect(evaluate([allow('*', '*', { Bool: { 'aws:SecureTransport': 'true' } })], req({ 'aws:SecureTransport': 'true' }))).toBe('allow');
+    expect(evaluate([allow('*', '*', { Bool: { 'aws:SecureTransport': true } })], req({ 'aws:SecureTransport': 'false' }))).toBe('implicit-deny');
+    expect(evaluate([allow('*', '*', { ArnLike: { 'aws:SourceArn': 'arn:aws:ecs:*:123456789012:service/*' } })], req({ 'aws:SourceArn': 'arn:aws:ecs:us-east-1:123456789012:service/c/s' }))).toBe('allow');
+    expect(evaluate([allow('*', '*', { ArnEquals: { 'aws:SourceArn': 'arn:aws:ecs:*:999999999999:service/*' } })], req({ 'aws:SourceArn': 'arn:aws:ecs:us-east-1:123456789012:service/c/s' }))).toBe('implicit-deny');
+  });
+
+  test('multivalued keys: ForAllValues is true with no key, ForAnyValue is false', () => {
+    const req = (context: Record<string, string | string[]>) => ({ action: 'elasticloadbalancing:AddTags', resource: RULE, context });
+    const onlyOwner = allow('*', '*', { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['owner', 'team'] } });
+    expect(evaluate([onlyOwner], req({ 'aws:TagKeys': ['owner'] }))).toBe('allow');
+    expect(evaluate([onlyOwner], req({ 'aws:TagKeys': ['owner', 'cost'] }))).toBe('implicit-deny');
+    expect(evaluate([onlyOwner], req({}))).toBe('allow');
+    const anyOwner = allow('*', '*', { 'ForAnyValue:StringEquals': { 'aws:TagKeys': 'owner' } });
+    expect(evaluate([anyOwner], req({ 'aws:TagKeys': ['cost', 'owner'] }))).toBe('allow');
+    expect(evaluate([anyOwner], req({}))).toBe('implicit-deny');
+  });
+});
+
+describe('authorizedElb (Service Authorization Reference for ELB v2, tagging on creation)', () => {
+  async function setup() {
+    const elb = new ElbModel();
+    const world = await albWithListener(elb);
+    let policies: PolicyDocument[] = [];
+    const client = authorizedElb(elb, () => policies, { principal: 'arn:aws:sts::123456789012:assumed-role/fn-role/fn' });
+    return { elb, ...world, client, set: (p: PolicyDocument[]) => { policies = p; } };
+  }
+  const statement = (Action: any, Resource: any, Condition?: any) => ({ Effect: 'Allow' as const, Action, Resource, ...(Condition ? { Condition } : {}) });
+
+  test('CreateRule is authorized on the listener; ModifyRule and DeleteRule on the rule with its tags; Describe* on *', async () => {
+    const { client, set, listener, blue, elb } = await setup();
+    const listenerRules = listener.ListenerArn.replace(':listener/', ':listener-rule/');
+    set([{ Statement: [statement('elasticloadbalancing:CreateRule', listener.ListenerArn)] }]);
+    const { Rules: [rule] } = await client.createRule({ ListenerArn: listener.ListenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', Values: ['/'] }], Actions: forward([blue.TargetGroupArn, 1]) });
+    await expect(client.describeRules({ RuleArns: [rule.RuleArn] })).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: 'User: arn:aws:sts::123456789012:assumed-role/fn-role/fn is not authorized to perform: elasticloadbalancing:DescribeRules on resource: * because no identity-based policy allows the elasticloadbalancing:DescribeRules action',
+    });
+    set([{ Statement: [statement('elasticloadbalancing:DeleteRule', `${listenerRules}/*`, { StringEquals: { 'aws:ResourceTag/owner': 'me' } })] }]);
+    await expect(client.deleteRule({ RuleArn: rule.RuleArn })).rejects.toMatchObject({ name: 'AccessDenied', message: expect.stringContaining(`DeleteRule on resource: ${rule.RuleArn}`) });
+    // The same policy once the rule carries the tag: the rule's current tags are in the request context.
+    await elb.addTags({ ResourceArns: [rule.RuleArn], Tags: [{ Key: 'owner', Value: 'me' }] });
+    await client.deleteRule({ RuleArn: rule.RuleArn });
+    expect(elb.rulesOf(listener.ListenerArn)).toHaveLength(1);
+  });
+
+  test('a create with Tags also needs AddTags with elasticloadbalancing:CreateAction; refused, nothing is created', async () => {
+    const { client, set, listener, blue, elb } = await setup();
+    const input = { ListenerArn: listener.ListenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', Values: ['/'] }], Actions: forward([blue.TargetGroupArn, 1]), Tags: [{ Key: 'owner', Value: 'me' }] };
+    set([{ Statement: [statement('elasticloadbalancing:CreateRule', '*')] }]);
+    await expect(client.createRule(input)).rejects.toMatchObject({ name: 'AccessDenied', message: expect.stringContaining('elasticloadbalancing:AddTags on resource: arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/web/') });
+    expect(elb.rulesOf(listener.ListenerArn)).toHaveLength(1);
+    // AddTags allowed only for another creating action: still refused.
+    set([{ Statement: [statement('elasticloadbalancing:CreateRule', '*'), statement('elasticloadbalancing:AddTags', '*', { StringEquals: { 'elasticloadbalancing:CreateAction': 'CreateTargetGroup' } })] }]);
+    await expect(client.createRule(input)).rejects.toMatchObject({ name: 'AccessDenied' });
+    set([{ Statement: [statement('elasticloadbalancing:CreateRule', '*'), statement('elasticloadbalancing:AddTags', '*', { StringEquals: { 'elasticloadbalancing:CreateAction': 'CreateRule' } })] }]);
+    const { Rules: [rule] } = await client.createRule(input);
+    expect((await elb.describeTags({ ResourceArns: [rule.RuleArn] })).TagDescriptions[0].Tags).toEqual([{ Key: 'owner', Value: 'me' }]);
+    // The same policy does not let the caller tag an existing resource.
+    await expect(client.addTags({ ResourceArns: [rule.RuleArn], Tags: [{ Key: 'x', Value: 'y' }] })).rejects.toMatchObject({ name: 'AccessDenied' });
+    // Request tags are in the context of the create itself.
+    set([{ Statement: [statement('elasticloadbalancing:CreateRule', '*', { StringEquals: { 'aws:RequestTag/owner': 'you' } }), statement('elasticloadbalancing:AddTags', '*')] }]);
+    await expect(client.createRule({ ...input, Priority: 2 })).rejects.toMatchObject({ name: 'AccessDenied', message: expect.stringContaining('CreateRule on resource: ' + listener.ListenerArn) });
+  });
+
+  test('targets are authorized on the target group, ModifyListener on the listener; an explicit deny says so; policies are read at each call', async () => {
+    const { client, set, listener, blue, green } = await setup();
+    set([{ Statement: [statement(['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'], blue.TargetGroupArn)] }]);
+    await client.registerTargets({ TargetGroupArn: blue.TargetGroupArn, Targets: [{ Id: '10.0.3.4' }] });
+    await expect(client.registerTargets({ TargetGroupArn: green.TargetGroupArn, Targets: [{ Id: '10.0.3.4' }] })).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(client.modifyListener({ ListenerArn: listener.ListenerArn, DefaultActions: forward([green.TargetGroupArn, 1]) })).rejects.toMatchObject({ name: 'AccessDenied' });
+    set([{ Statement: [statement('elasticloadbalancing:ModifyListener', 'arn:aws:elasticloadbalancing:*:*:listener/app/*/*/*')] },
+      { Statement: [{ Effect: 'Deny', Action: 'elasticloadbalancing:DeregisterTargets', Resource: '*' }] }]);
+    await client.modifyListener({ ListenerArn: listener.ListenerArn, DefaultActions: forward([green.TargetGroupArn, 1]) });
+    await expect(client.deregisterTargets({ TargetGroupArn: blue.TargetGroupArn, Targets: [{ Id: '10.0.3.4' }] })).rejects.toMatchObject({
+      name: 'AccessDenied', message: expect.stringContaining('with an explicit deny in an identity-based policy'),
+    });
+    expect(client.decisions.map((d) => d.decision)).toEqual(['allow', 'implicit-deny', 'implicit-deny', 'allow', 'explicit-deny']);
   });
 });
