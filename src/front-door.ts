@@ -393,8 +393,10 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
     if (!props.loadBalancer || !props.domainName) {
       fail(scope, 'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without both. Give loadBalancer and domainName, or leave pathPatterns out');
     }
-    if (props.pathPatterns.length < 1 || props.pathPatterns.length > 4) {
-      fail(scope, `pathPatterns must hold 1 to 4 patterns (a listener rule matches at most 5 values, one is the host); received ${props.pathPatterns.length}`);
+    // ELB: "up to three match evaluations per condition and up to five match evaluations per rule" (Listener rules).
+    if (props.pathPatterns.length < 1 || props.pathPatterns.length > 3) {
+      fail(scope, `pathPatterns must hold 1 to 3 patterns (a listener rule's condition matches at most 3 values); received ${props.pathPatterns.length}. ` +
+        'Cover several paths with one wildcard pattern, such as /api/*');
     }
   }
   if (props.rulePriority !== undefined) {

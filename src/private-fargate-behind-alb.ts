@@ -346,7 +346,7 @@ export interface PrivateFargateBehindAlbProps {
   readonly hostedZone?: route53.IHostedZone;
 
   /**
-   * Paths (up to 4) that, with the host name, route to this service on a shared load balancer's HTTPS
+   * Paths (up to 3) that, with the host name, route to this service on a shared load balancer's HTTPS
    * listener, such as `/api/*`. Needs `loadBalancer` and `domainName`.
    *
    * @default - every path of `domainName`
@@ -494,6 +494,20 @@ export interface PrivateFargateBehindAlbProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly trafficFunctionLogRetention?: logs.RetentionDays;
+
+  /**
+   * Whether the stack's listener-rule function runs in the VPC, for accounts whose service control policies
+   * require Lambda functions in a VPC (the `lambda:VpcIds` condition key). The function then runs in the
+   * task subnets, with a security group that sends only HTTPS, and reaches the Elastic Load Balancing API and
+   * CloudFormation's S3 response bucket through the NAT gateway of subnets with egress, else through the VPC's
+   * endpoints: an `elasticloadbalancing` interface endpoint joins them (once per VPC), and the S3 gateway endpoint
+   * of a VPC this construct created also allows the response bucket. With `endpointSecurityGroup` the VPC's own
+   * endpoints must serve both. Every service of a stack that uses the function (a canary, linear or blue/green
+   * deployment, or a rule on a shared listener) must give the same value, and in one VPC.
+   *
+   * @default false
+   */
+  readonly trafficFunctionInVpc?: boolean;
 }
 
 /**
