@@ -3,11 +3,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AlarmThresholds, deploymentAlarmsFor, validateAlarmThresholds } from './alarms';
-import { ListenerRule, RuleMatch, TrafficControl } from './listener-rule';
+import { ListenerRule, RuleMatch, TrafficControl, TrafficFunctionProps } from './listener-rule';
 import { fullNameOf } from './load-balancer';
 import { targetGroupId } from './target-group';
 import { fail } from './validation';
@@ -137,13 +136,12 @@ export function linearSteps(stepPercent: number): number {
   return 1000 % tenths === 0 ? 1000 / tenths - 1 : Math.floor(1000 / tenths);
 }
 
-/** What the deployment reads from the construct's props. */
-export interface DeploymentProps {
+/** What the deployment reads from the construct's props, with what the stack's traffic function reads. */
+export interface DeploymentProps extends TrafficFunctionProps {
   readonly deployment?: Deployment;
   readonly deploymentAlarms?: boolean;
   readonly alarmThresholds?: AlarmThresholds;
   readonly alarmTopic?: sns.ITopic;
-  readonly trafficFunctionLogRetention?: logs.RetentionDays;
 }
 
 /** The deployment of the props (a canary by default), once validated with its alarms. */
@@ -252,7 +250,7 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
   let alternateTargetGroup: elbv2.ApplicationTargetGroup | undefined;
   let alternateTarget: ecs.IAlternateTarget | undefined;
   // The stack's function writes the service's rule (a production rule, or a rule on a shared listener).
-  if (deployment.shiftsTraffic || match) TrafficControl.of(scope, props);
+  if (deployment.shiftsTraffic || match) TrafficControl.of(scope, props, service.cluster.vpc);
   if (deployment.shiftsTraffic) {
     alternateTargetGroup = new elbv2.ApplicationTargetGroup(scope, targetGroupId(scope, 'AlternateTargetGroup', parts.loadBalancer), parts.targetGroupProps);
     // On a shared listener the service's host rule is its production rule.

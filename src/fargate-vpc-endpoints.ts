@@ -1,4 +1,4 @@
-import { Stack, Token, Validations } from 'aws-cdk-lib';
+import { Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
@@ -167,6 +167,25 @@ export class FargateVpcEndpoints extends Construct {
 }
 
 const SINGLETON_ID = 'FargateVpcEndpoints';
+
+/**
+ * Lets a custom resource's function in the VPC answer CloudFormation: it PUTs its answer to a presigned URL of
+ * CloudFormation's response bucket of the region, `cloudformation-custom-resource-response-` and the region without
+ * dashes (`uswest2`; CloudFormation user guide, "Access CloudFormation using an interface endpoint"). The S3
+ * endpoint of a set restricted to the tasks allows that bucket too; any other set's allows all of S3 already. Each
+ * function that calls this adds the same statement, which the policy holds once.
+ */
+export function allowCustomResourceResponses(endpoints: FargateVpcEndpoints): void {
+  if (!endpoints.restrictToTasks) return;
+  const stack = Stack.of(endpoints);
+  const region = Token.isUnresolved(stack.region) ? Fn.join('', Fn.split('-', stack.region)) : stack.region.replace(/-/g, '');
+  endpoints.s3Endpoint.addToPolicy(new iam.PolicyStatement({
+    sid: 'CloudFormationResponses',
+    principals: [new iam.AnyPrincipal()],
+    actions: ['s3:PutObject'],
+    resources: [`arn:${stack.partition}:s3:::cloudformation-custom-resource-response-${region}/*`],
+  }));
+}
 
 /** ecr.api -> EcrApi, secretsmanager -> Secretsmanager: one child per service. */
 function endpointId(shortName: string): string {

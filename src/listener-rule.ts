@@ -1,13 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CustomResource, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { FactName } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
+import { allowCustomResourceResponses, FargateVpcEndpoints } from './fargate-vpc-endpoints';
 import { fail } from './validation';
+import { allowHttpsToGateway, describeVpc, privateSubnetsOf, sameVpc } from './vpc';
 
 /*
  * The listener rules that send a service its requests. ECS moves the weights of a service's production
@@ -71,6 +74,11 @@ export class ListenerRule extends Construct {
 /** What the stack's traffic function reads from the construct's props. */
 export interface TrafficFunctionProps {
   readonly trafficFunctionLogRetention?: logs.RetentionDays;
+  readonly trafficFunctionInVpc?: boolean;
+  /** Read with trafficFunctionInVpc: the function runs where the service's tasks do, and reaches AWS as they do. */
+  readonly taskSubnets?: ec2.SubnetSelection;
+  readonly vpcEndpoints?: boolean;
+  readonly endpointSecurityGroup?: ec2.ISecurityGroup;
 }
 
 /**
@@ -78,12 +86,18 @@ export interface TrafficFunctionProps {
  * moves traffic with (an ECS infrastructure role for load balancers).
  */
 export class TrafficControl extends Construct {
-  /** The stack's traffic control, made on first use; `props` are a service's, checked against the other services'. */
-  public static of(scope: Construct, props: TrafficFunctionProps = {}): TrafficControl {
+  /**
+   * The stack's traffic control, made on first use. `props` and `vpc` are a service's, checked against the other
+   * services': the first service that gives them places the function.
+   */
+  public static of(scope: Construct, props?: TrafficFunctionProps, vpc?: ec2.IVpc): TrafficControl {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(ID);
     const control = existing instanceof TrafficControl ? existing : new TrafficControl(stack, ID);
-    control.useRetention(scope, props.trafficFunctionLogRetention);
+    if (props) {
+      control.useRetention(scope, props.trafficFunctionLogRetention);
+      control.usePlacement(scope, props, vpc);
+    }
     return control;
   }
 
@@ -93,28 +107,32 @@ export class TrafficControl extends Construct {
   public readonly functionRole: iam.Role;
   public readonly serviceToken: string;
   private readonly logGroup: logs.CfnLogGroup;
+  private readonly handler: lambda.CfnFunction;
   private readonly listeners = new Set<elbv2.IApplicationListener>();
   private readonly createRules: iam.PolicyStatement;
   private retention?: { value: logs.RetentionDays; holder: string };
+  private placement?: { given?: boolean; vpc?: ec2.IVpc; holder: string };
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     const stack = Stack.of(this);
+    const trafficPolicy = iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForLoadBalancers');
     this.ecsRole = new iam.Role(this, 'EcsRole', {
       assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
       description: 'Moves the production traffic of the stack\'s services between their target groups (ECS infrastructure role for load balancers)',
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForLoadBalancers')],
+      managedPolicies: [trafficPolicy],
     });
-    Validations.of(this.ecsRole).acknowledge({
-      id: 'AwsSolutions-IAM4',
-      reason: 'AmazonECSInfrastructureRolePolicyForLoadBalancers is the policy the ECS developer guide documents for this role; AWS extends it as ECS needs, so a hand-written copy would break deployments when it does.',
-    });
+    acknowledge(this.ecsRole, [`AwsSolutions-IAM4[Policy::${asNagShows(this, trafficPolicy.managedPolicyArn)}]`],
+      'AmazonECSInfrastructureRolePolicyForLoadBalancers is the policy the ECS developer guide documents for this role; AWS extends it as ECS needs, so a hand-written copy would break deployments when it does.');
 
     // The stack's own log group, deleted with it; a service may set its retention (see useRetention).
     this.logGroup = new logs.CfnLogGroup(this, 'LogGroup', {
       retentionInDays: Lazy.number({ produce: () => this.retention?.value ?? DEFAULT_RETENTION }),
     });
     this.logGroup.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    acknowledge(this.logGroup, inPacks('CloudWatchLogGroupEncrypted', REGULATED),
+      'CloudWatch Logs encrypts every log group at rest; a customer-managed KMS key would add a key, its monthly cost and a key policy for the ' +
+      'logs service to every stack. The function logs the rules it writes (listener and target group ARNs, host names, paths), no request data.');
 
     const rule = `arn:${stack.partition}:elasticloadbalancing:${stack.region}:${stack.account}:listener-rule/app/*`;
     const ownRules = { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: stack.stackId } };
@@ -148,16 +166,17 @@ export class TrafficControl extends Construct {
       // Inline, so the permissions exist before the function that uses them.
       inlinePolicies: { ListenerRules: policy },
     });
-    Validations.of(this.functionRole).acknowledge({
-      id: 'AwsSolutions-IAM5',
-      reason: 'The elasticloadbalancing Describe actions accept only the resource *; the rules are named by a pattern under the stack\'s account and region ' +
-        'and limited by a condition to those tagged with the stack\'s id (their ARNs are made when the function creates them).',
-    });
+    acknowledge(this.functionRole, [`AwsSolutions-IAM5[Resource::${asNagShows(this, rule)}]`],
+      'The rules are named by a pattern under the stack\'s account and region and limited by a condition to those tagged with the stack\'s id ' +
+      '(their ARNs are made when the function creates them).');
+    acknowledge(this.functionRole, inPacks('IAMNoInlinePolicy', REGULATED),
+      'The policy belongs to this one role and changes with the stack\'s listeners: inline, it is created and deleted with the role, before the ' +
+      'function that uses it, and holds up to 10,240 characters (a managed policy 6,144), room for the ARN of every listener of the stack.');
 
     // The function as one resource: it follows its role by its ARN, with no DependsOn and nothing the
     // feature flags of aws-cdk-lib add to a Function construct. Its code is inline: no asset to stage
     // at synth, nothing to upload at deploy.
-    const handler = new lambda.CfnFunction(this, 'Function', {
+    this.handler = new lambda.CfnFunction(this, 'Function', {
       runtime: nodeRuntime(this),
       handler: 'index.handler',
       code: { zipFile: handlerSource() },
@@ -166,7 +185,18 @@ export class TrafficControl extends Construct {
       loggingConfig: { logGroup: this.logGroup.ref },
       description: 'Writes the listener rules of PrivateFargateBehindAlb services, keeping the weights ECS set',
     });
-    this.serviceToken = handler.attrArn;
+    this.serviceToken = this.handler.attrArn;
+    acknowledge(this.handler, ['AwsSolutions-L1'],
+      'The runtime is aws-cdk-lib\'s regional fact LATEST_NODE_RUNTIME, the newest Node.js runtime every region of the stack\'s partition offers; ' +
+      'a newer aws-cdk-lib moves it on. The handler uses only the runtime\'s own AWS SDK.');
+    acknowledge(this.handler, inPacks('LambdaConcurrency', ['NIST.800.53.R5', 'HIPAA.Security']),
+      'The function runs only while CloudFormation creates, changes or deletes a listener rule of the stack. A reserved concurrency would take ' +
+      'capacity from the account\'s other functions, and Lambda refuses one that leaves the account less than its minimum unreserved ' +
+      'concurrency, which fails the deployment in accounts whose concurrency limit is low.');
+    acknowledge(this.handler, inPacks('LambdaDLQ', ['NIST.800.53.R5', 'HIPAA.Security']),
+      'CloudFormation invokes the function asynchronously, and the function returns no error: it catches every failure, its own time-out ' +
+      'included, and answers FAILED to CloudFormation, which shows the reason on the resource and rolls back. A dead-letter queue would ' +
+      'receive only an invocation that crashed, which CloudFormation fails after its ServiceTimeout (5 minutes) anyway.');
   }
 
   /** Lets the function create rules on `listener`. */
@@ -185,6 +215,133 @@ export class TrafficControl extends Construct {
     }
     this.retention ??= { value, holder: scope.node.path };
   }
+
+  /**
+   * One place for the stack's one function: in the VPC (`trafficFunctionInVpc`) or outside. Every service that uses
+   * it must say the same (leaving it out is false), and in the VPC they must be in one VPC: the first places it.
+   */
+  private usePlacement(scope: IConstruct, props: TrafficFunctionProps, vpc: ec2.IVpc | undefined): void {
+    const given = props.trafficFunctionInVpc;
+    const placed = this.placement;
+    if (placed) {
+      const said = (value: boolean | undefined) => (value === undefined ? 'leaves it out (false)' : `gives ${value}`);
+      if ((placed.given ?? false) !== (given ?? false)) {
+        fail(scope, 'trafficFunctionInVpc must be the same for every service of a stack that uses its one listener-rule function (a canary, linear ' +
+          `or blue/green deployment, or a rule on a shared listener); received ${given ?? 'none (false)'}, and ${placed.holder} ${said(placed.given)}. ` +
+          `Give trafficFunctionInVpc: ${placed.given ?? false} to this service too, or put it in a stack of its own`);
+      }
+      if (placed.vpc && vpc && !sameVpc(placed.vpc, vpc)) {
+        fail(scope, 'trafficFunctionInVpc places the stack\'s one listener-rule function in the VPC of its services; received a service in ' +
+          `${describeVpc(vpc)}, and ${placed.holder} is in ${describeVpc(placed.vpc)}. Put the stack's services in one VPC, or this service ` +
+          'in a stack of its own');
+      }
+      return;
+    }
+    this.placement = { given, vpc: given ? vpc : undefined, holder: scope.node.path };
+    const wildcards = 'The elasticloadbalancing Describe actions accept only the resource *';
+    if (!given || !vpc) {
+      acknowledge(this.functionRole, ['AwsSolutions-IAM5[Resource::*]'], `${wildcards}.`);
+      acknowledge(this.handler, inPacks('LambdaInsideVPC', REGULATED),
+        'The function calls only the Elastic Load Balancing API and answers CloudFormation through a presigned S3 URL, so it runs outside the ' +
+        'VPC: in subnets with no route to the internet it would need an endpoint for each. trafficFunctionInVpc places it in the tasks\' subnets ' +
+        'with those endpoints, for accounts whose policies require functions in a VPC.');
+      return;
+    }
+    acknowledge(this.functionRole, ['AwsSolutions-IAM5[Resource::*]'],
+      `${wildcards}, and so do the EC2 actions Lambda documents for the network interfaces of a function in a VPC, which Lambda creates ` +
+      'under ids unknown until then (the actions of the managed policy AWSLambdaVPCAccessExecutionRole, without its logs:* on *).');
+    this.placeInVpc(scope, props, vpc);
+  }
+
+  /**
+   * Runs the function in the service's task subnets, with a security group that sends only HTTPS: through the NAT
+   * gateway of subnets with egress, else to the VPC's endpoints (elasticloadbalancing, and S3 for CloudFormation's
+   * response bucket). Lambda creates the function's network interfaces with the function's role.
+   */
+  private placeInVpc(scope: IConstruct, props: TrafficFunctionProps, vpc: ec2.IVpc): void {
+    const subnets = vpc.selectSubnets(props.taskSubnets ?? privateSubnetsOf(vpc));
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: 'The listener-rule function: HTTPS to the Elastic Load Balancing API and CloudFormation\'s S3 response bucket only',
+      allowAllOutbound: false,
+    });
+    const egress = new Set(vpc.privateSubnets.map((subnet) => subnet.subnetId));
+    const isolated = new Set(vpc.isolatedSubnets.map((subnet) => subnet.subnetId));
+    if (subnets.subnets.every((subnet) => egress.has(subnet.subnetId) && !isolated.has(subnet.subnetId))) {
+      securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs through the NAT gateway');
+    } else if (props.endpointSecurityGroup) {
+      securityGroup.addEgressRule(props.endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
+      props.endpointSecurityGroup.addIngressRule(securityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints from the listener-rule function');
+      allowHttpsToGateway(this, securityGroup, 's3');
+      Annotations.of(scope).addWarningV2('private-fargate-behind-alb:trafficFunctionEndpoints',
+        'trafficFunctionInVpc: the listener-rule function uses endpoints the VPC has already (endpointSecurityGroup), which this app cannot see. ' +
+        'Check that the VPC has an elasticloadbalancing interface endpoint with private DNS, and an S3 gateway endpoint on the function\'s ' +
+        'subnets whose policy allows s3:PutObject to CloudFormation\'s response bucket (cloudformation-custom-resource-response- and the region ' +
+        'without dashes)');
+    } else if (props.vpcEndpoints === false) {
+      fail(scope, 'trafficFunctionInVpc needs endpoints for the Elastic Load Balancing API and S3 in subnets with no route to the internet; ' +
+        'received vpcEndpoints false without endpointSecurityGroup, so the function could reach neither. Give endpointSecurityGroup (the group ' +
+        'of the VPC\'s endpoints, which must include elasticloadbalancing and an S3 gateway endpoint allowing CloudFormation\'s response bucket), ' +
+        'or leave vpcEndpoints at true, or leave trafficFunctionInVpc at false');
+    } else {
+      // The service's network made the set already: its tasks use these subnets.
+      const endpoints = FargateVpcEndpoints.of(vpc);
+      endpoints.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.ELASTIC_LOAD_BALANCING);
+      allowCustomResourceResponses(endpoints);
+      endpoints.allowFrom(securityGroup);
+      securityGroup.addEgressRule(endpoints.securityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
+      allowHttpsToGateway(this, securityGroup, 's3');
+      // No rule is written before the function can reach the API and answer.
+      this.handler.node.addDependency(endpoints);
+    }
+    this.handler.vpcConfig = { subnetIds: subnets.subnetIds, securityGroupIds: [securityGroup.securityGroupId] };
+    // The role's second inline policy: Lambda checks at CreateFunction that the role may manage network interfaces.
+    const role = this.functionRole.node.defaultChild as iam.CfnRole;
+    role.policies = [...(role.policies as iam.CfnRole.PolicyProperty[]), {
+      policyName: 'NetworkInterfaces',
+      policyDocument: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({ actions: NETWORK_INTERFACE_ACTIONS, resources: ['*'] })],
+      }),
+    }];
+  }
+}
+
+/** The EC2 actions Lambda uses with a function's role to manage its network interfaces in a VPC (Lambda developer guide, "Giving Lambda functions access to resources in an Amazon VPC"). */
+const NETWORK_INTERFACE_ACTIONS = [
+  'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+];
+
+/** The cdk-nag packs beyond AwsSolutions that regulated accounts run. */
+const REGULATED = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+
+/** The ids of one rule in several cdk-nag packs. */
+function inPacks(rule: string, packs: string[]): string[] {
+  return packs.map((pack) => `${pack}-${rule}`);
+}
+
+/**
+ * Acknowledges cdk-nag findings on exactly `construct`, with their reason. aws-cdk-lib 2.257 refuses an id with
+ * more than one `::` (cdklabs/cdk-nag#2351), which cdk-nag gives to findings that name an ARN
+ * (`AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/...]`): those are recorded as
+ * `Validations.acknowledge()` records the others, under the metadata key cdk-nag reads.
+ */
+function acknowledge(construct: IConstruct, ids: string[], reason: string): void {
+  for (const id of ids) {
+    if (id.split('::').length > 2) construct.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
+    else Validations.of(construct).acknowledge({ id, reason });
+  }
+}
+
+/** A value as cdk-nag writes it in a finding's id: references as `<AWS::Region>`, joins joined (its flattenCfnReference). */
+function asNagShows(scope: IConstruct, value: string): string {
+  const flat = (node: any): string => {
+    if (typeof node === 'string') return node;
+    if (node['Fn::Join']) return node['Fn::Join'][1].map(flat).join(node['Fn::Join'][0]);
+    if (node.Ref) return `<${node.Ref}>`;
+    return JSON.stringify(node);
+  };
+  return flat(Stack.of(scope).resolve(value));
 }
 
 const ID = 'PrivateFargateTrafficControl';

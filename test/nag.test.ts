@@ -138,9 +138,38 @@ const REASONS = {
   internetFacing: 'AwsSolutions-EC23: An internet-facing load balancer admits its listener ports from anywhere (narrow it with allowFrom); the tasks admit only the load balancer.',
   internal: 'AwsSolutions-EC23: An internal load balancer is reachable only from the VPC and networks joined to it; narrow it with allowFrom.',
   noRegion: 'AwsSolutions-ELB2: Access logs are delivered by a principal of the stack\'s region; this stack is environment-agnostic. Give the stack a region to get them.',
-  trafficRole: 'AwsSolutions-IAM5: Three wildcards, each as narrow as IAM allows: the elasticloadbalancing Describe actions accept only the resource *; ' +
-    'each of the stack\'s listeners and its rules are named by one pattern (the rules\' ARNs are made when the rules are, by the function that needs the role first); ' +
-    'the function\'s log group is named after the function, whose name is generated (naming it would make the role depend on the function).',
+  trafficEcsRole: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers]: ' +
+    'AmazonECSInfrastructureRolePolicyForLoadBalancers is the policy the ECS developer guide documents for this role; AWS extends it as ECS needs, ' +
+    'so a hand-written copy would break deployments when it does.',
+  trafficRules: (region: string, account: string) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:${region}:${account}:listener-rule/app/*]: ` +
+    'The rules are named by a pattern under the stack\'s account and region and limited by a condition to those tagged with the stack\'s id ' +
+    '(their ARNs are made when the function creates them).',
+  trafficDescribe: 'AwsSolutions-IAM5[Resource::*]: The elasticloadbalancing Describe actions accept only the resource *.',
+  trafficInline: ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => `${pack}-IAMNoInlinePolicy: ` +
+    'The policy belongs to this one role and changes with the stack\'s listeners: inline, it is created and deleted with the role, before the ' +
+    'function that uses it, and holds up to 10,240 characters (a managed policy 6,144), room for the ARN of every listener of the stack.'),
+  trafficLogs: ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => `${pack}-CloudWatchLogGroupEncrypted: ` +
+    'CloudWatch Logs encrypts every log group at rest; a customer-managed KMS key would add a key, its monthly cost and a key policy for the ' +
+    'logs service to every stack. The function logs the rules it writes (listener and target group ARNs, host names, paths), no request data.'),
+  trafficFunction: [
+    'AwsSolutions-L1: The runtime is aws-cdk-lib\'s regional fact LATEST_NODE_RUNTIME, the newest Node.js runtime every region of the stack\'s ' +
+      'partition offers; a newer aws-cdk-lib moves it on. The handler uses only the runtime\'s own AWS SDK.',
+    ...['NIST.800.53.R5', 'HIPAA.Security'].map((pack) => `${pack}-LambdaConcurrency: ` +
+      'The function runs only while CloudFormation creates, changes or deletes a listener rule of the stack. A reserved concurrency would take ' +
+      'capacity from the account\'s other functions, and Lambda refuses one that leaves the account less than its minimum unreserved ' +
+      'concurrency, which fails the deployment in accounts whose concurrency limit is low.'),
+    ...['NIST.800.53.R5', 'HIPAA.Security'].map((pack) => `${pack}-LambdaDLQ: ` +
+      'CloudFormation invokes the function asynchronously, and the function returns no error: it catches every failure, its own time-out ' +
+      'included, and answers FAILED to CloudFormation, which shows the reason on the resource and rolls back. A dead-letter queue would ' +
+      'receive only an invocation that crashed, which CloudFormation fails after its ServiceTimeout (5 minutes) anyway.'),
+  ],
+  outsideVpc: ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => `${pack}-LambdaInsideVPC: ` +
+    'The function calls only the Elastic Load Balancing API and answers CloudFormation through a presigned S3 URL, so it runs outside the ' +
+    'VPC: in subnets with no route to the internet it would need an endpoint for each. trafficFunctionInVpc places it in the tasks\' subnets ' +
+    'with those endpoints, for accounts whose policies require functions in a VPC.'),
+  inVpcWildcards: 'AwsSolutions-IAM5[Resource::*]: The elasticloadbalancing Describe actions accept only the resource *, and so do the EC2 actions ' +
+    'Lambda documents for the network interfaces of a function in a VPC, which Lambda creates under ids unknown until then (the actions of the ' +
+    'managed policy AWSLambdaVPCAccessExecutionRole, without its logs:* on *).',
   vpcCidr: 'AwsSolutions-EC23: The endpoints admit HTTPS from the VPC\'s own CIDR, a value known only at deploy time; never from the internet.',
   logBucket: 'AwsSolutions-S1: This bucket holds the load balancers\' access logs; logging access to it would need yet another bucket.',
 };
@@ -171,6 +200,16 @@ function expectAcknowledgments(actual: Array<[string, string[]]>, expected: Arra
   expect([...unmatched]).toEqual([]);
 }
 
+/** The acknowledgments of the stack's traffic control with its function outside the VPC, in a stack of this region and account. */
+function trafficControl(region: string, account: string): Array<[RegExp, string[]]> {
+  return [
+    [/^PrivateFargateTrafficControlEcsRole/, [REASONS.trafficEcsRole]],
+    [/^PrivateFargateTrafficControlFunctionRole/, [REASONS.trafficRules(region, account), ...REASONS.trafficInline, REASONS.trafficDescribe]],
+    [/^PrivateFargateTrafficControlLogGroup/, REASONS.trafficLogs],
+    [/^PrivateFargateTrafficControlFunction[0-9A-F]{8}$/, [...REASONS.trafficFunction, ...REASONS.outsideVpc]],
+  ];
+}
+
 describe('the reasons of the acknowledgments, written to the template for the audit trail', () => {
   // The mistakes: a reason left empty or wrong, or the reason of the other case: an internal load balancer (also one a
   // service joins) acknowledged as internet-facing, a VPC's endpoints acknowledged for a CIDR cdk-nag can check itself.
@@ -190,7 +229,7 @@ describe('the reasons of the acknowledgments, written to the template for the au
       [/^(Web|Isolated)LoadBalancerSecurityGroup/, [REASONS.internetFacing]],
       [/^InternalLoadBalancerSecurityGroup/, [REASONS.internal]],
       [/^(Web|Internal|Isolated)LoadBalancer[0-9A-F]{8}$/, [REASONS.noRegion]],
-      [/^PrivateFargateTrafficControlRole/, [REASONS.trafficRole]],
+      ...trafficControl('<AWS::Region>', '<AWS::AccountId>'),
       [/^UserVpcFargateVpcEndpointsSecurityGroup/, [REASONS.vpcCidr]],
     ]);
   });
@@ -205,8 +244,23 @@ describe('the reasons of the acknowledgments, written to the template for the au
       [/^WebTaskDefinition/, [REASONS.onlyPort]],
       [/^WebLoadBalancerSecurityGroup/, [REASONS.internetFacing]],
       [/^PrivateFargateAccessLogs/, [REASONS.logBucket]],
-      [/^PrivateFargateTrafficControlRole/, [REASONS.trafficRole]],
+      ...trafficControl(CONCRETE_ENV.region, CONCRETE_ENV.account),
     ]);
+  });
+
+  // The mistake: a function in the VPC still acknowledged as outside it, or its network-interface rights left unexplained.
+  test('with the function in the VPC: no acknowledgment of a function outside the VPC, and the wildcards of the network interfaces', () => {
+    const app = new App();
+    new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true });
+    new PrivateFargateBehindAlb(new Stack(app, 'Scan'), 'Web', { trafficFunctionInVpc: true });
+
+    const written = new Map(writtenAcknowledgments(app, 'Scan').filter(([id]) => id.startsWith('PrivateFargateTrafficControl')));
+    const byPrefix = (prefix: RegExp) => [...written.entries()].find(([id]) => prefix.test(id))?.[1];
+    expect(byPrefix(/^PrivateFargateTrafficControlFunction[0-9A-F]{8}$/)).toEqual(REASONS.trafficFunction);
+    expect(byPrefix(/^PrivateFargateTrafficControlFunctionRole/)).toEqual([
+      REASONS.trafficRules('<AWS::Region>', '<AWS::AccountId>'), ...REASONS.trafficInline, REASONS.inVpcWildcards,
+    ]);
+    expect(byPrefix(/^PrivateFargateTrafficControlSecurityGroup/)).toBeUndefined();
   });
 
   // The mistake: acknowledging open ingress on the endpoints whatever the CIDR. cdk-nag checks a concrete CIDR itself,
