@@ -2,10 +2,21 @@
  * Pins each rule of the AWS models (test/aws) against its documented behaviour: each test would fail if the
  * model were kinder than AWS.
  */
+import { App, Stack } from 'aws-cdk-lib';
+import { PrivateFargateBehindAlb } from '../src';
+import { CloudFormation, Template } from './aws/cloudformation';
 import { ElbModel } from './aws/elb';
 import { authorizedElb, evaluate, PolicyDocument } from './aws/iam';
+import { synthApp } from './rehearsal/synth';
 
 const VPC = 'vpc-0123456789abcdef0';
+
+// The listener rule function logs every call; the tests read the models instead.
+beforeEach(() => {
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  jest.spyOn(console, 'error').mockImplementation(() => undefined);
+});
+afterEach(() => jest.restoreAllMocks());
 
 async function albWithListener(elb: ElbModel, name = 'web', port = 80) {
   const { LoadBalancers: [lb] } = await elb.createLoadBalancer({ Name: name, Scheme: 'internet-facing' });
@@ -398,5 +409,409 @@ describe('authorizedElb (Service Authorization Reference for ELB v2, tagging on 
       name: 'AccessDenied', message: expect.stringContaining('with an explicit deny in an identity-based policy'),
     });
     expect(client.decisions.map((d) => d.decision)).toEqual(['allow', 'implicit-deny', 'implicit-deny', 'allow', 'explicit-deny']);
+  });
+});
+
+/* ------------------------------------------------------------------------------------------------
+ * CloudFormation
+ * ---------------------------------------------------------------------------------------------- */
+
+const RULE_ACTIONS = ['elasticloadbalancing:CreateRule', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'];
+
+/** A small stack: an ALB, two target groups, a listener, and the library's rule function owning a production rule. */
+interface RuleStackOptions { ruleId?: string; priority?: number; ruleActions?: string[]; extra?: Record<string, any>; greenName?: string }
+
+function ruleStack(options: RuleStackOptions = {}): Template {
+  const listenerRules = { 'Fn::Join': ['', [{ 'Fn::Join': [':listener*/', { 'Fn::Split': [':listener/', { Ref: 'Listener' }] }] }, '*']] };
+  return {
+    Resources: {
+      FnRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+          Policies: [{
+            PolicyName: 'Rules',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetHealth'], Resource: '*' },
+                { Effect: 'Allow', Action: options.ruleActions ?? RULE_ACTIONS, Resource: listenerRules },
+                // Tagging on creation: the function tags the rules it creates.
+                { Effect: 'Allow', Action: 'elasticloadbalancing:AddTags', Resource: listenerRules, Condition: { StringEquals: { 'elasticloadbalancing:CreateAction': 'CreateRule' } } },
+              ],
+            },
+          }],
+        },
+      },
+      Fn: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Code: { ZipFile: '// The Lambda behind Custom::PrivateFargateListenerRule' }, Handler: 'index.handler', Runtime: 'nodejs22.x', Timeout: 120, Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] } },
+      },
+      Alb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Scheme: 'internet-facing', Subnets: ['subnet-1', 'subnet-2'] } },
+      Blue: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: { Port: 80, Protocol: 'HTTP', TargetType: 'ip', VpcId: VPC } },
+      Green: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: { Port: 80, Protocol: 'HTTP', TargetType: 'ip', VpcId: VPC, ...(options.greenName ? { Name: options.greenName } : {}) } },
+      Listener: {
+        Type: 'AWS::ElasticLoadBalancingV2::Listener',
+        Properties: { LoadBalancerArn: { Ref: 'Alb' }, Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'Blue' } }] },
+      },
+      [options.ruleId ?? 'Prod']: {
+        Type: 'Custom::PrivateFargateListenerRule',
+        Properties: {
+          ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] },
+          ListenerArn: { Ref: 'Listener' },
+          Priority: options.priority ?? 10,
+          Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
+          TargetGroups: [{ TargetGroupArn: { Ref: 'Blue' }, Weight: 100 }, { TargetGroupArn: { Ref: 'Green' }, Weight: 0 }],
+        },
+      },
+      ...options.extra,
+    },
+    Outputs: { ListenerArn: { Value: { Ref: 'Listener' } } },
+  };
+}
+
+describe('CloudFormation model (stack updates in passes, rollback)', () => {
+  test('create: resources in dependency order, the custom resource called with string properties, under its role', async () => {
+    const cfn = new CloudFormation();
+    const result = await cfn.deploy('Rules', ruleStack());
+    expect(result.status).toBe('CREATE_COMPLETE');
+    const order = result.events.map((e) => e.logicalId);
+    expect(order.indexOf('Listener')).toBeGreaterThan(order.indexOf('Alb'));
+    expect(order.indexOf('Prod')).toBeGreaterThan(order.indexOf('Fn'));
+    const [invocation] = cfn.invocations;
+    expect(invocation.event).toMatchObject({
+      RequestType: 'Create',
+      LogicalResourceId: 'Prod',
+      ResourceType: 'Custom::PrivateFargateListenerRule',
+      StackId: expect.stringMatching(/^arn:aws:cloudformation:us-east-1:123456789012:stack\/Rules\//),
+      ResourceProperties: { Priority: '10', TargetGroups: [{ Weight: '100' }, { Weight: '0' }] },
+    });
+    const rule = cfn.resource('Rules', 'Prod')!.physicalId;
+    const blue = cfn.resource('Rules', 'Blue')!.physicalId;
+    const green = cfn.resource('Rules', 'Green')!.physicalId;
+    expect(cfn.elb.weights(rule)).toEqual({ [blue]: 100, [green]: 0 });
+    expect(cfn.world().leftBehind).toEqual({ loadBalancers: [], listeners: [], rules: [], targetGroups: [] });
+    expect(cfn.stacks.get('Rules')!.outputs.ListenerArn).toBe(cfn.resource('Rules', 'Listener')!.physicalId);
+  });
+
+  test('the cleanup pass runs with the policies the update left: a denied delete is skipped, the stack ends UPDATE_COMPLETE, the rule stays behind', async () => {
+    const cfn = new CloudFormation();
+    await cfn.deploy('Rules', ruleStack());
+    const oldRule = cfn.resource('Rules', 'Prod')!.physicalId;
+    // Version 2 moves the rule to another logical id and priority, and its role loses DeleteRule.
+    const result = await cfn.deploy('Rules', ruleStack({ ruleId: 'Prod2', priority: 20, ruleActions: ['elasticloadbalancing:CreateRule', 'elasticloadbalancing:ModifyRule'] }));
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    expect(result.skippedDeletes).toEqual([expect.objectContaining({ logicalId: 'Prod', physicalId: oldRule, reason: expect.stringContaining('AccessDenied') })]);
+    const phases = result.events.map((e) => `${e.phase}:${e.logicalId}:${e.status}`);
+    expect(phases.indexOf('update:FnRole:UPDATE_COMPLETE')).toBeLessThan(phases.indexOf('update:Prod2:CREATE_COMPLETE'));
+    expect(phases[phases.length - 1]).toBe('cleanup:Prod:DELETE_FAILED');
+    expect(cfn.world().leftBehind.rules).toEqual([oldRule]);
+    // The function tried again on AccessDenied, then gave up.
+    expect(cfn.elb.calls.filter((c) => c.method === 'deleteRule')).toHaveLength(0);
+  });
+
+  test('a delete that AWS refuses in the cleanup (ResourceInUse) is skipped and the resource stays', async () => {
+    const cfn = new CloudFormation();
+    await cfn.deploy('Rules', ruleStack({ extra: { Other: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: { Port: 80, Protocol: 'HTTP', TargetType: 'ip', VpcId: VPC } } } }));
+    const other = cfn.resource('Rules', 'Other')!.physicalId;
+    const listener = cfn.resource('Rules', 'Listener')!.physicalId;
+    await cfn.elb.createRule({ ListenerArn: listener, Priority: 1, Conditions: [{ Field: 'path-pattern', Values: ['/x'] }], Actions: forward([other, 1]) });
+    const result = await cfn.deploy('Rules', ruleStack());
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    expect(result.skippedDeletes).toEqual([expect.objectContaining({ logicalId: 'Other', reason: expect.stringContaining('ResourceInUseException') })]);
+    expect(cfn.world().leftBehind.targetGroups).toEqual([other]);
+  });
+
+  test('a replacement is created in the update pass and the old resource deleted in the cleanup', async () => {
+    const cfn = new CloudFormation();
+    await cfn.deploy('Rules', ruleStack({ greenName: 'green-one' }));
+    const oldGreen = cfn.resource('Rules', 'Green')!.physicalId;
+    cfn.elb.calls.length = 0;
+    const result = await cfn.deploy('Rules', ruleStack({ greenName: 'green-two' }));
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    const newGreen = cfn.resource('Rules', 'Green')!.physicalId;
+    expect(newGreen).not.toBe(oldGreen);
+    const calls = cfn.elb.calls.map((c) => c.method);
+    // New group, the rule rewritten to it (the custom resource is updated: its resolved properties changed), then the old group deleted.
+    expect(calls.indexOf('createTargetGroup')).toBeLessThan(calls.indexOf('modifyRule'));
+    expect(calls.indexOf('modifyRule')).toBeLessThan(calls.indexOf('deleteTargetGroup'));
+    expect(cfn.elb.calls.find((c) => c.method === 'deleteTargetGroup')!.input).toEqual({ TargetGroupArn: oldGreen });
+    expect(Object.keys(cfn.elb.weights(cfn.resource('Rules', 'Prod')!.physicalId))).toContain(newGreen);
+    expect(cfn.world().leftBehind.targetGroups).toEqual([]);
+  });
+
+  test('failAt last: the rollback updates changed resources back, then deletes what the update created', async () => {
+    const cfn = new CloudFormation();
+    await cfn.deploy('Rules', ruleStack());
+    const rule = cfn.resource('Rules', 'Prod')!.physicalId;
+    const v2 = ruleStack({ priority: 20, extra: { Extra: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: { Port: 80, Protocol: 'HTTP', TargetType: 'ip', VpcId: VPC } }, Last: { Type: 'AWS::SNS::Topic', DependsOn: 'Prod' } } });
+    const result = await cfn.deploy('Rules', v2, { failAt: 'last' });
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(result.statusReason).toContain('Last');
+    const steps = result.events.map((e) => `${e.phase}:${e.logicalId}:${e.status}`);
+    expect(steps).toEqual([
+      'update:Prod:UPDATE_COMPLETE',
+      'update:Extra:CREATE_COMPLETE',
+      'update:Last:UPDATE_FAILED',
+      'rollback:Prod:UPDATE_COMPLETE',
+      'rollback-cleanup:Extra:DELETE_COMPLETE',
+    ]);
+    expect(cfn.elb.rulesOf(cfn.resource('Rules', 'Listener')!.physicalId).find((r) => r.RuleArn === rule)!.Priority).toBe('10');
+    expect(cfn.resource('Rules', 'Prod')!.properties.Priority).toBe(10);
+    expect(cfn.world().leftBehind.targetGroups).toEqual([]);
+    // The update event of the rollback carries the old properties as ResourceProperties.
+    const back = cfn.invocations[cfn.invocations.length - 1].event;
+    expect(back).toMatchObject({ RequestType: 'Update', PhysicalResourceId: rule, ResourceProperties: { Priority: '10' }, OldResourceProperties: { Priority: '20' } });
+  });
+
+  test('a handler failure during the update rolls back; a failure during the rollback ends UPDATE_ROLLBACK_FAILED', async () => {
+    const cfn = new CloudFormation();
+    await cfn.deploy('Rules', ruleStack());
+    // A priority out of range: the function's call fails and the update rolls back.
+    const failed = await cfn.deploy('Rules', ruleStack({ priority: 50001 }));
+    expect(failed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(failed.statusReason).toMatch(/^Prod: .*ValidationError|Prod: .*50000/);
+    // An update of the rule's priority fails at its last resource, and ELB throttles the call that would set it back.
+    const cfn2 = new CloudFormation();
+    await cfn2.deploy('Rules', ruleStack());
+    const v2 = ruleStack({ priority: 20, extra: { Last: { Type: 'AWS::SNS::Topic', DependsOn: 'Prod' } } });
+    const rollbackBreaks = await (async () => {
+      const original = cfn2.elb.setRulePriorities.bind(cfn2.elb);
+      let n = 0;
+      cfn2.elb.setRulePriorities = async (input, options) => {
+        if (++n === 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        return original(input, options);
+      };
+      return cfn2.deploy('Rules', v2, { failAt: 'last' });
+    })();
+    expect(rollbackBreaks.status).toBe('UPDATE_ROLLBACK_FAILED');
+    await expect(cfn2.deploy('Rules', v2)).rejects.toThrow(/UPDATE_ROLLBACK_FAILED/);
+  });
+
+  test('a create whose last resource fails rolls back to ROLLBACK_COMPLETE and leaves nothing', async () => {
+    const cfn = new CloudFormation();
+    const result = await cfn.deploy('Rules', ruleStack(), { failAt: 'last' });
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(cfn.elb.inventory()).toEqual({ loadBalancers: [], listeners: [], rules: [], targetGroups: [] });
+    expect(cfn.iam.roles.size).toBe(0);
+    expect((await cfn.deploy('Rules', ruleStack())).status).toBe('CREATE_COMPLETE');
+  });
+
+  test('a second load balancer whose listener forwards to the first one\'s target group: TargetGroupAssociationLimit', async () => {
+    const cfn = new CloudFormation();
+    const template = ruleStack({
+      extra: {
+        Alb2: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Scheme: 'internal' } },
+        Listener2: {
+          Type: 'AWS::ElasticLoadBalancingV2::Listener',
+          DependsOn: 'Listener',
+          Properties: { LoadBalancerArn: { Ref: 'Alb2' }, Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'Blue' } }] },
+        },
+      },
+    });
+    const result = await cfn.deploy('Rules', template);
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.statusReason).toContain('TargetGroupAssociationLimitException');
+  });
+
+  test('intrinsics, conditions, pseudo parameters; exports and Fn::ImportValue across stacks; an export in use cannot change', async () => {
+    const events: any[] = [];
+    const cfn = new CloudFormation({ handlerFor: () => async (event) => { events.push(event); return { PhysicalResourceId: 'custom-1', Data: { Answer: 42 } }; } });
+    const producer: Template = {
+      Parameters: { Env: { Type: 'String', Default: 'prod' } },
+      Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] }, NotProd: { 'Fn::Not': [{ Condition: 'IsProd' }] } },
+      Resources: {
+        Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: { 'Fn::Sub': '${AWS::StackName}-${Env}-${AWS::Region}' } } },
+        OnlyDev: { Type: 'AWS::SNS::Topic', Condition: 'NotProd' },
+      },
+      Outputs: {
+        Name: { Value: { 'Fn::Select': [1, { 'Fn::Split': ['-', { 'Fn::Join': ['-', ['a', { Ref: 'AWS::AccountId' }, { 'Fn::If': ['IsProd', 'p', 'd'] }]] }] }] }, Export: { Name: 'shared-account' } },
+      },
+    };
+    expect((await cfn.deploy('Producer', producer)).status).toBe('CREATE_COMPLETE');
+    expect(cfn.resource('Producer', 'OnlyDev')).toBeUndefined();
+    expect(cfn.stacks.get('Producer')!.exports.get('shared-account')).toBe('123456789012');
+    const consumer: Template = {
+      Resources: {
+        Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: { ZipFile: 'x' }, Role: 'arn:aws:iam::123456789012:role/r' } },
+        Custom: {
+          Type: 'AWS::CloudFormation::CustomResource',
+          Properties: { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Account: { 'Fn::ImportValue': 'shared-account' }, Flag: true, Gone: { Ref: 'AWS::NoValue' }, List: [1, { Ref: 'AWS::NoValue' }] },
+        },
+        User: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: { 'Fn::GetAtt': ['Custom', 'Answer'] }, Partition: { 'Fn::Sub': '${AWS::Partition}.${AWS::URLSuffix}.${Custom.Answer}' } } },
+      },
+    };
+    expect((await cfn.deploy('Consumer', consumer)).status).toBe('CREATE_COMPLETE');
+    expect(events[0].ResourceProperties).toEqual({ ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:' + cfn.resource('Consumer', 'Fn')!.physicalId, Account: '123456789012', Flag: 'true', List: ['1'] });
+    expect(cfn.resource('Consumer', 'User')!.properties).toEqual({ DisplayName: 42, Partition: 'aws.amazonaws.com.42' });
+    const changed = { ...producer, Outputs: { Name: { Value: 'other', Export: { Name: 'shared-account' } } } };
+    const refused = await cfn.deploy('Producer', changed);
+    expect(refused.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(refused.statusReason).toContain('Cannot update export shared-account as it is in use by Consumer');
+  });
+});
+
+/** An ECS service behind a CloudFormation-owned production rule, with ECS's infrastructure role. */
+function serviceStack(options: { strategy?: string; advanced?: boolean; managedPolicy?: boolean } = {}): Template {
+  const advanced = options.advanced ?? true;
+  return {
+    Resources: {
+      EcsRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+          ManagedPolicyArns: options.managedPolicy ?? true ? [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers' }] : [],
+        },
+      },
+      Alb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Scheme: 'internet-facing' } },
+      Blue: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: { Port: 80, Protocol: 'HTTP', TargetType: 'ip', VpcId: VPC } },
+      Green: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: { Port: 80, Protocol: 'HTTP', TargetType: 'ip', VpcId: VPC } },
+      Listener: {
+        Type: 'AWS::ElasticLoadBalancingV2::Listener',
+        Properties: { LoadBalancerArn: { Ref: 'Alb' }, Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }] },
+      },
+      Prod: {
+        Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+        Properties: {
+          ListenerArn: { Ref: 'Listener' },
+          Priority: 1,
+          Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
+          Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: { Ref: 'Blue' }, Weight: 100 }, { TargetGroupArn: { Ref: 'Green' }, Weight: 0 }] } }],
+        },
+      },
+      Service: {
+        Type: 'AWS::ECS::Service',
+        DependsOn: ['Prod'],
+        Properties: {
+          Cluster: 'cluster',
+          TaskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1',
+          DesiredCount: 2,
+          DeploymentConfiguration: { Strategy: options.strategy ?? 'CANARY', CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 1 } },
+          LoadBalancers: [{
+            ContainerName: 'web',
+            ContainerPort: 80,
+            TargetGroupArn: { Ref: 'Blue' },
+            ...(advanced ? { AdvancedConfiguration: { AlternateTargetGroupArn: { Ref: 'Green' }, ProductionListenerRule: { Ref: 'Prod' }, RoleArn: { 'Fn::GetAtt': ['EcsRole', 'Arn'] } } } : {}),
+          }],
+        },
+      },
+    },
+  };
+}
+
+describe('ECS in the CloudFormation model (ECS developer guide)', () => {
+  test('a deployment starts tasks in the idle group, moves the weights with the infrastructure role (managed policy), stops the old tasks', async () => {
+    const cfn = new CloudFormation();
+    expect((await cfn.deploy('Svc', serviceStack())).status).toBe('CREATE_COMPLETE');
+    const [blue, green, rule] = ['Blue', 'Green', 'Prod'].map((id) => cfn.resource('Svc', id)!.physicalId);
+    const healthy = () => Object.fromEntries(cfn.world().targetGroups.map((tg) => [tg.TargetGroupArn, tg.healthy.length]));
+    expect(healthy()).toEqual({ [blue]: 2, [green]: 0 });
+    cfn.elb.calls.length = 0;
+    expect(await cfn.ecsDeploy('Svc', 'Service')).toEqual({ from: [blue], to: [green] });
+    expect(cfn.elb.weights(rule)).toEqual({ [blue]: 0, [green]: 100 });
+    expect(healthy()).toEqual({ [blue]: 0, [green]: 2 });
+    // The canary step (10 %) then all of it.
+    expect(cfn.elb.calls.filter((c) => c.method === 'modifyRule').map((c) => (c.input as any).Actions[0].ForwardConfig.TargetGroups.map((g: any) => g.Weight)))
+      .toEqual([[90, 10], [0, 100]]);
+    await cfn.ecsDeploy('Svc', 'Service');
+    expect(cfn.elb.weights(rule)).toEqual({ [blue]: 100, [green]: 0 });
+  });
+
+  test('ECS does not look at the weights: after the rule was rewritten, it still deploys to the group it believes idle', async () => {
+    const cfn = new CloudFormation();
+    await cfn.deploy('Svc', serviceStack());
+    const [blue, green, rule] = ['Blue', 'Green', 'Prod'].map((id) => cfn.resource('Svc', id)!.physicalId);
+    await cfn.ecsDeploy('Svc', 'Service');
+    cfn.elb.ecsShifts(rule, { [blue]: 100, [green]: 0 });
+    await cfn.ecsDeploy('Svc', 'Service');
+    expect(cfn.elb.weights(rule)).toEqual({ [blue]: 100, [green]: 0 });
+  });
+
+  test('without the managed policy the infrastructure role cannot move the weights: AccessDenied', async () => {
+    const cfn = new CloudFormation();
+    await cfn.deploy('Svc', serviceStack({ managedPolicy: false }));
+    await expect(cfn.ecsDeploy('Svc', 'Service')).rejects.toMatchObject({ name: 'AccessDenied', message: expect.stringContaining('elasticloadbalancing:DescribeRules') });
+  });
+
+  test('an update to ROLLING without the alternate group puts new tasks in the template\'s group and stops the old ones; the rule keeps ECS\'s weights', async () => {
+    const cfn = new CloudFormation();
+    await cfn.deploy('Svc', serviceStack());
+    const [blue, green, rule] = ['Blue', 'Green', 'Prod'].map((id) => cfn.resource('Svc', id)!.physicalId);
+    await cfn.ecsDeploy('Svc', 'Service');
+    const result = await cfn.deploy('Svc', serviceStack({ strategy: 'ROLLING', advanced: false }));
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    cfn.elb.settle();
+    const world = cfn.world();
+    expect(Object.fromEntries(world.targetGroups.map((tg) => [tg.TargetGroupArn, tg.healthy.length]))).toEqual({ [blue]: 2, [green]: 0 });
+    // The template's rule did not change, so CloudFormation leaves ECS's weights: every request goes to the empty group.
+    expect(cfn.elb.weights(rule)).toEqual({ [blue]: 0, [green]: 100 });
+  });
+
+  test('a service whose target group no load balancer uses is refused (InvalidParameterException)', async () => {
+    const cfn = new CloudFormation();
+    const template = serviceStack({ advanced: false });
+    delete template.Resources!.Prod;
+    template.Resources!.Service.DependsOn = [];
+    const result = await cfn.deploy('Svc', template);
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.statusReason).toContain('does not have an associated load balancer');
+  });
+});
+
+describe('CloudFormation model with a template synthesized from src', () => {
+  const build = (props: Record<string, unknown> = {}) => (app: App) => {
+    const stack = new Stack(app, 'App');
+    new PrivateFargateBehindAlb(stack, 'Web', props);
+  };
+  const productionRule = (cfn: CloudFormation) => {
+    const [id] = Object.entries(cfn.stacks.get('App')!.template.Resources!).find(([, r]) => r.Type === 'Custom::PrivateFargateListenerRule')!;
+    return cfn.resource('App', id)!.physicalId;
+  };
+  const groups = (cfn: CloudFormation) => {
+    const service = [...cfn.stacks.get('App')!.resources.values()].find((r) => r.type === 'AWS::ECS::Service')!;
+    const lb = service.properties.LoadBalancers[0];
+    const alternate: string = lb.AdvancedConfiguration.AlternateTargetGroupArn;
+    return { primary: lb.TargetGroupArn as string, alternate, service: service.logicalId };
+  };
+  const healthy = (cfn: CloudFormation) => Object.fromEntries(cfn.world().targetGroups.map((tg) => [tg.TargetGroupArn, tg.healthy.length]));
+
+  test('create, an ECS deployment, then an update: traffic stays where ECS put it, nothing is left behind', async () => {
+    const cfn = new CloudFormation();
+    const created = await cfn.deployApp(synthApp(build(), 'none'));
+    expect(created.results.App.status).toBe('CREATE_COMPLETE');
+    const { primary, alternate, service } = groups(cfn);
+    const rule = productionRule(cfn);
+    expect(cfn.elb.weights(rule)).toEqual({ [primary]: 100, [alternate]: 0 });
+    expect(healthy(cfn)).toEqual({ [primary]: 1, [alternate]: 0 });
+    await cfn.ecsDeploy('App', service);
+    expect(cfn.elb.weights(rule)).toEqual({ [primary]: 0, [alternate]: 100 });
+    // Version 2 changes the task size and the port: new target groups (replaced), the rule rewritten to them, the service moved.
+    const updated = await cfn.deployApp(synthApp(build({ cpu: 1024, memoryLimitMiB: 2048, port: 8080 }), 'none'));
+    expect(updated.results.App.statusReason).toBeUndefined();
+    expect(updated.results.App.status).toBe('UPDATE_COMPLETE');
+    expect(updated.results.App.skippedDeletes).toEqual([]);
+    const weights = cfn.elb.weights(rule);
+    const serving = Object.keys(weights).find((arn) => weights[arn] > 0)!;
+    expect(healthy(cfn)[serving]).toBeGreaterThan(0);
+    expect(cfn.world().leftBehind).toEqual({ loadBalancers: [], listeners: [], rules: [], targetGroups: [] });
+  });
+
+  test('an update whose last resource fails rolls back: the rule and its groups as before, the weighted group serves', async () => {
+    const cfn = new CloudFormation();
+    await cfn.deployApp(synthApp(build(), 'none'));
+    const { service } = groups(cfn);
+    await cfn.ecsDeploy('App', service);
+    const rule = productionRule(cfn);
+    const before = { weights: cfn.elb.weights(rule), rules: cfn.world().listeners.map((l) => l.rules.map((r) => [r.Priority, r.conditions])) };
+    const result = await cfn.deployApp(synthApp(build({ port: 8080 }), 'none'), { failAt: 'last' });
+    expect(result.results.App.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(result.stoppedAt).toBe('App');
+    // The rule forwards to the old groups again, and whichever has the weight has the tasks (the rollback of the
+    // service's load balancers put new tasks in the template's primary group, and the rule's rollback weighted it).
+    const weights = cfn.elb.weights(productionRule(cfn));
+    expect(Object.keys(weights).sort()).toEqual(Object.keys(before.weights).sort());
+    for (const [arn, weight] of Object.entries(weights)) expect(weight > 0).toBe(healthy(cfn)[arn] > 0);
+    expect(cfn.world().listeners.map((l) => l.rules.map((r) => [r.Priority, r.conditions]))).toEqual(before.rules);
+    expect(cfn.world().leftBehind).toEqual({ loadBalancers: [], listeners: [], rules: [], targetGroups: [] });
   });
 });
