@@ -13,7 +13,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Deployment, PrivateFargateBehindAlb } from '../src';
+import { IConstruct } from 'constructs';
+import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb } from '../src';
 
 export interface Configuration {
   /** A short name, used in file names and tables. */
@@ -28,6 +29,18 @@ export interface Configuration {
 
 const image = () => ecs.ContainerImage.fromAsset(path.join(__dirname, '..', 'assets', 'default-image'));
 
+/** What the configurations make for the user (a VPC, roles): their own findings count for neither side. */
+const madeForTheUser = new WeakSet<IConstruct>();
+
+/**
+ * Whether a construct is part of what a configuration makes for the user rather than of the construct or the peer:
+ * the user's VPC (but not the endpoints the construct adds to it) and the roles given to the construct.
+ */
+export function isTheUsers(construct: IConstruct): boolean {
+  const scopes = construct.node.scopes;
+  return scopes.some((scope) => madeForTheUser.has(scope)) && !scopes.some((scope) => scope instanceof FargateVpcEndpoints);
+}
+
 /** A user's VPC, with a flow log so that its own findings do not count against either side. */
 function userVpc(stack: Stack, subnetType: ec2.SubnetType): ec2.Vpc {
   const vpc = new ec2.Vpc(stack, 'UserVpc', {
@@ -39,6 +52,7 @@ function userVpc(stack: Stack, subnetType: ec2.SubnetType): ec2.Vpc {
     ],
   });
   vpc.addFlowLog('FlowLog');
+  madeForTheUser.add(vpc);
   return vpc;
 }
 
@@ -65,7 +79,9 @@ const CONTAINER_HEALTH_CHECK: ecs.HealthCheck = {
 };
 const taskRoles = (stack: Stack) => {
   const assumedBy = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
-  return { taskRole: new iam.Role(stack, 'TaskRole', { assumedBy }), executionRole: new iam.Role(stack, 'ExecutionRole', { assumedBy }) };
+  const roles = { taskRole: new iam.Role(stack, 'TaskRole', { assumedBy }), executionRole: new iam.Role(stack, 'ExecutionRole', { assumedBy }) };
+  madeForTheUser.add(roles.taskRole).add(roles.executionRole);
+  return roles;
 };
 
 type PeerProps = ecsPatterns.ApplicationLoadBalancedFargateServiceProps;
@@ -248,6 +264,12 @@ export const CONFIGURATIONS: Configuration[] = [
       const service = peer(stack, 'Web', { publicLoadBalancer: false, openListener: false });
       service.loadBalancer.connections.allowFrom(ec2.Peer.ipv4('10.20.0.0/16'), ec2.Port.tcp(80));
     },
+  },
+  // For accounts whose policies require Lambda functions in a VPC; aws-ecs-patterns has no such function: its side is its defaults.
+  {
+    name: 'traffic-function-in-vpc',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { trafficFunctionInVpc: true }); },
+    peer: (stack) => { peer(stack, 'Web'); },
   },
   {
     name: 'ecs-exec',

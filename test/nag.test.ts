@@ -1,9 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { CONCRETE_ENV, CONFIGURATIONS, Configuration } from './matrix';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { CONCRETE_ENV, CONFIGURATIONS, Configuration, isTheUsers } from './matrix';
 import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb } from '../src';
 
 /** The AwsSolutions findings of an app, as "rule at construct path" lines. */
@@ -127,6 +129,60 @@ describe('cdk-nag AwsSolutions', () => {
     web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules'], resources: ['*'] }));
 
     expect(nagFindings(app)).toEqual(['AwsSolutions-IAM5[Resource::*] at Scan/Web/TaskRole/DefaultPolicy/Resource']);
+  });
+});
+
+/** The findings of every pack regulated accounts run (and AwsSolutions), but those on what a configuration makes for the user. */
+function regulatedFindings(app: App): string[] {
+  const constructs = new Map(app.node.findAll().map((construct) => [construct.node.path, construct]));
+  const packs: NagPack[] = [new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app), new PCIDSS321Checks(app)];
+  return packs.flatMap((pack) => pack.validateScope(app).violations.flatMap((violation) => violation.violatingResources
+    .filter((resource) => !isTheUsers(constructs.get(resource.constructPath!)!))
+    .map((resource) => `${violation.ruleName} at ${resource.constructPath}`)));
+}
+
+describe('cdk-nag NIST 800-53 rev 5, HIPAA Security and PCI DSS 3.2.1', () => {
+  test.each(CONFIGURATIONS.map((c) => [c.name, c]))('%s: the listener-rule function, its roles and log group have no finding in any pack', (_, configuration) => {
+    const findings = regulatedFindings(build(configuration as Configuration, 'construct')).filter((finding) => finding.includes('/PrivateFargateTrafficControl/'));
+
+    expect(findings).toEqual([]);
+  });
+
+  // Pending: the findings on the load balancer, listeners, alarms, log groups, roles and VPC the construct makes are acknowledged
+  // or fixed in their own files (see docs/SECURITY.md, "cdk-nag findings of the construct not acknowledged"). This turns red the
+  // day a configuration has none left: then make it a plain test.
+  test.failing.each(CONFIGURATIONS.map((c) => [c.name, c]))('%s: the construct has no finding in any pack (pending outside the listener-rule function)', (_, configuration) => {
+    expect(regulatedFindings(build(configuration as Configuration, 'construct'))).toEqual([]);
+  });
+
+  test('the listener-rule function\'s acknowledgments cover only it: a user\'s function, role with an inline policy and log group are reported', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Scan');
+    new PrivateFargateBehindAlb(stack, 'Web');
+    const role = new iam.Role(stack, 'UserRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      inlinePolicies: { Own: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] })] }) },
+    });
+    new lambda.CfnFunction(stack, 'UserFunction', { runtime: 'nodejs22.x', handler: 'index.handler', code: { zipFile: 'exports.handler = async () => {};' }, role: role.roleArn });
+    new logs.CfnLogGroup(stack, 'UserLogGroup', { retentionInDays: 30 });
+
+    const mine = regulatedFindings(app).filter((finding) => /Scan\/User/.test(finding)).map((finding) => finding.split(' ')[0]).sort();
+    expect(mine).toEqual(expect.arrayContaining([
+      'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-L1',
+      ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].flatMap((pack) => [`${pack}-CloudWatchLogGroupEncrypted`, `${pack}-IAMNoInlinePolicy`, `${pack}-LambdaInsideVPC`]),
+      ...['NIST.800.53.R5', 'HIPAA.Security'].flatMap((pack) => [`${pack}-LambdaConcurrency`, `${pack}-LambdaDLQ`]),
+    ]));
+  });
+
+  test('with the function in the VPC, LambdaInsideVPC passes and is not acknowledged: a user\'s function outside the VPC is still reported', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Scan');
+    new PrivateFargateBehindAlb(stack, 'Web', { trafficFunctionInVpc: true });
+    const role = new iam.Role(stack, 'UserRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    new lambda.CfnFunction(stack, 'UserFunction', { runtime: 'nodejs22.x', handler: 'index.handler', code: { zipFile: 'exports.handler = async () => {};' }, role: role.roleArn });
+
+    const inVpc = regulatedFindings(app).filter((finding) => finding.includes('LambdaInsideVPC'));
+    expect(inVpc).toEqual(['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => `${pack}-LambdaInsideVPC at Scan/UserFunction`));
   });
 });
 
