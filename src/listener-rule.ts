@@ -262,7 +262,8 @@ export class TrafficControl extends Construct {
     const subnets = vpc.selectSubnets(props.taskSubnets ?? privateSubnetsOf(vpc));
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
-      description: 'The listener-rule function: HTTPS to the Elastic Load Balancing API and CloudFormation\'s S3 response bucket only',
+      // EC2 accepts no apostrophe in a group's description.
+      description: 'The listener-rule function: HTTPS to the Elastic Load Balancing API and the CloudFormation response bucket only',
       allowAllOutbound: false,
     });
     const egress = new Set(vpc.privateSubnets.map((subnet) => subnet.subnetId));

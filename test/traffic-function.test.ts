@@ -69,6 +69,9 @@ describe('the listener-rule function in the VPC (trafficFunctionInVpc)', () => {
     // The subnets are the tasks' own.
     const service = Object.values(template.findResources('AWS::ECS::Service'))[0].Properties;
     expect(fn.VpcConfig.SubnetIds).toEqual(service.NetworkConfiguration.AwsvpcConfiguration.Subnets);
+    // A description EC2 accepts (CreateSecurityGroup, GroupDescription: no apostrophe; cfn-lint E3031).
+    const group = template.findResources('AWS::EC2::SecurityGroup')[idOf(template, 'AWS::EC2::SecurityGroup', 'PrivateFargateTrafficControlSecurityGroup')];
+    expect(group.Properties.GroupDescription).toMatch(/^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/);
   });
 
   test.each([
