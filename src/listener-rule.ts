@@ -226,8 +226,8 @@ export class TrafficControl extends Construct {
     if (placed) {
       const said = (value: boolean | undefined) => (value === undefined ? 'leaves it out (false)' : `gives ${value}`);
       if ((placed.given ?? false) !== (given ?? false)) {
-        fail(scope, 'trafficFunctionInVpc must be the same for every service of a stack that uses its one listener-rule function (a canary, linear ' +
-          `or blue/green deployment, or a rule on a shared listener); received ${given ?? 'none (false)'}, and ${placed.holder} ${said(placed.given)}. ` +
+        fail(scope, 'trafficFunctionInVpc must be the same for every service of a stack whose listener rules its one function writes; ' +
+          `received ${given ?? 'none (false)'}, and ${placed.holder} ${said(placed.given)}. ` +
           `Give trafficFunctionInVpc: ${placed.given ?? false} to this service too, or put it in a stack of its own`);
       }
       if (placed.vpc && vpc && !sameVpc(placed.vpc, vpc)) {

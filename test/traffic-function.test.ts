@@ -8,7 +8,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { newStack, synth } from './helpers';
-import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const CONCRETE = { account: '123456789012', region: 'eu-west-1' };
 const FUNCTION_SG = 'The listener-rule function';
@@ -222,12 +222,10 @@ describe('trafficFunctionInVpc is refused where it cannot work, with a way out t
     };
 
     expect(build({})).toThrow(
-      '[TestStack/Api] trafficFunctionInVpc must be the same for every service of a stack that uses its one listener-rule function (a canary, ' +
-      'linear or blue/green deployment, or a rule on a shared listener); received none (false), and TestStack/Web gives true. ' +
+      '[TestStack/Api] trafficFunctionInVpc must be the same for every service of a stack whose listener rules its one function writes; ' +
+      'received none (false), and TestStack/Web gives true. ' +
       'Give trafficFunctionInVpc: true to this service too, or put it in a stack of its own');
     expect(Object.keys(build({ trafficFunctionInVpc: true })().findResources('AWS::Lambda::Function'))).toHaveLength(1);
-    // A rolling service on its own listener does not use the function: it need not say.
-    expect(() => build({ deployment: Deployment.rolling() })()).not.toThrow();
   });
 
   test('the other way round: a service that leaves it out, then one that gives true', () => {
