@@ -502,8 +502,8 @@ export interface PrivateFargateBehindAlbProps {
    * CloudFormation's S3 response bucket through the NAT gateway of subnets with egress, else through the VPC's
    * endpoints: an `elasticloadbalancing` interface endpoint joins them (once per VPC), and the S3 gateway endpoint
    * of a VPC this construct created also allows the response bucket. With `endpointSecurityGroup` the VPC's own
-   * endpoints must serve both. Every service of a stack that uses the function (a canary, linear or blue/green
-   * deployment, or a rule on a shared listener) must give the same value, and in one VPC.
+   * endpoints must serve both. Every service of a stack whose listener rules the function writes must give the
+   * same value (leaving it out is false), and be in one VPC.
    *
    * @default false
    */
