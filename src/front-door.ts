@@ -215,13 +215,16 @@ class Home {
   }
 
   /**
-   * The listener's default certificate: the owner's, else that of the first name (in alphabetical order)
-   * whose certificate lives with the load balancer. Every other name's certificate is in the listener's
-   * list, so changing the default changes no name's certificate.
+   * The listener's default certificate: the owner's, else that of the first name of the app (in the order
+   * the services are made) whose certificate lives with the load balancer, so that adding a service does
+   * not move it. Every other name's certificate is in the listener's list (ListenerCertificate), and the
+   * default's is not: ELB refuses to remove a listener's default certificate from its list
+   * (RemoveListenerCertificates), so deleting the listener with such a ListenerCertificate (the stack's
+   * deletion, the rollback of the listener's creation) would fail.
    */
   private defaultCertificate(): acm.ICertificate {
     if (this.ownerCertificate) return this.ownerCertificate;
-    const candidates = [...this.domains.entries()].filter(([, entry]) => entry.atHome).sort(([a], [b]) => a.localeCompare(b));
+    const candidates = [...this.domains.entries()].filter(([, entry]) => entry.atHome);
     if (candidates.length === 0) {
       fail(this.listener!,
         `certificate: the HTTPS listener of the load balancer ${this.loadBalancer.node.path} lives in its stack ${Stack.of(this.scope).stackName} and needs a ` +
@@ -263,7 +266,9 @@ class Home {
         target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(this.loadBalancer)),
       });
     }
-    if (ownerOf(this.loadBalancer) !== service) {
+    // The default certificate is the listener's own (see defaultCertificate): the first name at home when the owner has none.
+    const isDefault = !this.ownerCertificate && atHome && ![...this.domains.values()].some((entry) => entry.atHome);
+    if (ownerOf(this.loadBalancer) !== service && !isDefault) {
       // A certificate of the service's own stack is added from there: the load balancer's stack cannot reference it.
       new elbv2.ApplicationListenerCertificate(atHome ? holder : service, 'ListenerCertificate', {
         listener: this.listener ?? this.httpsListener(service, props),
