@@ -6,7 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AlarmThresholds, deploymentAlarmsFor, validateAlarmThresholds } from './alarms';
-import { ListenerRule, RuleMatch, TrafficControl, TrafficFunctionProps } from './listener-rule';
+import { ListenerRule, RuleMatch, TrafficControl, TrafficFunctionProps, WeightedTargetGroup } from './listener-rule';
 import { fullNameOf } from './load-balancer';
 import { targetGroupId } from './target-group';
 import { fail } from './validation';
@@ -225,6 +225,8 @@ export interface DeploymentParts {
   readonly port: number;
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   readonly listener: elbv2.ApplicationListener;
+  /** Every listener the service listens on (its own port-80 redirect besides its HTTPS listener). */
+  readonly listeners: readonly elbv2.IApplicationListener[];
   /** On a shared HTTPS listener, what the service's rule matches. */
   readonly match?: RuleMatch;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
@@ -250,20 +252,27 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
   let alternateTargetGroup: elbv2.ApplicationTargetGroup | undefined;
   let alternateTarget: ecs.IAlternateTarget | undefined;
   // The stack's function writes the service's rule (a production rule, or a rule on a shared listener).
-  if (deployment.shiftsTraffic || match) TrafficControl.of(scope, props, service.cluster.vpc);
+  TrafficControl.of(scope, props, service.cluster.vpc);
+  // The service's production rule, whatever the strategy (on a shared listener, its host rule): switching strategies
+  // changes it in place, before the service, so that the function can refuse a switch that would send the traffic to
+  // a target group with no healthy target (after an odd-numbered deployment, `targetGroup` is empty).
+  const productionRule = (targetGroups: WeightedTargetGroup[]) => {
+    const rule = new ListenerRule(scope, match ? 'HostRule' : 'ProductionRule', listener, match ?? { priority: PRODUCTION_RULE_PRIORITY }, targetGroups);
+    // A rule that moves to another listener is disabled on its old one at once (see the function): the old
+    // listener's own change (a redirect to HTTPS, say) comes first, so that its requests always have somewhere to go.
+    for (const other of parts.listeners) if (other !== listener) rule.node.addDependency(other);
+    return rule;
+  };
   if (deployment.shiftsTraffic) {
     alternateTargetGroup = new elbv2.ApplicationTargetGroup(scope, targetGroupId(scope, 'AlternateTargetGroup', parts.loadBalancer), parts.targetGroupProps);
-    // On a shared listener the service's host rule is its production rule.
-    const rule = new ListenerRule(scope, match ? 'HostRule' : 'ProductionRule', listener, match ?? { priority: PRODUCTION_RULE_PRIORITY },
-      [{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }]);
+    const rule = productionRule([{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }]);
     const ecsRole = TrafficControl.of(scope).ecsRole;
     const alternate = alternateTargetGroup;
     alternateTarget = {
       bind: () => ({ alternateTargetGroupArn: alternate.targetGroupArn, roleArn: ecsRole.roleArn, productionListenerRule: rule.ruleArn }),
     };
-  } else if (match) {
-    // The same resource as the production rule of a traffic-shifting deployment: switching strategies changes it in place.
-    service.node.addDependency(new ListenerRule(scope, 'HostRule', listener, match, [{ targetGroup, weight: 100 }]));
+  } else {
+    service.node.addDependency(productionRule([{ targetGroup, weight: 100 }]));
   }
   targetGroup.addTarget(service.loadBalancerTarget({ containerName: parts.containerName, containerPort: parts.port, alternateTarget }));
   if (match) {

@@ -109,7 +109,8 @@ export class TrafficControl extends Construct {
   private readonly logGroup: logs.CfnLogGroup;
   private readonly handler: lambda.CfnFunction;
   private readonly listeners = new Set<elbv2.IApplicationListener>();
-  private readonly createRules: iam.PolicyStatement;
+  /** The listeners the function may create rules on, read when the app synthesizes (services come after the first). */
+  private readonly listenerArns: string[] = [];
   private retention?: { value: logs.RetentionDays; holder: string };
   private placement?: { given?: boolean; vpc?: ec2.IVpc; holder: string };
 
@@ -137,12 +138,16 @@ export class TrafficControl extends Construct {
     const rule = `arn:${stack.partition}:elasticloadbalancing:${stack.region}:${stack.account}:listener-rule/app/*`;
     const ownRules = { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: stack.stackId } };
     const tagged = { StringEquals: { [`aws:RequestTag/${STACK_TAG}`]: stack.stackId } };
-    this.createRules = new iam.PolicyStatement({ actions: ['elasticloadbalancing:CreateRule'], conditions: tagged });
+    const createRules = new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:CreateRule'],
+      resources: Lazy.list({ produce: () => this.listenerArns }),
+      conditions: tagged,
+    });
     const policy = new iam.PolicyDocument({
       statements: [
         new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetHealth'], resources: ['*'] }),
         // Rules are created on the stack's listeners only, each tagged with the stack's id ...
-        this.createRules,
+        createRules,
         new iam.PolicyStatement({
           actions: ['elasticloadbalancing:AddTags'],
           resources: [rule],
@@ -203,7 +208,7 @@ export class TrafficControl extends Construct {
   public allowRulesOn(listener: elbv2.IApplicationListener): void {
     if (this.listeners.has(listener)) return;
     this.listeners.add(listener);
-    this.createRules.addResources(listener.listenerArn);
+    this.listenerArns.push(listener.listenerArn);
   }
 
   /** One retention for the stack's one log group: services that give one must give the same. */

@@ -585,6 +585,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
       port,
       loadBalancer: this.loadBalancer,
       listener: this.listener,
+      listeners: front.placed.listeners,
       match: front.match,
       targetGroup: this.targetGroup,
       targetGroupProps,

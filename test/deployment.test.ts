@@ -73,9 +73,27 @@ describe('each strategy reaches the service', () => {
       MinimumHealthyPercent: 100,
     });
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
-    template.resourceCountIs('Custom::PrivateFargateListenerRule', 0);
     template.hasResourceProperties('AWS::ECS::Service', { LoadBalancers: [Match.objectLike({ AdvancedConfiguration: Match.absent() })] });
     expect(web.alternateTargetGroup).toBeUndefined();
+    // Its production rule forwards to the one target group: the same resource as a canary's, so that a switch is a
+    // change of the rule the function can refuse, made before the service's (the service waits for it).
+    expect(listenerRules(template)).toEqual([{
+      id: expect.stringMatching(/^WebProductionRule/),
+      listener: { Ref: expect.stringMatching(/^WebListener/) },
+      priority: 50000,
+      paths: ['/*'],
+      targetGroups: [[expect.stringMatching(/^WebTargetGroup/), 100]],
+    }]);
+    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    expect(service.DependsOn).toContainEqual(expect.stringMatching(/^WebProductionRule/));
+  });
+
+  // The mistake: a production rule of another id for rolling (a replacement, not an update, of the rule on a switch).
+  test('canary and rolling give the production rule the same logical id', () => {
+    const ruleIds = (deployment?: Deployment) => Object.keys(synth({ deployment }).findResources('Custom::PrivateFargateListenerRule'));
+
+    expect(ruleIds(Deployment.rolling())).toEqual(ruleIds());
+    expect(ruleIds(Deployment.rolling())).toHaveLength(1);
   });
 
   test('Deployment.canary() takes its traffic percent, step bake time and bake time', () => {

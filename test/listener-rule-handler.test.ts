@@ -452,7 +452,10 @@ describe('target groups added or removed by an update', () => {
 });
 
 describe('an update to another listener', () => {
-  test('creates a rule on the new listener with the live 0 / 100 and answers its new ARN; the old rule is left to CloudFormation\'s Delete', async () => {
+  // The mistake: leaving the old rule matching until CloudFormation's cleanup pass. ECS moves the new rule's weights and
+  // stops the old tasks during the same update, and until the cleanup the old rule sends its listener's requests to the
+  // emptied group.
+  test('creates a rule on the new listener with the live 0 / 100, disables the old one at once (it matches nothing), and answers the new ARN', async () => {
     const elb = newElb();
     const id = await created(elb);
     elb.ecsShifts(id, { [PRIMARY]: 0, [ALTERNATE]: 100 });
@@ -463,28 +466,61 @@ describe('an update to another listener', () => {
     expect(result).toEqual({ PhysicalResourceId: moved.RuleArn, Data: { RuleArn: moved.RuleArn } });
     expect(moved.RuleArn).not.toBe(id);
     expect(elb.weights(moved.RuleArn)).toEqual({ [PRIMARY]: 0, [ALTERNATE]: 100 });
-    expect(moved).toMatchObject({ Priority: '10', Conditions: [HOST, PATH] });
-    // Until the update completes, the old rule serves as it was.
-    expect(rulesOn(elb, LISTENER).map((r) => r.RuleArn)).toEqual([id]);
-    expect(methodsCalled(elb)).not.toContain('modifyRule');
-    expect(methodsCalled(elb)).not.toContain('deleteRule');
+    expect(ruleHandler.sameConditions(moved.Conditions, [HOST, PATH])).toBe(true);
+    // The old rule keeps its priority and conditions, and a condition no request meets.
+    const [old] = rulesOn(elb, LISTENER);
+    expect(old.RuleArn).toBe(id);
+    expect(ruleHandler.sameConditions(old.Conditions, [HOST, PATH, { Field: 'source-ip', SourceIpConfig: { Values: ['255.255.255.255/32'] } }])).toBe(true);
 
-    // CloudFormation's clean-up: the Delete of the old physical id.
+    // CloudFormation's cleanup: the Delete of the old physical id.
     await ruleHandler.apply(remove(id), elb);
     expect(rulesOn(elb, LISTENER)).toEqual([]);
     expect(rulesOn(elb, OTHER_LISTENER).map((r) => r.RuleArn)).toEqual([moved.RuleArn]);
   });
+
+  test('when the old rule cannot be disabled, the new one goes and the update fails with nothing changed', async () => {
+    const elb = newElb();
+    const id = await created(elb);
+    jest.spyOn(elb, 'modifyRule').mockImplementationOnce(async () => {
+      throw new AwsError('Throttling', 'Rate exceeded for ModifyRule');
+    });
+
+    await expect(ruleHandler.apply(update(id, props({ ListenerArn: OTHER_LISTENER })), elb)).rejects.toThrow(/Rate exceeded/);
+
+    expect(rulesOn(elb, OTHER_LISTENER)).toEqual([]);
+    expect(rulesOn(elb, LISTENER).map((r) => r.RuleArn)).toEqual([id]);
+    expect(ruleHandler.sameConditions(rulesOn(elb, LISTENER)[0].Conditions, [HOST, PATH])).toBe(true);
+  });
 });
 
 describe('the rollback of an update to another listener', () => {
-  test('restores the rule that still holds its priority on the old listener instead of failing with PriorityInUse', async () => {
+  // The mistake: a new rule on the old listener. The service CloudFormation rolls back names the old rule's ARN.
+  test('enables the old rule again, under its ARN, with the weights the moved rule has now; the moved one is left to the rollback\'s cleanup', async () => {
     const elb = newElb();
     const id = await created(elb);
-    elb.ecsShifts(id, { [PRIMARY]: 0, [ALTERNATE]: 100 });
     const moved = (await ruleHandler.apply(update(id, props({ ListenerArn: OTHER_LISTENER })), elb)).PhysicalResourceId;
+    // ECS's deployment in the same update moved the new rule's traffic.
+    await swapped(elb, moved);
 
     // The stack update fails later: CloudFormation sends an update back to the old properties.
     const result = await ruleHandler.apply(update(moved, props(), props({ ListenerArn: OTHER_LISTENER })), elb);
+
+    expect(result.PhysicalResourceId).toBe(id);
+    const [restored] = rulesOn(elb, LISTENER);
+    expect(restored.RuleArn).toBe(id);
+    expect(ruleHandler.sameConditions(restored.Conditions, [HOST, PATH])).toBe(true);
+    expect(elb.weights(id)).toEqual({ [PRIMARY]: 0, [ALTERNATE]: 100 });
+    await ruleHandler.apply(remove(moved, props({ ListenerArn: OTHER_LISTENER })), elb);
+    expect(rulesOn(elb, OTHER_LISTENER)).toEqual([]);
+  });
+
+  test('after an update that failed in the middle of a move, restores the rule that still holds its priority instead of failing with PriorityInUse', async () => {
+    const elb = newElb();
+    const id = await created(elb);
+    elb.ecsShifts(id, { [PRIMARY]: 0, [ALTERNATE]: 100 });
+
+    // CloudFormation kept the old physical id (the update failed) and sends the old properties back.
+    const result = await ruleHandler.apply(update(id, props(), props({ ListenerArn: OTHER_LISTENER })), elb);
 
     expect(result.PhysicalResourceId).toBe(id);
     expect(rulesOn(elb, LISTENER).map((r) => r.RuleArn)).toEqual([id]);
@@ -888,7 +924,7 @@ describe('AWS as it behaves: tags, IAM and the API\'s own shapes', () => {
 
   // The mistake: comparing conditions as JSON text. DescribeRules answers each condition with the legacy Values beside
   // HostHeaderConfig / PathPatternConfig, so nothing matched, the rollback failed and the stack was UPDATE_ROLLBACK_FAILED.
-  test('the rollback of a listener move finds the old rule by meaning, reading DescribeRules page by page past 400 rules', async () => {
+  test('the rollback of a failed listener move finds the old rule by meaning, reading DescribeRules page by page past 400 rules', async () => {
     world = await newWorld({ quotas: { rulesPerLoadBalancer: 1000 } });
     ({ listener: LISTENER, otherListener: OTHER_LISTENER, primary: PRIMARY, alternate: ALTERNATE } = world);
     const elb = newElb();
@@ -903,18 +939,15 @@ describe('AWS as it behaves: tags, IAM and the API\'s own shapes', () => {
     const old = props({ Priority: '460' });
     const id = await created(elb, old);
     await swapped(elb, id);
-    const moved = (await ruleHandler.apply(update(id, props({ Priority: '460', ListenerArn: OTHER_LISTENER }), old), elb)).PhysicalResourceId;
     elb.calls.length = 0;
 
-    const result = await ruleHandler.apply(update(moved, old, props({ Priority: '460', ListenerArn: OTHER_LISTENER })), elb);
+    // The update failed in the middle of the move: CloudFormation kept the old physical id and sends the old properties back.
+    const result = await ruleHandler.apply(update(id, old, props({ Priority: '460', ListenerArn: OTHER_LISTENER })), elb);
 
     expect(result.PhysicalResourceId).toBe(id);
     expect(elb.weights(id)).toEqual({ [PRIMARY]: 0, [ALTERNATE]: 100 });
     const pages = elb.calls.filter((c) => c.method === 'describeRules' && (c.input as any).ListenerArn === LISTENER);
     expect(pages.map((c) => (c.input as any).Marker === undefined)).toEqual([true, false]);
-    // The rollback's cleanup then deletes the rule the update made, on the other listener.
-    await ruleHandler.apply(remove(moved, props({ Priority: '460', ListenerArn: OTHER_LISTENER })), elb);
-    expect(rulesOn(elb, OTHER_LISTENER)).toEqual([]);
   });
 
   test.each([

@@ -259,7 +259,7 @@ describe('reliability', () => {
   test.each([
     ['the default canary deployment', undefined, ['AWS::ElasticLoadBalancingV2::TargetGroup WebAlternateTargetGroupB211FDA6'],
       ['AWS::Logs::LogGroup PrivateFargateTrafficControlLogGroup103FA951']],
-    ['Deployment.rolling()', Deployment.rolling(), [], []],
+    ['Deployment.rolling()', Deployment.rolling(), [], ['AWS::Logs::LogGroup PrivateFargateTrafficControlLogGroup103FA951']],
   ])('the logical IDs users depend on do not change, with %s', (_, deployment, extra, extraLogs) => {
     const stack = newStack();
     new PrivateFargateBehindAlb(stack, 'Web', { deployment });

@@ -139,7 +139,8 @@ async function sameRuleAt(elb, rule, signal) {
   let marker;
   do {
     const page = await call(elb, 'describeRules', { ListenerArn: rule.listenerArn, PageSize: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }, signal);
-    const held = (page.Rules ?? []).find((r) => String(r.Priority) === String(rule.priority) && sameConditions(r.Conditions, rule.conditions));
+    const held = (page.Rules ?? []).find((r) => String(r.Priority) === String(rule.priority)
+      && sameConditions((r.Conditions ?? []).filter((c) => !isNever(c)), rule.conditions));
     if (held) return held;
     marker = page.NextMarker;
   } while (marker);
@@ -174,6 +175,28 @@ async function checkHealthyTargets(elb, liveRule, targetGroups, signal) {
 }
 
 /**
+ * A condition no request meets: no client connects from 255.255.255.255 (the limited broadcast address). A rule
+ * with it matches nothing; without it, it is the rule it was.
+ */
+const NEVER = { Field: 'source-ip', SourceIpConfig: { Values: ['255.255.255.255/32'] } };
+const isNever = (condition) => condition.Field === 'source-ip' && JSON.stringify(condition.SourceIpConfig?.Values ?? condition.Values) === JSON.stringify(NEVER.SourceIpConfig.Values);
+
+/**
+ * Disables the rule a move replaced: it keeps its conditions and priority, and matches nothing, until the cleanup
+ * pass deletes it or a rollback enables it again. If that fails, the new rule goes, so that the update fails with
+ * nothing changed (CloudFormation keeps the old physical id when an update fails).
+ */
+async function disable(elb, oldRuleArn, oldConditions, newRuleArn, signal) {
+  try {
+    await call(elb, 'modifyRule', { RuleArn: oldRuleArn, Conditions: [...(oldConditions ?? []), NEVER] }, signal);
+  } catch (error) {
+    if (isNotFound(error)) return;
+    await call(elb, 'deleteRule', { RuleArn: newRuleArn }).catch((cleanup) => console.error('Could not delete the new rule', cleanup));
+    throw error;
+  }
+}
+
+/**
  * Does what the CloudFormation event asks with an ELBv2 client of async methods taking and returning the
  * API's shapes (createRule, describeRules, modifyRule, setRulePriorities, deleteRule).
  * @returns {Promise<{ PhysicalResourceId: string, Data: object }>}
@@ -201,19 +224,26 @@ async function apply(event, elb, signal) {
 
   const live = await describeRule(elb, id, signal);
   const targetGroups = keepWeights(rule.targetGroups, live);
-  // A rule cannot move to another listener: a new one there; CloudFormation then deletes the old one.
+  // A rule cannot move to another listener: a new one there, with the live weights; the old one is disabled at
+  // once and deleted by CloudFormation's cleanup pass. Left matching until then, it would keep its weights while ECS
+  // moves the new rule's, and send its listener's requests to a group whose tasks ECS has stopped.
   if (!live || rule.listenerArn !== event.OldResourceProperties?.ListenerArn) {
+    let created;
     try {
-      return done(await createRule(elb, rule, targetGroups, event.StackId, signal));
+      created = await createRule(elb, rule, targetGroups, event.StackId, signal);
     } catch (error) {
-      // The rollback of a move: the rule being restored still holds its priority on its listener.
+      // The rollback of a move: the rule being restored still holds its priority on its listener, disabled. It
+      // comes back as it was, with the weights of the rule CloudFormation holds now (ECS may have moved them).
       const held = isPriorityInUse(error) && await sameRuleAt(elb, rule, signal);
       if (!held) throw error;
-      const heldGroups = keepWeights(rule.targetGroups, held);
-      await checkHealthyTargets(elb, held, heldGroups, signal);
+      const current = live ?? held;
+      const heldGroups = keepWeights(rule.targetGroups, current);
+      await checkHealthyTargets(elb, current, heldGroups, signal);
       await call(elb, 'modifyRule', { RuleArn: held.RuleArn, Conditions: rule.conditions, Actions: forward(heldGroups) }, signal);
       return done(held.RuleArn);
     }
+    if (live) await disable(elb, id, event.OldResourceProperties.Conditions, created, signal);
+    return done(created);
   }
   await checkHealthyTargets(elb, live, targetGroups, signal);
   if (String(live.Priority) !== String(rule.priority)) {
