@@ -552,8 +552,11 @@ describe('CloudFormation model (stack updates in passes, rollback)', () => {
     expect(steps).toEqual([
       'update:Prod:UPDATE_COMPLETE',
       'update:Extra:CREATE_COMPLETE',
+      // The last resource the update changes fails once its change is made: the rollback undoes it too.
+      'update:Last:CREATE_COMPLETE',
       'update:Last:UPDATE_FAILED',
       'rollback:Prod:UPDATE_COMPLETE',
+      'rollback-cleanup:Last:DELETE_COMPLETE',
       'rollback-cleanup:Extra:DELETE_COMPLETE',
     ]);
     expect(cfn.elb.rulesOf(cfn.resource('Rules', 'Listener')!.physicalId).find((r) => r.RuleArn === rule)!.Priority).toBe('10');

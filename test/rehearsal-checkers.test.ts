@@ -229,18 +229,22 @@ describe('synthesis and the table', () => {
     expect(rehearse({ ...row('[App/Api] other. Give x'), expect: 'in place' }, 'none').problems).toEqual(['v2 is refused at synth: [App/Api] other. Give x']);
   });
 
-  test('renderChangeTable writes one line per row, with the issue of a row broken today', () => {
+  test('renderChangeTable writes one line per row, with the issue of a row broken today and what a rollback leaves', () => {
+    const BACK = 'version 1 again: every rule on its listener, with the weights ECS set, forwarding to healthy targets; nothing left behind';
     const ok = () => undefined;
     expect(renderChangeTable([
       { name: 'change `port`', v1: ok, v2: ok, expect: { replaces: ['TargetGroup', 'TargetGroup', 'LoadBalancer'] } },
       { name: 'add a | b', v1: ok, v2: ok, expect: 'in place', broken: { 'cdk-init': 'issue 18.4' } },
       { name: 'two on one port', v1: ok, v2: ok, expect: { refused: /x/ } },
+      { name: 'switch', v1: ok, v2: ok, expect: 'in place', afterOddDeployment: { refused: /y/ } },
     ])).toBe([
-      '| change | what it does to a running stack |',
-      '| --- | --- |',
-      '| change `port` | replaces the 2 target groups, the load balancer |',
-      '| add a \\| b | in place (broken today: issue 18.4 with the cdk-init flags) |',
-      '| two on one port | refused at synth |',
+      '| change | what it does to a running stack | if the update fails and rolls back |',
+      '| --- | --- | --- |',
+      `| change \`port\` | replaces the 2 target groups, the load balancer | ${BACK} |`,
+      `| add a \\| b | in place (broken today: issue 18.4 with the cdk-init flags) | ${BACK} |`,
+      '| two on one port | refused at synth | nothing deploys |',
+      `| switch | in place | ${BACK}. After an odd-numbered deployment the function refuses the update itself (see "The function never moves traffic onto a ` +
+      'target group with no healthy target"), with the same result |',
     ].join('\n'));
   });
 });

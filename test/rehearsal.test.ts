@@ -11,9 +11,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  brokenUnder, FLAG_SETS, FlagSet, rehearse, rehearseCreate, renderChangeTable,
+  brokenUnder, cachedSynth, FLAG_SETS, FlagSet, rehearse, rehearseCreate, renderChangeTable, Row,
 } from './rehearsal/index';
+import { Moment, playUpdate } from './rehearsal/lifecycle';
 import { CREATE_ROWS, ROWS } from './rehearsal/rows';
+
+/** A problem the row documents as harmless: a delete the cleanup pass skips for a reason the row names. */
+const harmless = (row: Row, problem: string) => row.skippedDeletes !== undefined && /the cleanup pass skipped the delete/.test(problem) && row.skippedDeletes.test(problem);
 
 /** `test`, or `test.failing` for a row broken under this flag set. */
 const testOf = (broken: string | undefined) => (broken ? test.failing : test);
@@ -27,6 +31,34 @@ describe.each(FLAG_SETS)('under the flags %s', (flags: FlagSet) => {
       });
     }
   });
+
+  /*
+   * Each row played through the model of AWS (test/aws): v1 created, no ECS deployment (even) or one (odd, all
+   * traffic on the alternate target groups), then v2 deployed in CloudFormation's passes; once it succeeds, once
+   * it fails at the last resource of the last stack it changes and rolls back.
+   */
+  describe.each<[Moment, boolean]>([['even', false], ['even', true], ['odd', false], ['odd', true]])(
+    'an update deployed after an %s number of ECS deployments (rolled back: %s), against AWS as it behaves', (moment, rollback) => {
+      const rows = ROWS.filter((row) => !(typeof row.expect === 'object' && 'refused' in row.expect));
+      for (const row of rows) {
+        test(row.name, async () => {
+          const run = await playUpdate(cachedSynth(row.v1, flags), cachedSynth(row.v2, flags), moment, rollback);
+          const refused = moment === 'odd' ? row.afterOddDeployment?.refused : undefined;
+          const statuses = Object.values(run.statuses);
+          expect(statuses.filter((status) => /FAILED$/.test(status))).toEqual([]);
+          if ((rollback && run.failStack) || refused) {
+            expect(statuses.filter((status) => status === 'UPDATE_ROLLBACK_COMPLETE')).toHaveLength(1);
+            if (!rollback) expect(run.failure).toMatch(refused!);
+          } else if (rollback) {
+            // An update that only removes resources: nothing fails before its cleanup pass.
+            expect(statuses.every((status) => status === 'UPDATE_COMPLETE')).toBe(true);
+          } else {
+            expect(statuses.every((status) => status === 'UPDATE_COMPLETE')).toBe(true);
+          }
+          expect(run.problems.filter((problem) => !harmless(row, problem))).toEqual([]);
+        });
+      }
+    });
 
   describe('an app at create', () => {
     for (const row of CREATE_ROWS) {

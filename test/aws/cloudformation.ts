@@ -359,7 +359,10 @@ export class CloudFormation {
     const ctx = this.context(stack, template, options, new Map([...stack.resources].map(([id, r]) => [id, cloneLive(r)])));
     const order = this.order(template, ctx.conditions);
     const impacts = templateImpacts(old, template);
-    const failing = options.failAt === 'last' ? this.lastChanged(order, template, before, impacts) : options.failAt;
+    // 'last': the last resource the pass changes fails after its change was made (an ECS service that never becomes
+    // stable, say), so that every change of the update is undone by the rollback.
+    const failing = options.failAt === 'last' ? undefined : options.failAt;
+    let lastChanged: string | undefined;
 
     /** Old physical resources to delete in the cleanup pass (replaced, or given up by a custom resource's Update). */
     const superseded: LiveResource[] = [];
@@ -397,6 +400,8 @@ export class CloudFormation {
         if (live.physicalId !== previous.physicalId) superseded.push(previous);
         events.push({ phase: 'update', logicalId, type: resource.Type, status: 'UPDATE_COMPLETE', physicalId: live.physicalId });
       }
+      lastChanged = [...created, ...updated].sort((a, b) => order.indexOf(a) - order.indexOf(b)).pop();
+      if (options.failAt === 'last' && lastChanged) throw new ResourceFailure(lastChanged, new Error('Resource update failed (simulated by failAt)'));
       // Outputs and exports, and the exports other stacks still import [Exports].
       this.finishOutputs(stack, template, ctx, true);
     };
@@ -486,23 +491,6 @@ export class CloudFormation {
     stack.status = failed ? 'UPDATE_ROLLBACK_FAILED' : 'UPDATE_ROLLBACK_COMPLETE';
     stack.statusReason = failed ?? run.failure.message;
     return { stackName: stack.name, status: stack.status, statusReason: failed ? `${run.failure.message}; rollback failed: ${failed}` : run.failure.message, skippedDeletes: [], events };
-  }
-
-  /** The last resource the pass will change: new, changed in the template, or referring to a replaced one. */
-  private lastChanged(order: string[], template: Template, before: Map<string, LiveResource>, impacts: Map<string, string>): string | undefined {
-    const touched = new Set<string>();
-    const moving = new Set<string>();
-    for (const logicalId of order) {
-      const resource = template.Resources![logicalId];
-      const previous = before.get(logicalId);
-      const impact = impacts.get(logicalId);
-      const refs = dependenciesOf(resource, new Set(order));
-      if (!previous || previous.type !== resource.Type || (impact && impact !== 'NO_CHANGE') || [...refs].some((r) => moving.has(r))) {
-        touched.add(logicalId);
-        if (!previous || REPLACING.includes(impact ?? '') || resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource') moving.add(logicalId);
-      }
-    }
-    return [...order].reverse().find((id) => touched.has(id));
   }
 
   private finishOutputs(stack: StackState, template: Template, ctx: Context, checkImports = false): void {
@@ -813,7 +801,17 @@ export class CloudFormation {
     svc.deployment = { ...svc.deployment, ...(props.DeploymentConfiguration ?? {}), Strategy: strategy };
     svc.taskDefinition = props.TaskDefinition;
     if (props.DesiredCount !== undefined) svc.desired = Number(props.DesiredCount);
-    if (lbChanged || (strategyChanged && strategy === 'ROLLING')) {
+    // A traffic-shifting service whose target groups stay (a new production rule, say): the update is a deployment
+    // with the service's strategy, shifting the production rule it now names ("Amazon ECS blue/green deployments":
+    // a service update starts a new service deployment) [ECS]. An assumption: the guide does not say what ECS does
+    // with the old rule, which it no longer names.
+    const groups = (lbs: ServiceState['loadBalancers']) => JSON.stringify(lbs.map((lb) => [lb.TargetGroupArn, lb.AdvancedConfiguration?.AlternateTargetGroupArn]));
+    const shifts = BLUE_GREEN_STRATEGIES.includes(strategy) && loadBalancers.some((lb: ServiceState['loadBalancers'][number]) => lb.AdvancedConfiguration);
+    if (lbChanged && shifts && groups(loadBalancers) === groups(svc.loadBalancers)) {
+      svc.loadBalancers = loadBalancers;
+      svc.strategy = strategy;
+      await this.deployService(svc);
+    } else if (lbChanged || (strategyChanged && strategy === 'ROLLING')) {
       // New tasks in the template's target groups; the old ones stopped.
       svc.loadBalancers = loadBalancers;
       svc.strategy = strategy;

@@ -27,6 +27,14 @@ export interface Row {
   readonly note?: string;
   /** The row fails today because of this issue point: it runs as `test.failing` until the fix lands. */
   readonly broken?: Broken;
+  /**
+   * What AWS does with the update when it is deployed after an odd-numbered deployment of ECS (all traffic on the
+   * alternate target groups) and differs from an update made after an even one: the listener-rule function
+   * refuses it (its message matches) and the stack rolls back.
+   */
+  readonly afterOddDeployment?: { readonly refused: RegExp };
+  /** Deletes the cleanup pass skips, known and harmless (their reason matches), with why in `note`. */
+  readonly skippedDeletes?: RegExp;
 }
 
 /** One app users create: every check of what AWS enforces at create. */
@@ -127,13 +135,21 @@ function splitWords(type: string): string {
  */
 export function renderChangeTable(rows: Row[]): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
-  const lines = ['| change | what it does to a running stack |', '| --- | --- |'];
+  const lines = ['| change | what it does to a running stack | if the update fails and rolls back |', '| --- | --- | --- |'];
   for (const row of rows) {
     const issues = typeof row.broken === 'string' ? [row.broken]
       : Object.entries(row.broken ?? {}).map(([flags, issue]) => `${issue} with the ${flags} flags`);
     const today = issues.length > 0 ? ` (broken today: ${issues.join(', ')})` : '';
     const note = row.note ? `: ${row.note}` : '';
-    lines.push(`| ${escape(row.name)} | ${describeExpectation(row.expect)}${note}${today} |`);
+    lines.push(`| ${escape(row.name)} | ${describeExpectation(row.expect)}${note}${today} | ${escape(describeRollback(row))} |`);
   }
   return lines.join('\n');
+}
+
+/** What a failed update of the row leaves, as the lifecycle rehearsal proves it. */
+export function describeRollback(row: Row): string {
+  if (typeof row.expect === 'object' && 'refused' in row.expect) return 'nothing deploys';
+  const back = 'version 1 again: every rule on its listener, with the weights ECS set, forwarding to healthy targets; nothing left behind';
+  if (row.afterOddDeployment) return `${back}. After an odd-numbered deployment the function refuses the update itself (see "The function never moves traffic onto a target group with no healthy target"), with the same result`;
+  return back;
 }
