@@ -10,8 +10,8 @@
  * - every forward that requests can reach sends them only to target groups with healthy targets;
  * - no rule, listener, target group or load balancer left that no stack owns.
  */
-import { AppDeployResult, CloudFormation, World } from '../aws/cloudformation';
 import { SynthesizedApp } from './synth';
+import { AppDeployResult, CloudFormation, World } from '../aws/cloudformation';
 
 /** The moment of ECS's life when version 2 is deployed. */
 export type Moment = 'even' | 'odd';

@@ -35,7 +35,10 @@ const STRATEGY_ROWS: Row[] = Object.keys(STRATEGIES).flatMap((from) => Object.ke
 export const ROWS: Row[] = [
   { name: 'add `domainName` and `hostedZone`', v1: BASE, v2: WITH_DOMAIN, expect: 'in place', note: 'the port-80 listener becomes the redirect to HTTPS; the HTTPS listener, certificate and record are added; the production rule moves to the HTTPS listener with the weights ECS set' },
   {
-    name: 'remove the first of two services with domains on the user\'s load balancer', v1: SHOP_AND_API, v2: onUsersLoadBalancer({ Api: domain('api.example.com', { port: 8080 }) }), expect: 'in place',
+    name: 'remove the first of two services with domains on the user\'s load balancer',
+    v1: SHOP_AND_API,
+    v2: onUsersLoadBalancer({ Api: domain('api.example.com', { port: 8080 }) }),
+    expect: 'in place',
     note: 'the HTTPS listener, certificates and records live with the load balancer: only the removed service\'s rule, certificate and record go. The remaining name\'s certificate becomes the listener\'s default; ELB keeps a default certificate in the listener\'s list, so the cleanup pass skips the delete of its ListenerCertificate (the stack ends UPDATE_COMPLETE, the name is served)',
     skippedDeletes: /ListenerCertificate .*The default certificate of a listener cannot be removed/,
   },
@@ -65,7 +68,10 @@ export const ROWS: Row[] = [
   // The listener is replaced with its load balancer, and the production rule moves to the new listener with the weights ECS set.
   { name: '`internetFacing` true → false', v1: BASE, v2: service({ internetFacing: false }), expect: { replaces: ['LoadBalancer', 'Listener'] }, note: 'a new load balancer and listener, with a new DNS name; the rule moves with the weights ECS set' },
   {
-    name: 'deployment canary → rolling of a service on a shared HTTPS listener', v1: PATHS_V1, v2: onWebsLoadBalancer(domain('shop.example.com'), { Api: domain('api.example.com', { port: 8080, pathPatterns: ['/v1/*'], deployment: Deployment.rolling() }) }), expect: 'in place',
+    name: 'deployment canary → rolling of a service on a shared HTTPS listener',
+    v1: PATHS_V1,
+    v2: onWebsLoadBalancer(domain('shop.example.com'), { Api: domain('api.example.com', { port: 8080, pathPatterns: ['/v1/*'], deployment: Deployment.rolling() }) }),
+    expect: 'in place',
     note: 'after an even-numbered deployment; after an odd one the function refuses it, naming the way out (one more deployment first)',
     afterOddDeployment: { refused: /^ApiHostRule\w+: Refused: this update would send requests of the rule .* which has no healthy target/ },
   },
