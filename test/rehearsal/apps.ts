@@ -68,6 +68,15 @@ export function onWebsLoadBalancer(web: PropsOf, others: Record<string, PropsOf>
   };
 }
 
+/** `Web` with its own load balancer and VPC, and each other service in Web's VPC with a load balancer of its own. */
+export function onWebsVpc(web: PropsOf, others: Record<string, PropsOf>): Build {
+  return (app) => {
+    const stack = appStack(app);
+    const front = new PrivateFargateBehindAlb(stack, 'Web', propsIn(stack, web));
+    for (const [id, props] of Object.entries(others)) new PrivateFargateBehindAlb(stack, id, { vpc: front.vpc, ...propsIn(stack, props) });
+  };
+}
+
 /** A VPC the user made: public and isolated subnets in two AZs, no NAT. */
 function userVpc(stack: Stack): ec2.Vpc {
   return new ec2.Vpc(stack, 'Vpc', {

@@ -5,7 +5,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
-  BASE, certificate, domain, ENV, importedVpcWithNetworkStack, onUsersLoadBalancer, onUsersVpc, onWebsLoadBalancer,
+  BASE, certificate, domain, ENV, importedVpcWithNetworkStack, onUsersLoadBalancer, onUsersVpc, onWebsLoadBalancer, onWebsVpc,
   README_MANY_HTTPS_SERVICES, service, STRATEGIES,
 } from './apps';
 import { CreateRow, Row } from './table';
@@ -81,6 +81,13 @@ export const ROWS: Row[] = [
   { name: '`cpuArchitecture` ARM64', v1: BASE, v2: service({ cpuArchitecture: ecs.CpuArchitecture.ARM64 }), expect: 'in place' },
   { name: 'add `enableExecuteCommand`', v1: BASE, v2: service({ enableExecuteCommand: true }), expect: 'in place' },
   { name: 'add `targetRequestsPerTarget`', v1: BASE, v2: service({ targetRequestsPerTarget: 100 }), expect: 'in place' },
+  {
+    name: 'move a service from its own load balancer onto another service\'s',
+    v1: onWebsVpc({}, { Api: { port: 8080 } }),
+    v2: WEB_AND_API,
+    expect: { replaces: ['Listener'] },
+    note: 'its own load balancer goes; a target group belongs to one load balancer, so the service gets new ones on the other, behind a new listener, and gets requests there once its new tasks are healthy in them',
+  },
 ];
 
 /** Apps users create: every check of what AWS enforces at create (issue 19). */
