@@ -416,6 +416,16 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     expect(endpointServices(grant(['sqs:SendMessage'])())).toContain('.sqs');
   });
 
+  // The mistake: the IAM prefix taken for the endpoint's name. CloudWatch's metrics API (cloudwatch:PutMetricData) is served
+  // by the endpoint com.amazonaws.REGION.monitoring, not ...cloudwatch, which does not exist.
+  test('a task role granted cloudwatch:PutMetricData gets the monitoring endpoint', () => {
+    const stack = newStack();
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    web.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'] }));
+
+    expect(endpointServices(Template.fromStack(stack))).toEqual(['.ecr.api', '.ecr.dkr', '.logs', '.monitoring', '.s3']);
+  });
+
   test('a granted service with no endpoint the construct knows is refused, and adding the endpoint its message names is the way out', () => {
     const grant = (addEndpoint: boolean) => {
       const stack = newStack();

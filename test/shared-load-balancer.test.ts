@@ -219,3 +219,18 @@ describe('target groups follow their load balancer', () => {
     expect(onShared('one').filter((id) => onShared('two').includes(id))).toEqual([]);
   });
 });
+
+// The mistake: opening the load balancer to the tasks on every TCP port (or another service's port) where a service joins a
+// shared HTTPS listener through a rule of the function, which aws-cdk-lib does not see as attaching its target group.
+test('on a shared HTTPS listener the load balancer sends to each service\'s tasks on that service\'s port only', () => {
+  const stack = newStack();
+  const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+  const web = new PrivateFargateBehindAlb(stack, 'Web', { certificate, domainName: 'web.example.com' });
+  new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, certificate, domainName: 'api.example.com', port: 8080 });
+
+  const template = Template.fromStack(stack);
+  const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress', {
+    Properties: { GroupId: group('^WebLoadBalancerSecurityGroup') },
+  })).map((rule) => [rule.Properties.DestinationSecurityGroupId['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, ''), rule.Properties.IpProtocol, rule.Properties.FromPort, rule.Properties.ToPort]);
+  expect(egress.sort()).toEqual([['ApiServiceSecurityGroup', 'tcp', 8080, 8080], ['WebServiceSecurityGroup', 'tcp', 80, 80]]);
+});
