@@ -201,7 +201,7 @@ function cliCpu(side: Side, compiled: string, work: string): number {
  * with each reference replaced by an ARN at its longest: names of 32 characters, the longest region name.
  */
 function trafficPolicyCharacters(template: any): number | undefined {
-  const entry = Object.entries<any>(template.Resources).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('PrivateFargateTrafficControlRole'));
+  const entry = Object.entries<any>(template.Resources).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('PrivateFargateTrafficControlFunctionRole'));
   if (!entry) return undefined;
   const prefix = 'arn:aws:elasticloadbalancing:ap-southeast-2:123456789012';
   const name = 'x'.repeat(32);
@@ -212,8 +212,9 @@ function trafficPolicyCharacters(template: any): number | undefined {
     if (Array.isArray(value)) return value.map(real);
     if (value && typeof value === 'object') {
       const text = JSON.stringify(value);
-      if ('Fn::Join' in value && text.includes(':listener*/')) return `${listener.replace(':listener/', ':listener*/')}*`;
-      if ('Fn::Join' in value) return 'arn:aws:logs:ap-southeast-2:123456789012:log-group:/aws/lambda/*';
+      if ('Fn::Join' in value && text.includes(':listener-rule/')) return `${prefix}:listener-rule/app/*`;
+      if ('Fn::GetAtt' in value) return `arn:aws:logs:ap-southeast-2:123456789012:log-group:${name}-${name}:*`;
+      if ('Ref' in value && value.Ref === 'AWS::StackId') return `arn:aws:cloudformation:ap-southeast-2:123456789012:stack/${name}/00000000-0000-0000-0000-000000000000`;
       if ('Ref' in value) return template.Resources[value.Ref]?.Type === 'AWS::ElasticLoadBalancingV2::Listener' ? listener : targetGroup;
       return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, real(item)]));
     }
