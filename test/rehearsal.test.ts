@@ -13,7 +13,7 @@ import * as path from 'path';
 import {
   brokenUnder, cachedSynth, FLAG_SETS, FlagSet, rehearse, rehearseCreate, renderChangeTable, Row,
 } from './rehearsal/index';
-import { Moment, playUpdate } from './rehearsal/lifecycle';
+import { Moment, playCreate, playUpdate } from './rehearsal/lifecycle';
 import { CREATE_ROWS, ROWS } from './rehearsal/rows';
 
 /** A problem the row documents as harmless: a delete the cleanup pass skips for a reason the row names. */
@@ -65,6 +65,11 @@ describe.each(FLAG_SETS)('under the flags %s', (flags: FlagSet) => {
       const broken = brokenUnder(row.broken, flags);
       testOf(broken)(`${row.name}${broken ? ` (broken: ${broken})` : ''}`, () => {
         expect(rehearseCreate(row, flags)).toEqual([]);
+      });
+      test(`${row.name}, created against AWS as it behaves`, async () => {
+        const run = await playCreate(cachedSynth(row.app, flags));
+        expect(Object.values(run.statuses).every((status) => status === 'CREATE_COMPLETE')).toBe(true);
+        expect(run.problems).toEqual([]);
       });
     }
   });

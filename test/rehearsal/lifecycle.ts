@@ -59,6 +59,13 @@ export async function playUpdate(v1: SynthesizedApp, v2: SynthesizedApp, moment:
   return { statuses, problems, failure: failed?.statusReason, failStack };
 }
 
+/** Creates `app` in the model of AWS: the status of each stack, and the problems of the world then. */
+export async function playCreate(app: SynthesizedApp): Promise<LifecycleRun> {
+  const cf = new CloudFormation();
+  const created = await cf.deployApp(app);
+  return { statuses: statusesOf(created), problems: [...failedStacks(created), ...checkWorld(cf)] };
+}
+
 function statusesOf(result: AppDeployResult): Record<string, string> {
   return Object.fromEntries(Object.entries(result.results).map(([stack, r]) => [stack, r.status]));
 }
