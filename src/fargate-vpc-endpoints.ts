@@ -92,6 +92,14 @@ export class FargateVpcEndpoints extends Construct {
           id: 'AwsSolutions-EC23',
           reason: 'The endpoints admit HTTPS from the VPC\'s own CIDR, a value known only at deploy time; never from the internet.',
         });
+        for (const rule of ['EC2RestrictedCommonPorts', 'EC2RestrictedSSH']) {
+          for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
+            Validations.of(this.securityGroup).acknowledge({
+              id: `${pack}-${rule}`,
+              reason: 'The endpoints admit only HTTPS (443), from the VPC\'s own CIDR, a value known only at deploy time; never from the internet.',
+            });
+          }
+        }
       }
     }
 

@@ -53,6 +53,9 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
       protocol: elbv2.ApplicationProtocol.HTTP,
       defaultTargetGroups: [targetGroup],
     });
+    acknowledgeInPacks(listener, ['ALBHttpToHttpsRedirection', 'ELBv2ACMCertificateRequired'],
+      'The service has no certificate or domainName, so its listener serves HTTP: a certificate needs a domain the construct cannot know. ' +
+      'Give certificate or domainName to serve HTTPS on 443 and have this port redirect to it.');
     const host = loadBalancer.loadBalancerDnsName;
     const url = !Token.isUnresolved(port) && port === 80 ? `http://${host}` : `http://${host}:${Tokenization.stringifyNumber(port)}`;
     return { listener, url, placed: { listeners: [listener], certificates: [] } };
@@ -66,6 +69,8 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
       protocol: elbv2.ApplicationProtocol.HTTP,
       defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
     });
+    acknowledgeInPacks(redirect, ['ELBv2ACMCertificateRequired'],
+      'This listener only redirects HTTP to HTTPS on 443 and serves nothing; the HTTPS listener on 443 holds the certificate.');
     const domain = props.domainName ? home.domain(scope, props) : undefined;
     const listener = home.httpsListener(scope, props, { defaultTargetGroups: [targetGroup] });
     const certificate = domain?.certificate ?? props.certificate!;
@@ -116,6 +121,13 @@ function addListener(scope: Construct, id: string, loadBalancer: elbv2.IApplicat
   const listener = new elbv2.ApplicationListener(scope, id, { loadBalancer, port, open: false, ...listenerProps });
   admit(listener, port, props);
   return listener;
+}
+
+/** Acknowledges rules of the NIST 800-53 rev 5, HIPAA Security and PCI DSS 3.2.1 packs on the listener, with their reason. */
+function acknowledgeInPacks(listener: elbv2.ApplicationListener, rules: string[], reason: string): void {
+  for (const rule of rules) {
+    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) Validations.of(listener).acknowledge({ id: `${pack}-${rule}`, reason });
+  }
 }
 
 /** Lets the service's `allowFrom` peers (or any IPv4 address) reach the listener's port. */

@@ -52,7 +52,14 @@ export function loadBalancerFor(scope: Construct, props: LoadBalancerProps, vpc:
   owners.set(loadBalancer, scope);
   if (props.webAclArn) {
     new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', { resourceArn: loadBalancer.loadBalancerArn, webAclArn: props.webAclArn });
+  } else {
+    acknowledgeInPacks(loadBalancer, 'ALBWAFEnabled', ['NIST.800.53.R5', 'PCI.DSS.321'],
+      'A web ACL\'s rules depend on the application and WAF bills per web ACL and rule, so the construct makes none; give webAclArn to associate yours.');
   }
+  acknowledgeInPacks(loadBalancer, 'ELBDeletionProtectionEnabled', ['NIST.800.53.R5', 'HIPAA.Security'],
+    'Deletion protection stops CloudFormation from deleting the load balancer: deleting the stack would fail, and replacing the load ' +
+    'balancer (a change of internetFacing) would leave the old one behind. The load balancer holds no data; protect the stack with ' +
+    'termination protection instead.');
   // ELB access logs are delivered by a per-region principal, so they need a concrete region.
   if (!Token.isUnresolved(Stack.of(scope).region)) {
     const bucket = props.accessLogsBucket ?? accessLogsBucketOf(scope, props.accessLogsExpiration);
@@ -60,10 +67,9 @@ export function loadBalancerFor(scope: Construct, props: LoadBalancerProps, vpc:
   } else if (props.accessLogsBucket) {
     fail(scope, 'accessLogsBucket needs a stack with a concrete region; received an environment-agnostic stack. Give the stack an environment with a region');
   } else {
-    Validations.of(loadBalancer).acknowledge({
-      id: 'AwsSolutions-ELB2',
-      reason: 'Access logs are delivered by a principal of the stack\'s region; this stack is environment-agnostic. Give the stack a region to get them.',
-    });
+    const reason = 'Access logs are delivered by a principal of the stack\'s region; this stack is environment-agnostic. Give the stack a region to get them.';
+    Validations.of(loadBalancer).acknowledge({ id: 'AwsSolutions-ELB2', reason });
+    acknowledgeInPacks(loadBalancer, 'ELBLoggingEnabled', REGULATED, reason);
   }
   return loadBalancer;
 }
@@ -109,7 +115,23 @@ function accessLogsBucketOf(scope: Construct, requested: Duration | undefined): 
     id: 'AwsSolutions-S1',
     reason: 'This bucket holds the load balancers\' access logs; logging access to it would need yet another bucket.',
   });
+  acknowledgeInPacks(bucket, 'S3BucketLoggingEnabled', REGULATED,
+    'This bucket holds the load balancers\' access logs; logging access to it would need yet another bucket.');
+  acknowledgeInPacks(bucket, 'S3DefaultEncryptionKMS', REGULATED,
+    'Elastic Load Balancing delivers access logs only to a bucket encrypted with Amazon S3 managed keys (SSE-S3), which this bucket uses; ' +
+    'it does not deliver to a bucket encrypted with KMS keys.');
+  acknowledgeInPacks(bucket, 'S3BucketReplicationEnabled', REGULATED,
+    'The bucket holds the load balancers\' access logs until they expire (accessLogsExpiration); replicating them would need a second ' +
+    'bucket, in another region, and a role for each stack. Give accessLogsBucket to deliver them to a bucket of your own.');
   return bucket;
+}
+
+/** The cdk-nag packs beyond AwsSolutions that regulated accounts run. */
+const REGULATED = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+
+/** Acknowledges one rule of the given packs on exactly `construct`, with its reason. */
+function acknowledgeInPacks(construct: IConstruct, rule: string, packs: string[], reason: string): void {
+  for (const pack of packs) Validations.of(construct).acknowledge({ id: `${pack}-${rule}`, reason });
 }
 
 /** Throws on load balancer props that cannot apply to a shared load balancer, or that ELB and WAF would refuse. */

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -110,7 +110,8 @@ function newVpc(scope: Construct): ec2.Vpc {
     maxAzs: 2,
     natGateways: 0,
     subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      // The load balancer has addresses of its own: nothing in these subnets is given a public IP by launching.
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
       { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
     ],
   });
@@ -146,6 +147,21 @@ function newVpc(scope: Construct): ec2.Vpc {
     logGroupName: flowLogs.logGroupName,
     deliverLogsPermissionArn: role.attrArn,
   });
+  acknowledgeInPacks(flowLogs, 'CloudWatchLogGroupEncrypted',
+    'CloudWatch Logs encrypts every log group at rest; a customer-managed KMS key would add a key, its monthly cost and a key policy for ' +
+    'the logs service to every stack. The flow log records rejected connections (addresses and ports), no payload.');
+  acknowledgeInPacks(role, 'IAMNoInlinePolicy',
+    'The flow log\'s role has its one policy inline, so that the flow log can write as soon as the role exists: a policy resource beside ' +
+    'it is created after the role, and the flow log does not wait for it.');
+  acknowledgeInPacks(vpc.node.defaultChild!, 'VPCDefaultSecurityGroupClosed',
+    'Nothing the construct makes uses the VPC\'s default security group: the load balancer, the tasks, the endpoints and the listener-rule ' +
+    'function each have their own. Removing its rules takes aws-cdk-lib\'s restrictDefaultSecurityGroup, a custom resource with a Lambda ' +
+    'function and a role of its own in every stack.');
+  for (const subnet of vpc.publicSubnets) {
+    acknowledgeInPacks(subnet.node.findChild('DefaultRoute'), 'VPCNoUnrestrictedRouteToIGW',
+      'The public subnets are for an internet-facing load balancer, which answers its clients through this route; the construct puts ' +
+      'nothing else in them, and the tasks are in isolated subnets, with no route to the internet.');
+  }
   ownVpcs.add(vpc);
   return vpc;
 }
@@ -264,4 +280,9 @@ function validateEndpointsReachable(scope: IConstruct, endpoints: FargateVpcEndp
     `which the stack ${ours.stackName} cannot reference (another stage or environment), and a second set fails at deploy. ` +
     'Set endpointSecurityGroup to the security group of those endpoints (imported by id), or create these services in one stage and environment',
   );
+}
+
+/** Acknowledges one rule of the NIST 800-53 rev 5, HIPAA Security and PCI DSS 3.2.1 packs on exactly `construct`, with its reason. */
+function acknowledgeInPacks(construct: IConstruct, rule: string, reason: string): void {
+  for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) Validations.of(construct).acknowledge({ id: `${pack}-${rule}`, reason });
 }

@@ -110,6 +110,9 @@ export function buildTask(scope: Construct, props: TaskProps): Task {
     if (props.enableExecuteCommand) mountWritablePaths(container, EXECUTE_COMMAND_WRITABLE_PATHS);
   }
   acknowledgeTaskFindings(taskDefinition, props);
+  acknowledgeInPacks(logGroup, 'CloudWatchLogGroupEncrypted',
+    'CloudWatch Logs encrypts every log group at rest; a customer-managed KMS key would add a key, its monthly cost and a key policy for ' +
+    'the logs service to every service.');
   return { taskDefinition, container, logGroup };
 }
 
@@ -148,12 +151,27 @@ function acknowledgeTaskFindings(taskDefinition: ecs.FargateTaskDefinition, prop
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: 'ecr:GetAuthorizationToken, which the execution role needs to pull from ECR, accepts only the resource *.',
   });
+  if (!props.executionRole) {
+    acknowledgeInPacks(taskDefinition.obtainExecutionRole(), 'IAMNoInlinePolicy',
+      'What the execution role is granted (pulling the image, writing the logs, reading the secrets and environment files) is in the role ' +
+      'itself, an inline policy of this one role, so the role never exists without its rights when ECS starts a task.');
+  }
   if (props.enableExecuteCommand) {
     Validations.of(taskDefinition.taskRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'The ssmmessages actions ECS Exec needs (CreateControlChannel, CreateDataChannel, OpenControlChannel, OpenDataChannel) accept only the resource *.',
     });
+    if (!props.taskRole) {
+      acknowledgeInPacks(taskDefinition.taskRole, 'IAMNoInlinePolicy',
+        'aws-cdk-lib writes the ssmmessages actions ECS Exec needs into the task role\'s default policy (with what else is granted to ' +
+        'the task role), a policy of this one role, created and deleted with it.');
+    }
   }
+}
+
+/** Acknowledges one rule of the NIST 800-53 rev 5, HIPAA Security and PCI DSS 3.2.1 packs on exactly `construct`, with its reason. */
+function acknowledgeInPacks(construct: IConstruct, rule: string, reason: string): void {
+  for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) Validations.of(construct).acknowledge({ id: `${pack}-${rule}`, reason });
 }
 
 function range(from: number, to: number, step: number): number[] {
