@@ -82,6 +82,14 @@ export const ROWS: Row[] = [
   { name: 'add `enableExecuteCommand`', v1: BASE, v2: service({ enableExecuteCommand: true }), expect: 'in place' },
   { name: 'add `targetRequestsPerTarget`', v1: BASE, v2: service({ targetRequestsPerTarget: 100 }), expect: 'in place' },
   {
+    name: 'switch the second of two canary services on one load balancer to rolling',
+    v1: WEB_AND_API,
+    v2: onWebsLoadBalancer({}, { Api: { port: 8080, deployment: Deployment.rolling() } }),
+    expect: 'in place',
+    note: 'its production rule stays on its listener, forwarding to `targetGroup` alone; after an odd-numbered deployment the function refuses it',
+    afterOddDeployment: { refused: /^ApiProductionRule\w+: Refused: this update would send requests of the rule .* which has no healthy target/ },
+  },
+  {
     name: 'move a service from its own load balancer onto another service\'s',
     v1: onWebsVpc({}, { Api: { port: 8080 } }),
     v2: WEB_AND_API,
