@@ -1090,6 +1090,14 @@ export class CloudFormation {
           }
           throw new Error(`No export named ${name} found`);
         }
+        case 'Fn::GetStackOutput': {
+          // An output of another stack, read without an export ("Fn::GetStackOutput", CloudFormation template
+          // reference): nothing locks it, so the producer may change or remove it.
+          const { StackName: stackName, OutputName: outputName } = r(arg) as { StackName: string; OutputName: string };
+          const producer = [...this.stacks.values()].find((stack) => stack.name === stackName);
+          if (!producer || !(outputName in producer.outputs)) throw new Error(`Fn::GetStackOutput: stack ${stackName} has no output ${outputName}`);
+          return producer.outputs[outputName];
+        }
         case 'Fn::FindInMap': {
           const [map, top, second] = arg.map(r);
           const found = ctx.template.Mappings?.[map]?.[top]?.[second];
