@@ -5,7 +5,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { listenerRules, newStack, securityGroupProperties, synth } from './helpers';
+import { importedVpc, listenerRules, newStack, securityGroupProperties, synth } from './helpers';
 import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -403,14 +403,7 @@ describe('a load balancer the user made', () => {
     const build = (services: Array<[string, PrivateFargateBehindAlbProps]>, importOnce = false) => {
       const app = new App();
       const network = new Stack(app, 'Network', { env: ENV });
-      const vpc = ec2.Vpc.fromVpcAttributes(network, 'Vpc', {
-        vpcId: 'vpc-0123456789abcdef0',
-        vpcCidrBlock: '172.16.0.0/16',
-        availabilityZones: ['us-east-1a', 'us-east-1b'],
-        publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
-        isolatedSubnetIds: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
-        isolatedSubnetRouteTableIds: ['rtb-0bbbbbbbbbbbbbbb1', 'rtb-0bbbbbbbbbbbbbbb2'],
-      });
+      const vpc = importedVpc(network);
       new FargateVpcEndpoints(network, 'Endpoints', { vpc });
       const attributes = {
         loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/0123456789abcdef',

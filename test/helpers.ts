@@ -1,7 +1,24 @@
 /** What the unit tests share: a fresh stack, a synthesized construct, one security group's properties. */
 import { App, Environment, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
 import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+
+/**
+ * An existing VPC imported by its attributes: public and isolated subnets in two AZs of `region`, with the isolated
+ * subnets' route tables and a CIDR known at synth.
+ */
+export function importedVpc(scope: Construct, region = 'us-east-1'): ec2.IVpc {
+  return ec2.Vpc.fromVpcAttributes(scope, 'Vpc', {
+    vpcId: 'vpc-0123456789abcdef0',
+    vpcCidrBlock: '172.16.0.0/16',
+    availabilityZones: [`${region}a`, `${region}b`],
+    publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+    isolatedSubnetIds: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
+    isolatedSubnetRouteTableIds: ['rtb-0bbbbbbbbbbbbbbb1', 'rtb-0bbbbbbbbbbbbbbb2'],
+  });
+}
 
 /** A stack in a new app, environment-agnostic unless `env` is given. */
 export function newStack(env?: Environment): Stack {

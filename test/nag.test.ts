@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { importedVpc } from './helpers';
 import { CONCRETE_ENV, CONFIGURATIONS, Configuration, isTheUsers } from './matrix';
 import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb } from '../src';
 
@@ -291,14 +292,7 @@ describe('cdk-nag NIST 800-53 rev 5, HIPAA Security and PCI DSS 3.2.1', () => {
   test('the endpoints of a VPC with a concrete CIDR are not acknowledged: SSH and RDP from anywhere added to them later are reported', () => {
     const app = new App();
     const stack = new Stack(app, 'Scan', { env: CONCRETE_ENV });
-    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-      vpcId: 'vpc-0123456789abcdef0',
-      vpcCidrBlock: '172.16.0.0/16',
-      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-      publicSubnetIds: ['subnet-pub1', 'subnet-pub2'],
-      isolatedSubnetIds: ['subnet-iso1', 'subnet-iso2'],
-      isolatedSubnetRouteTableIds: ['rtb-iso1', 'rtb-iso2'],
-    });
+    const vpc = importedVpc(stack, CONCRETE_ENV.region);
     new PrivateFargateBehindAlb(stack, 'Web', { vpc });
 
     expect(findingsOf(app, 'EC2RestrictedCommonPorts', 'EC2RestrictedSSH')).toEqual([]);
@@ -548,14 +542,7 @@ describe('the reasons of the acknowledgments, written to the template for the au
   test('the endpoints of a VPC with a concrete CIDR are not acknowledged: open ingress added to them later is reported', () => {
     const app = new App();
     const stack = new Stack(app, 'Scan', { env: CONCRETE_ENV });
-    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-      vpcId: 'vpc-0123456789abcdef0',
-      vpcCidrBlock: '172.16.0.0/16',
-      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-      publicSubnetIds: ['subnet-pub1', 'subnet-pub2'],
-      isolatedSubnetIds: ['subnet-iso1', 'subnet-iso2'],
-      isolatedSubnetRouteTableIds: ['rtb-iso1', 'rtb-iso2'],
-    });
+    const vpc = importedVpc(stack, CONCRETE_ENV.region);
     new PrivateFargateBehindAlb(stack, 'Web', { vpc });
 
     expect(nagFindings(app)).toEqual([]);

@@ -7,6 +7,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { importedVpc } from './helpers';
 import { recordLoadBalancerUse } from '../src/quotas';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -22,14 +23,7 @@ const CANARY: PrivateFargateBehindAlbProps = { image, deploymentAlarms: false };
 function newApp(): { app: App; vpc: ec2.IVpc; front: Stack; stacks: Stack[] } {
   const app = new App();
   const network = new Stack(app, 'Network', { env: ENV });
-  const vpc = ec2.Vpc.fromVpcAttributes(network, 'Vpc', {
-    vpcId: 'vpc-0123456789abcdef0',
-    vpcCidrBlock: '172.16.0.0/16',
-    availabilityZones: ['us-east-1a', 'us-east-1b'],
-    publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
-    isolatedSubnetIds: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
-    isolatedSubnetRouteTableIds: ['rtb-0bbbbbbbbbbbbbbb1', 'rtb-0bbbbbbbbbbbbbbb2'],
-  });
+  const vpc = importedVpc(network);
   new FargateVpcEndpoints(network, 'Endpoints', { vpc });
   const front = new Stack(app, 'Front', { env: ENV });
   const stacks = Array.from({ length: 6 }, (_, index) => new Stack(app, `Services${index + 1}`, { env: ENV }));
