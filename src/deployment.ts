@@ -244,15 +244,15 @@ export interface DeploymentResources {
 /**
  * Registers the service in its target group and builds what its deployments need: for canary, linear
  * and blue/green, an alternate target group (a copy of the first) and the production rule that
- * forwards to both, whose weights ECS moves with the stack's ECS role; the rule of a service on a
- * shared listener in every case; and the deployment alarms, or alarms written as off.
+ * forwards to both, whose weights ECS moves with the stack's ECS role; with a rolling deployment the
+ * production rule forwards to the one target group; and the deployment alarms, or alarms written as off.
  */
 export function buildDeployment(scope: Construct, props: DeploymentProps, deployment: Deployment, parts: DeploymentParts): DeploymentResources {
   const { service, listener, match, targetGroup } = parts;
   let alternateTargetGroup: elbv2.ApplicationTargetGroup | undefined;
   let alternateTarget: ecs.IAlternateTarget | undefined;
-  // The stack's function writes the service's rule (a production rule, or a rule on a shared listener).
-  TrafficControl.of(scope, props, service.cluster.vpc);
+  // The stack's function writes the service's production rule; ECS moves its weights with the stack's ECS role.
+  const control = TrafficControl.of(scope, props, service.cluster.vpc);
   // The service's production rule, whatever the strategy (on a shared listener, its host rule): switching strategies
   // changes it in place, before the service, so that the function can refuse a switch that would send the traffic to
   // a target group with no healthy target (after an odd-numbered deployment, `targetGroup` is empty).
@@ -266,7 +266,7 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
   if (deployment.shiftsTraffic) {
     alternateTargetGroup = new elbv2.ApplicationTargetGroup(scope, targetGroupId(scope, 'AlternateTargetGroup', parts.loadBalancer), parts.targetGroupProps);
     const rule = productionRule([{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }]);
-    const ecsRole = TrafficControl.of(scope).ecsRole;
+    const ecsRole = control.ecsRole;
     const alternate = alternateTargetGroup;
     alternateTarget = {
       bind: () => ({ alternateTargetGroupArn: alternate.targetGroupArn, roleArn: ecsRole.roleArn, productionListenerRule: rule.ruleArn }),
