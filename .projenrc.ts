@@ -53,7 +53,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/cloud-assembly-schema@53.25.0',
     // The rehearsal of a stack's life (test/rehearsal/): what `cdk diff` says an update replaces.
     '@aws-cdk/cloudformation-diff@^2.187.5',
-    // The CLI users run: the docs harness synthesizes every README program with it.
+    // The CLI users run: the docs harness synthesizes every program of the documentation with it.
     'aws-cdk@^2.1149.0',
   ],
 
@@ -133,11 +133,12 @@ project.addTask('test:consumers', {
   exec: 'bash test/consumers/run.sh',
 });
 
-// Every TypeScript, Python, Java and Go program of the README, run as users run it: in a project made
-// as the README says (cdk init, the packages in dist/), synthesized with the cdk CLI and checked
-// against the <!-- expect: ... --> after its block (test/docs/). Needs dist/ (npx projen package-all).
+// Every TypeScript, Python, Java and Go program of the README and of the pages of docs/, run as users
+// run it: in a project made as the README says (cdk init, the packages in dist/), synthesized with the
+// cdk CLI and checked against the <!-- expect: ... --> after its block (test/docs/). Needs dist/
+// (npx projen package-all).
 project.addTask('test:docs', {
-  description: 'Run every README program in the four languages with cdk synth, on the floor and the newest aws-cdk-lib (needs dist/)',
+  description: 'Run every program of the README and docs/ in the four languages with cdk synth, on the floor and the newest aws-cdk-lib (needs dist/)',
   exec: `${ts} test/docs/harness.ts`,
   receiveArgs: true,
 });

@@ -1,11 +1,11 @@
 /**
  * The docs harness (`npx projen test:docs`): every TypeScript, Python, Java and Go program of the
- * README, run as a user runs it.
+ * README and of the pages of docs/, run as a user runs it.
  *
  * For each language it makes one project the way the README's "Install and run" says (the blocks
  * marked `<!-- setup LANGUAGE: ... -->`, `cdk init` included), with the packages in dist/ in place of
  * the registry as "Before the first release" says, and the committed test/docs/cdk.context.json for
- * the lookups. Then, for each program of that language, it copies the block from README.md into the
+ * the lookups. Then, for each program of that language, it copies the block from its page into the
  * project's program file (a fragment pasted into the host program, see readme.ts), runs `cdk synth`
  * with the real CLI, and checks the cloud assembly against the block's `<!-- expect: ... -->`: its
  * stacks, resources, construct paths, and no warning (annotations or deprecations).
@@ -14,8 +14,8 @@
  * `newest` (the newest the language's registry gives). One of the two is the README's install line as
  * it stands; the other is pinned after it (PINS below).
  *
- * Usage: ts-node test/docs/harness.ts [--cdk floor|newest]... [--language typescript|python|java|go]... [--line N]...
- * (--line: only the programs whose block opens on README line N).
+ * Usage: ts-node test/docs/harness.ts [--cdk floor|newest]... [--language typescript|python|java|go]... [--at FILE:LINE]...
+ * (--at: only the programs whose block opens on that line of that file, as `docs/deployments.md:42`).
  * The projects are made in a scratch folder outside the repository (so that nothing resolves from its
  * node_modules); its path is printed.
  */
@@ -26,11 +26,10 @@ import * as path from 'path';
 import { appOf, checkCertificates, checkCreate, checkRouting } from '../rehearsal';
 import {
   Block, checkAssembly, Expectation, isWholeProgram, Language, LANGUAGES, parseExpectation, pasteFragment,
-  readAssembly, readBlocks, SetupStep, setupStep,
+  readAssembly, readDocumentation, SetupStep, setupStep,
 } from './readme';
 
 const root = path.resolve(__dirname, '..', '..');
-const readmeFile = path.join(root, 'README.md');
 const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8'));
 const FLOOR = { cdk: packageJson.devDependencies['aws-cdk-lib'], constructs: packageJson.devDependencies.constructs };
 
@@ -93,9 +92,9 @@ function sh(command: string, cwd: string, env: NodeJS.ProcessEnv): string {
   return output;
 }
 
-/** "Before the first release": the registry command of each language and the one that takes dist/ instead. */
-function fromDist(blocks: string): Map<string, string> {
-  const section = /\n### Before the first release\n([\s\S]*?)(\n## |\n### )/.exec(blocks);
+/** The README's "Before the first release": the registry command of each language and the one that takes dist/ instead. */
+function fromDist(readme: string): Map<string, string> {
+  const section = /\n### Before the first release\n([\s\S]*?)(\n## |\n### )/.exec(readme);
   if (!section) throw new Error('README.md has no section "Before the first release"');
   const commands = new Map<string, string>();
   for (const row of section[1].split('\n').filter((line) => line.startsWith('| '))) {
@@ -124,7 +123,9 @@ function makeProject(language: Language, setup: SetupStep[], host: Block, dist: 
   const used = new Set<string>();
   // The first program is part of the setup where the README shows it (Go's modules need it first).
   const steps = [...setup, { language, block: host, action: { kind: 'write', file: PROGRAM_FILE[language] } } as SetupStep]
-    .sort((a, b) => a.block.line - b.block.line);
+    // The README's steps first (the project is made there), then those of the pages, each in its order.
+    .sort((a, b) => Number(a.block.file !== 'README.md') - Number(b.block.file !== 'README.md')
+      || a.block.file.localeCompare(b.block.file) || a.block.line - b.block.line);
   for (const { block, action } of steps) {
     const code = block.code.split('/path/to/private-fargate-behind-alb').join(root);
     if (action.kind === 'run') {
@@ -145,11 +146,11 @@ function makeProject(language: Language, setup: SetupStep[], host: Block, dist: 
       } else {
         const lines = fs.readFileSync(file, 'utf-8').split('\n');
         const at = lines.findIndex((line) => line.includes(action.text));
-        if (at < 0) throw new Error(`README.md line ${block.line}: ${action.file} has no line with ${action.text}`);
+        if (at < 0) throw new Error(`${block.file} line ${block.line}: ${action.file} has no line with ${action.text}`);
         lines.splice(action.kind === 'replace' ? at : at + 1, action.kind === 'replace' ? 1 : 0, code.replace(/\n$/, ''));
         fs.writeFileSync(file, lines.join('\n'));
       }
-      console.log(`  ${action.kind} ${action.file} (README.md line ${block.line})`);
+      console.log(`  ${action.kind} ${action.file} (${block.file} line ${block.line})`);
     }
   }
   const registryLines = [...dist.keys()].filter((command) => steps.some((step) => step.block.code.split('\n').some((line) => line.trim() === command)));
@@ -180,7 +181,7 @@ function runProgram(language: Language, project: string, program: Program, hosts
   const seconds = (Date.now() - started) / 1000;
   if (result.status !== 0) {
     // Kept beside the project (in it, a Go or TypeScript file would join the next programs' build).
-    fs.writeFileSync(path.join(project, '..', `failed-${program.block.line}${path.extname(PROGRAM_FILE[language])}`), source);
+    fs.writeFileSync(path.join(project, '..', `failed-${failedName(program.block)}${path.extname(PROGRAM_FILE[language])}`), source);
     return { label, failures: [`cdk synth exited with ${result.status}:\n${(result.stderr ?? '').slice(-4000)}`], seconds };
   }
   // Deprecations (jsii prints them as [WARNING]) and annotations ([Warning at /path]).
@@ -193,37 +194,46 @@ function runProgram(language: Language, project: string, program: Program, hosts
   const app = appOf(Object.fromEntries(Object.entries(assembly.stacks).map(([name, stack]) => [name, stack.template])));
   failures.push(...checkCreate(app), ...checkCertificates(app), ...checkRouting(app));
   // A failed program's assembly is kept beside the project for a look.
-  if (failures.length) fs.cpSync(path.join(project, 'cdk.out'), path.join(project, '..', `failed-${program.block.line}.out`), { recursive: true });
+  if (failures.length) fs.cpSync(path.join(project, 'cdk.out'), path.join(project, '..', `failed-${failedName(program.block)}.out`), { recursive: true });
   return { label, failures, seconds, cdkVersion: assembly.cdkVersion };
+}
+
+/** The name a failed program's files are kept under: its page and line (`docs-deployments-42`). */
+function failedName(block: Block): string {
+  return `${block.file.replace(/\.md$/, '').replace(/[^\w]+/g, '-')}-${block.line}`;
+}
+
+/** Where a block stands, as `--at` takes it. */
+function placeOf(block: Block): string {
+  return `${block.file}:${block.line}`;
 }
 
 function main(): void {
   const versions = (args('--cdk').length ? args('--cdk') : ['floor', 'newest']) as Version[];
   const languages = (args('--language').length ? args('--language') : LANGUAGES) as Language[];
-  const markdown = fs.readFileSync(readmeFile, 'utf-8');
-  const blocks = readBlocks(markdown);
-  const dist = fromDist(markdown);
+  const blocks = readDocumentation(root);
+  const dist = fromDist(fs.readFileSync(path.join(root, 'README.md'), 'utf-8'));
 
   // Every program block must say what it synthesizes.
   const programs: Record<Language, Program[]> = { typescript: [], python: [], java: [], go: [] };
-  const lines = args('--line').map(Number);
+  const only = args('--at');
   const unmarked = blocks.filter((block) => block.language && !block.comment?.startsWith('expect:'));
-  if (unmarked.length && !lines.length) {
-    throw new Error(`README blocks without <!-- expect: ... -->: ${unmarked.map((b) => `line ${b.line} (${b.fence})`).join(', ')}`);
+  if (unmarked.length && !only.length) {
+    throw new Error(`blocks without <!-- expect: ... -->: ${unmarked.map((b) => `${placeOf(b)} (${b.fence})`).join(', ')}`);
   }
   for (const block of blocks) {
     if (block.language && block.comment?.startsWith('expect:')) {
       try {
         programs[block.language].push({ block, expectation: parseExpectation(block.comment!) });
       } catch (error) {
-        throw new Error(`README.md line ${block.line}: ${(error as Error).message}`);
+        throw new Error(`${block.file} line ${block.line}: ${(error as Error).message}`);
       }
     }
   }
   const setup = blocks.map(setupStep).filter((step): step is SetupStep => step !== undefined);
 
   const scratch = path.join(os.tmpdir(), 'private-fargate-behind-alb-docs');
-  console.log(`README programs: ${LANGUAGES.map((l) => `${l} ${programs[l].length}`).join(', ')}; projects in ${scratch}`);
+  console.log(`programs of the documentation: ${LANGUAGES.map((l) => `${l} ${programs[l].length}`).join(', ')}; projects in ${scratch}`);
   const outcomes: Outcome[] = [];
   const timings: string[] = [];
   for (const version of versions) {
@@ -250,8 +260,8 @@ function main(): void {
       }
       const setupSeconds = (Date.now() - started) / 1000;
       for (const program of programs[language]) {
-        if (lines.length && !lines.includes(program.block.line)) continue;
-        const label = `${language} ${version} README.md:${program.block.line} (${program.block.section})`;
+        if (only.length && !only.includes(placeOf(program.block))) continue;
+        const label = `${language} ${version} ${placeOf(program.block)} (${program.block.section})`;
         const outcome = runProgram(language, project, program, hosts, label);
         outcomes.push(outcome);
         const status = outcome.failures.length ? 'FAIL' : 'ok  ';

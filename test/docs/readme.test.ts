@@ -1,23 +1,42 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkAssembly, isWholeProgram, parseExpectation, pasteFragment, readAssembly, readBlocks } from './readme';
+import { checkAssembly, documentationFiles, isWholeProgram, parseExpectation, pasteFragment, readAssembly, readBlocks, readDocumentation } from './readme';
 
-const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf-8');
+const root = path.join(__dirname, '..', '..');
+const documentation = readDocumentation(root);
 
-test('every TypeScript, Python, Java and Go block of the README says what it synthesizes', () => {
-  const blocks = readBlocks(readme).filter((block) => block.language);
-  expect(blocks.filter((block) => !block.comment?.startsWith('expect:')).map((block) => block.line)).toEqual([]);
+test('every TypeScript, Python, Java and Go block of the README and of docs/ says what it synthesizes', () => {
+  const blocks = documentation.filter((block) => block.language);
+  expect(blocks.filter((block) => !block.comment?.startsWith('expect:')).map((block) => `${block.file}:${block.line}`)).toEqual([]);
   for (const block of blocks) expect(() => parseExpectation(block.comment!)).not.toThrow();
 });
 
 test('each language has one host program and one host lookup program, both whole programs', () => {
-  const blocks = readBlocks(readme).filter((block) => block.language);
+  const blocks = documentation.filter((block) => block.language);
   for (const language of ['typescript', 'python', 'java', 'go']) {
     const hosts = blocks.filter((block) => block.language === language && parseExpectation(block.comment!).host);
     expect(hosts.map((block) => parseExpectation(block.comment!).host).sort()).toEqual(['lookup', 'plain']);
     expect(hosts.every(isWholeProgram)).toBe(true);
   }
+});
+
+test('the documentation is the README and every page of docs/, and the README is the front page of a few hundred lines', () => {
+  const pages = fs.readdirSync(path.join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+  expect(documentationFiles(root)).toEqual(['README.md', ...pages.sort()]);
+  expect(new Set(documentation.map((block) => block.file)).has('docs/deployments.md')).toBe(true);
+  expect(fs.readFileSync(path.join(root, 'README.md'), 'utf-8').split('\n').length).toBeLessThanOrEqual(400);
+});
+
+test('a block knows its file, its line and the headings it stands under', () => {
+  const page = ['# Safe deployments', '', '## Choosing a strategy', '', '```ts', 'new X();', '```', '<!-- expect: stack S -->', '', '# Other', '', '```python', 'x()', '```', ''].join('\n');
+  const blocks = readBlocks(page, 'docs/deployments.md');
+  expect(blocks.map(({ file, line, section, fence, comment }) => ({ file, line, section, fence, comment }))).toEqual([
+    { file: 'docs/deployments.md', line: 5, section: 'Safe deployments > Choosing a strategy', fence: 'ts', comment: 'expect: stack S' },
+    { file: 'docs/deployments.md', line: 12, section: 'Other', fence: 'python', comment: undefined },
+  ]);
+  expect(readBlocks('## Usage\n### Python\n```python\nx()\n```\n## Cost\n```go\nx()\n```\n').map((block) => [block.file, block.section]))
+    .toEqual([['README.md', 'Usage > Python'], ['README.md', 'Cost']]);
 });
 
 test('an assembly that breaks the promise is reported, one that keeps it is not', () => {

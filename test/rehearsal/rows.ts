@@ -6,7 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
   BASE, certificate, domain, ENV, importedVpcWithNetworkStack, onUsersLoadBalancer, onUsersVpc, onWebsLoadBalancer, onWebsVpc,
-  README_MANY_HTTPS_SERVICES, service, STRATEGIES,
+  DOCS_MANY_HTTPS_SERVICES, service, STRATEGIES,
 } from './apps';
 import { CreateRow, Row } from './table';
 import { Deployment } from '../../src';
@@ -26,7 +26,7 @@ const STRATEGY_ROWS: Row[] = Object.keys(STRATEGIES).flatMap((from) => Object.ke
   v1: STRATEGIES[from],
   v2: STRATEGIES[to],
   expect: 'in place' as const,
-  note: to === 'rolling' ? 'ROLLING is written; the alternate target group goes and the production rule forwards to `targetGroup` alone. After an odd-numbered deployment the function refuses it (see "Switching to rolling")'
+  note: to === 'rolling' ? 'ROLLING is written; the alternate target group goes and the production rule forwards to `targetGroup` alone. After an odd-numbered deployment the function refuses it (see [Switching to rolling](deployments.md#switching-to-rolling))'
     : from === 'rolling' ? 'an alternate target group is added, and the production rule forwards to both' : undefined,
   afterOddDeployment: to === 'rolling' ? { refused: /^WebProductionRule\w+: Refused: this update would send requests of the rule .* which has no healthy target/ } : undefined,
 })));
@@ -102,7 +102,7 @@ export const ROWS: Row[] = [
 export const CREATE_ROWS: CreateRow[] = [
   { name: 'two services on one host name on a shared load balancer', app: onUsersLoadBalancer({ App: domain('app.example.com'), Admin: domain('app.example.com', { pathPatterns: ['/admin/*'], port: 8081 }) }) },
   { name: 'app.example.com and app.example.com + /admin/* with the user\'s certificate (routing only)', app: onUsersLoadBalancer({ App: (s) => ({ domainName: 'app.example.com', certificate: certificate(s) }), Admin: (s) => ({ domainName: 'app.example.com', certificate: certificate(s), pathPatterns: ['/admin/*'], port: 8081 }) }) },
-  { name: 'the README\'s "Many HTTPS services on one load balancer"', app: README_MANY_HTTPS_SERVICES },
+  { name: 'docs/load-balancer.md "Many HTTPS services on one load balancer"', app: DOCS_MANY_HTTPS_SERVICES },
   { name: 'a service with every default', app: BASE },
   { name: 'two stacks on an imported VPC', app: TWO_STACKS },
   { name: 'a rolling service with Spot and a domain', app: service(domain('app.example.com', { deployment: Deployment.rolling(), capacityProviderStrategies: SPOT })) },
