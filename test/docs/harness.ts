@@ -14,22 +14,29 @@
  * `newest` (the newest the language's registry gives). One of the two is the README's install line as
  * it stands; the other is pinned after it (PINS below).
  *
- * Usage: ts-node test/docs/harness.ts [--cdk floor|newest]... [--language typescript|python|java|go]... [--at FILE:LINE]...
- * (--at: only the programs whose block opens on that line of that file, as `docs/deployments.md:42`).
+ * Usage: ts-node test/docs/harness.ts [--cdk floor|newest]... [--language typescript|python|java|go]... [--at FILE:LINE]... [--compare]
+ * (--at: only the programs whose block opens on that line of that file, as `docs/deployments.md:42`;
+ * --compare: run nothing, compare the templates the runs before kept, of the four languages).
+ *
+ * Every example must synthesize the same templates in each language (CDKMetadata aside): the
+ * languages of one run are compared at its end, and `--compare` compares what separate runs kept.
  * The projects are made in a scratch folder outside the repository (so that nothing resolves from its
  * node_modules); its path is printed.
  */
 import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { appOf, checkCertificates, checkCreate, checkRouting } from '../rehearsal';
 import {
-  Block, checkAssembly, Expectation, isWholeProgram, Language, LANGUAGES, parseExpectation, pasteFragment,
-  readAssembly, readDocumentation, SetupStep, setupStep,
+  Block, checkAssembly, comparableTemplate, differences, Expectation, isWholeProgram, Language, LANGUAGES,
+  parseExpectation, pasteFragment, programKey, readAssembly, readDocumentation, SetupStep, setupStep,
 } from './readme';
 
 const root = path.resolve(__dirname, '..', '..');
+/** The scratch folder of the projects, outside the repository, and of the templates the languages must agree on. */
+const SCRATCH = path.join(os.tmpdir(), 'private-fargate-behind-alb-docs');
 const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8'));
 const FLOOR = { cdk: packageJson.devDependencies['aws-cdk-lib'], constructs: packageJson.devDependencies.constructs };
 
@@ -39,14 +46,16 @@ const PROGRAM_FILE: Record<Language, string> = {
   typescript: 'bin/my-service.ts',
   python: 'app.py',
   java: 'src/main/java/com/myorg/MyServiceApp.java',
-  go: 'main.go',
+  go: 'my-service.go',
 };
 
 type Version = 'floor' | 'newest';
 
 /**
- * What the harness runs after the README's setup to put the project on the other aws-cdk-lib. The
- * README's own lines give: TypeScript (cdk init) and Python (pip) the newest, Java and Go the floor.
+ * What the harness runs after the README's setup to put the project on the aws-cdk-lib of the run.
+ * The README's own lines give TypeScript and Python (cdk init, then npm and pip) the newest, Java
+ * the floor (its pom.xml names it) and Go the aws-cdk-go that the CLI's `cdk init` names (which is
+ * neither): Go is pinned both ways.
  */
 const PINS: Record<Language, Partial<Record<Version, string>>> = {
   // As the README says: over a newer aws-cdk-lib, `npm install aws-cdk-lib@2.257.0` leaves a tree
@@ -58,7 +67,10 @@ const PINS: Record<Language, Partial<Record<Version, string>>> = {
   python: { floor: `pip install --quiet aws-cdk-lib==${FLOOR.cdk} constructs==${FLOOR.constructs}` },
   // The newest release in Maven Central's index: a range makes Maven take it.
   java: { newest: "sed -i 's|<cdk.version>.*</cdk.version>|<cdk.version>[2.257.0,3.0.0)</cdk.version>|' pom.xml" },
-  go: { newest: 'go get github.com/aws/aws-cdk-go/awscdk/v2@latest && go mod tidy' },
+  go: {
+    floor: `go get github.com/aws/aws-cdk-go/awscdk/v2@v${FLOOR.cdk} && go mod tidy`,
+    newest: 'go get github.com/aws/aws-cdk-go/awscdk/v2@latest && go mod tidy',
+  },
 };
 
 /** A file the README tells users to have: the image folder `app` of the examples with their own image. */
@@ -166,7 +178,7 @@ function makeProject(language: Language, setup: SetupStep[], host: Block, dist: 
 }
 
 /** Copies a program into the project, synthesizes it with `cdk synth` and checks what it promises. */
-function runProgram(language: Language, project: string, program: Program, hosts: Partial<Record<'plain' | 'lookup', Program>>, label: string): Outcome {
+function runProgram(language: Language, version: Version, project: string, program: Program, hosts: Partial<Record<'plain' | 'lookup', Program>>, label: string): Outcome {
   const started = Date.now();
   const failures: string[] = [];
   let source = program.block.code;
@@ -190,12 +202,73 @@ function runProgram(language: Language, project: string, program: Program, hosts
   }
   const assembly = readAssembly(path.join(project, 'cdk.out'));
   failures.push(...checkAssembly(assembly, program.expectation));
+  saveTemplates(language, version, program.block, assembly);
   // What AWS enforces across the stacks of the app (test/rehearsal): unique ports, priorities, names, endpoints, and routing.
   const app = appOf(Object.fromEntries(Object.entries(assembly.stacks).map(([name, stack]) => [name, stack.template])));
   failures.push(...checkCreate(app), ...checkCertificates(app), ...checkRouting(app));
   // A failed program's assembly is kept beside the project for a look.
   if (failures.length) fs.cpSync(path.join(project, 'cdk.out'), path.join(project, '..', `failed-${failedName(program.block)}.out`), { recursive: true });
   return { label, failures, seconds, cdkVersion: assembly.cdkVersion };
+}
+
+/** The file of the templates one language synthesized for one example, on one aws-cdk-lib. */
+function templatesFile(version: Version, language: Language, key: string): string {
+  return path.join(SCRATCH, 'templates', version, language, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
+}
+
+interface SavedTemplates {
+  readonly key: string;
+  readonly at: string;
+  readonly cdkVersion?: string;
+  readonly stacks: Record<string, unknown>;
+}
+
+/** Keeps what a language synthesized for an example, for the comparison of the languages. */
+function saveTemplates(language: Language, version: Version, block: Block, assembly: ReturnType<typeof readAssembly>): void {
+  const saved: SavedTemplates = {
+    key: programKey(block),
+    at: placeOf(block),
+    cdkVersion: assembly.cdkVersion,
+    stacks: Object.fromEntries(Object.entries(assembly.stacks).map(([name, stack]) => [name, comparableTemplate(stack.template)])),
+  };
+  const file = templatesFile(version, language, saved.key);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(saved));
+}
+
+/**
+ * The same example must synthesize the same templates in every language, each project made the
+ * README's way (CDKMetadata aside): the languages' saved templates of one aws-cdk-lib, compared with
+ * the first language's, example by example.
+ */
+function compareLanguages(version: Version, languages: Language[]): Outcome[] {
+  const byKey = new Map<string, Array<{ language: Language; saved: SavedTemplates }>>();
+  for (const language of languages) {
+    const dir = path.join(SCRATCH, 'templates', version, language);
+    if (!fs.existsSync(dir)) continue;
+    for (const name of fs.readdirSync(dir).sort()) {
+      const saved: SavedTemplates = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf-8'));
+      byKey.set(saved.key, [...(byKey.get(saved.key) ?? []), { language, saved }]);
+    }
+  }
+  const outcomes: Outcome[] = [];
+  for (const [, versions] of [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    if (versions.length < 2) continue;
+    const [first, ...others] = versions;
+    const label = `${versions.map((v) => v.language).join(', ')} ${version} ${first.saved.at}: the same templates`;
+    const failures: string[] = [];
+    for (const other of others) {
+      if (other.saved.cdkVersion !== first.saved.cdkVersion) {
+        failures.push(`${other.language} synthesized with aws-cdk-lib ${other.saved.cdkVersion}, ${first.language} with ${first.saved.cdkVersion}: run both on one`);
+        continue;
+      }
+      for (const found of differences(first.saved.stacks, other.saved.stacks)) failures.push(`${other.language} differs from ${first.language} at ${found}`);
+    }
+    outcomes.push({ label, failures, seconds: 0 });
+    console.log(`${failures.length ? 'FAIL' : 'ok  '} ${label}`);
+    for (const failure of failures) console.log(`     ${failure}`);
+  }
+  return outcomes;
 }
 
 /** The name a failed program's files are kept under: its page and line (`docs-deployments-42`). */
@@ -232,15 +305,17 @@ function main(): void {
   }
   const setup = blocks.map(setupStep).filter((step): step is SetupStep => step !== undefined);
 
-  const scratch = path.join(os.tmpdir(), 'private-fargate-behind-alb-docs');
-  console.log(`programs of the documentation: ${LANGUAGES.map((l) => `${l} ${programs[l].length}`).join(', ')}; projects in ${scratch}`);
+  console.log(`programs of the documentation: ${LANGUAGES.map((l) => `${l} ${programs[l].length}`).join(', ')}; projects in ${SCRATCH}`);
   const outcomes: Outcome[] = [];
   const timings: string[] = [];
-  for (const version of versions) {
+  // --compare: no program runs; the templates the runs before saved are compared across the languages.
+  const runs = process.argv.includes('--compare') ? [] : versions;
+  for (const version of runs) {
     for (const language of languages) {
       const started = Date.now();
-      const work = path.join(scratch, version, language);
+      const work = path.join(SCRATCH, version, language);
       fs.rmSync(work, { recursive: true, force: true });
+      fs.rmSync(path.join(SCRATCH, 'templates', version, language), { recursive: true, force: true });
       fs.mkdirSync(work, { recursive: true });
       console.log(`\n--- ${language}, ${version} aws-cdk-lib (${work})`);
       if (language === 'java') {
@@ -262,7 +337,7 @@ function main(): void {
       for (const program of programs[language]) {
         if (only.length && !only.includes(placeOf(program.block))) continue;
         const label = `${language} ${version} ${placeOf(program.block)} (${program.block.section})`;
-        const outcome = runProgram(language, project, program, hosts, label);
+        const outcome = runProgram(language, version, project, program, hosts, label);
         outcomes.push(outcome);
         const status = outcome.failures.length ? 'FAIL' : 'ok  ';
         console.log(`${status} ${label}: ${outcome.seconds.toFixed(1)} s, aws-cdk-lib ${outcome.cdkVersion ?? '?'}`);
@@ -272,6 +347,13 @@ function main(): void {
     }
   }
   console.log(`\n${timings.join('\n')}`);
+  // The languages of this run, or with --compare all four, must agree on every example.
+  for (const version of versions) {
+    const compared = runs.length ? languages : LANGUAGES;
+    if (compared.length < 2) continue;
+    console.log(`\n--- the templates of ${compared.join(', ')}, ${version} aws-cdk-lib`);
+    outcomes.push(...compareLanguages(version, compared));
+  }
   const failed = outcomes.filter((outcome) => outcome.failures.length).length;
   console.log(`\ndocs: ${outcomes.length - failed} passed, ${failed} failed`);
   if (failed) process.exitCode = 1;

@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkAssembly, documentationFiles, isWholeProgram, parseExpectation, pasteFragment, readAssembly, readBlocks, readDocumentation } from './readme';
+import {
+  checkAssembly, comparableTemplate, differences, documentationFiles, isWholeProgram, parseExpectation, pasteFragment, programKey, readAssembly,
+  readBlocks, readDocumentation,
+} from './readme';
 
 const root = path.join(__dirname, '..', '..');
 const documentation = readDocumentation(root);
@@ -95,4 +98,36 @@ test('a promised warning is expected and let through; warnings are read from the
   const quiet = { ...assembly, stacks: { MyService: { ...assembly.stacks.MyService, warnings: [] } } };
   expect(checkAssembly(quiet, parseExpectation('expect: stack MyService; 1 AWS::ECS::Service; warning private-fargate-behind-alb:vpcEndpointsOfTheVpc')))
     .toEqual(['MyService: no warning private-fargate-behind-alb:vpcEndpointsOfTheVpc']);
+});
+
+test('the four blocks of an example share its key, and two examples of one language on a page never do', () => {
+  const programs = documentation.filter((block) => block.language);
+  const keys = new Map<string, string[]>();
+  for (const block of programs) keys.set(`${block.language} ${programKey(block)}`, [...(keys.get(`${block.language} ${programKey(block)}`) ?? []), `${block.file}:${block.line}`]);
+  expect([...keys.values()].filter((places) => places.length > 1)).toEqual([]);
+  const hosts = programs.filter((block) => parseExpectation(block.comment!).host === 'plain');
+  expect(new Set(hosts.map(programKey)).size).toBe(1);
+  expect(hosts.map((block) => block.language).sort()).toEqual(['go', 'java', 'python', 'typescript']);
+});
+
+test('templates are compared without CDKMetadata, whatever the order of their keys, and each difference is named by its path', () => {
+  const template = (language: string, port: number) => ({
+    Resources: {
+      CDKMetadata: { Type: 'AWS::CDK::Metadata', Properties: { Analytics: language } },
+      Listener: { Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { Protocol: 'HTTP', Port: port } },
+    },
+    Conditions: { CDKMetadataAvailable: { 'Fn::Or': [language] } },
+    Parameters: { BootstrapVersion: { Type: 'AWS::SSM::Parameter::Value<String>' } },
+  });
+  const python = comparableTemplate(template('python', 8080));
+  expect(python).toEqual({
+    Resources: { Listener: { Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { Protocol: 'HTTP', Port: 8080 } } },
+    Parameters: { BootstrapVersion: { Type: 'AWS::SSM::Parameter::Value<String>' } },
+  });
+  const reordered = { Parameters: python.Parameters, Resources: { Listener: { Properties: { Port: 8080, Protocol: 'HTTP' }, Type: 'AWS::ElasticLoadBalancingV2::Listener' } } };
+  expect(differences(comparableTemplate(template('typescript', 8080)), reordered)).toEqual([]);
+  expect(differences(python, comparableTemplate(template('java', 80)))).toEqual(['Resources.Listener.Properties.Port']);
+  expect(differences({ Resources: { A: {}, B: {} } }, { Resources: { A: {} } })).toEqual(['Resources.B (only in the first)']);
+  expect(differences({ Tags: [1, 2] }, { Tags: [1] })).toEqual(['Tags (2 items against 1)']);
+  expect(comparableTemplate({ Resources: {}, Conditions: { Mine: {}, CDKMetadataAvailable: {} } }).Conditions).toEqual({ Mine: {} });
 });

@@ -336,3 +336,54 @@ export function pasteFragment(language: Language, host: string, fragment: string
   }
   return [...top, ...lines.slice(0, first), ...body, ...lines.slice(synth)].join('\n') + '\n';
 }
+
+/**
+ * What every language's version of one example shares: its page and its `expect` comment (the four
+ * blocks of an example carry the same one). The docs harness compares their templates by it.
+ */
+export function programKey(block: Block): string {
+  return `${block.file} ${(block.comment ?? '').replace(/\s+/g, ' ')}`;
+}
+
+/**
+ * A template as every language must synthesize it: without the CDKMetadata resource and its
+ * condition, which name the language the app is written in.
+ */
+export function comparableTemplate(template: any): any {
+  const { CDKMetadata, ...resources } = template.Resources ?? {};
+  const { CDKMetadataAvailable, ...conditions } = template.Conditions ?? {};
+  const comparable = { ...template, Resources: resources };
+  if (Object.keys(conditions).length) comparable.Conditions = conditions;
+  else delete comparable.Conditions;
+  return comparable;
+}
+
+/** JSON text with the keys of every object sorted: equal for equal values, whatever the order of their keys. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as any)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The paths (as `Resources.Web.Properties.Port`) where two JSON values differ, at most `limit` of
+ * them; none when they are equal, whatever the order of their keys.
+ */
+export function differences(a: unknown, b: unknown, limit = 10, at = ''): string[] {
+  if (canonical(a) === canonical(b)) return [];
+  const isObject = (x: unknown) => x !== null && typeof x === 'object';
+  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return [at || '(the whole value)'];
+  if (Array.isArray(a) && Array.isArray(b) && a.length !== b.length) return [`${at} (${a.length} items against ${b.length})`];
+  const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+  const found: string[] = [];
+  for (const key of keys) {
+    if (found.length >= limit) break;
+    const where = at ? `${at}.${key}` : key;
+    const [x, y] = [(a as any)[key], (b as any)[key]];
+    if (x === undefined || y === undefined) found.push(`${where} (${x === undefined ? 'only in the second' : 'only in the first'})`);
+    else found.push(...differences(x, y, limit - found.length, where));
+  }
+  return found.slice(0, limit);
+}
