@@ -363,7 +363,7 @@ if (require.main === module) {
   try {
     execFileSync('test', ['-d', path.join(root, 'dist', 'go')]);
   } catch {
-    console.error('dist/ is missing: run npx projen compile && npx projen package-all first');
+    console.error('dist/ is missing: run npx projen dist first');
     process.exit(1);
   }
   main();
