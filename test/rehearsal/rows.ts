@@ -102,7 +102,7 @@ export const ROWS: Row[] = [
 export const CREATE_ROWS: CreateRow[] = [
   { name: 'two services on one host name on a shared load balancer', app: onUsersLoadBalancer({ App: domain('app.example.com'), Admin: domain('app.example.com', { pathPatterns: ['/admin/*'], port: 8081 }) }) },
   { name: 'app.example.com and app.example.com + /admin/* with the user\'s certificate (routing only)', app: onUsersLoadBalancer({ App: (s) => ({ domainName: 'app.example.com', certificate: certificate(s) }), Admin: (s) => ({ domainName: 'app.example.com', certificate: certificate(s), pathPatterns: ['/admin/*'], port: 8081 }) }) },
-  { name: 'docs/load-balancer.md "Many HTTPS services on one load balancer"', app: DOCS_MANY_HTTPS_SERVICES },
+  { name: 'the README\'s "Many HTTPS services on one load balancer"', app: DOCS_MANY_HTTPS_SERVICES },
   { name: 'a service with every default', app: BASE },
   { name: 'two stacks on an imported VPC', app: TWO_STACKS },
   { name: 'a rolling service with Spot and a domain', app: service(domain('app.example.com', { deployment: Deployment.rolling(), capacityProviderStrategies: SPOT })) },
