@@ -47,6 +47,7 @@ export const ROWS: Row[] = [
   ...STRATEGY_ROWS,
   { name: '`deploymentAlarms` true → false', v1: BASE, v2: service({ deploymentAlarms: false }), expect: 'in place', note: 'the alarms are deleted and the service\'s alarms are written as off' },
   { name: '`deploymentAlarms` false → true', v1: service({ deploymentAlarms: false }), v2: BASE, expect: 'in place' },
+  { name: '`urlOutput` true → false', v1: BASE, v2: service({ urlOutput: false }), expect: 'in place', note: 'the stack\'s output `Url` goes; nothing the service serves with changes' },
   { name: 'add `capacityProviderStrategies` with FARGATE_SPOT', v1: BASE, v2: service({ capacityProviderStrategies: SPOT }), expect: 'in place', note: 'the service always names a capacity provider strategy, so it is not replaced' },
   { name: 'change `pathPatterns` of a service on a shared HTTPS listener', v1: PATHS_V1, v2: onWebsLoadBalancer(domain('shop.example.com'), { Api: domain('api.example.com', { port: 8080, pathPatterns: ['/v2/*'] }) }), expect: 'in place', note: 'the rule is rewritten by the function that keeps the weights ECS set' },
   // Found by the rehearsal, beyond the issue's list: the reverse of 18.1 and 18.5, and 18.4's rule for ECS Exec.
