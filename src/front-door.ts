@@ -408,7 +408,9 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
   }
   if (props.pathPatterns !== undefined) {
     if (!props.loadBalancer || !props.domainName) {
-      fail(scope, 'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without both. Give loadBalancer and domainName, or leave pathPatterns out');
+      const missing = [props.loadBalancer ? undefined : 'loadBalancer', props.domainName ? undefined : 'domainName'].filter((name) => name !== undefined);
+      fail(scope, `pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without ${missing.join(' or ')}. ` +
+        `Give ${missing.join(' and ')} too, or leave pathPatterns out`);
     }
     // ELB: "up to three match evaluations per condition and up to five match evaluations per rule" (Listener rules).
     if (props.pathPatterns.length < 1 || props.pathPatterns.length > 3) {

@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { IConstruct } from 'constructs';
-import { fail, validateIntegerAtLeast, validatePercent } from './validation';
+import { asReceived, fail, validateIntegerAtLeast, validatePercent } from './validation';
 
 /*
  * Autoscaling of the task count: CPU target tracking, and optionally memory and requests per task.
@@ -32,8 +32,8 @@ export function validateScalingProps(scope: IConstruct, props: ScalingProps): vo
   validatePercent(scope, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent ?? 50);
   validatePercent(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent);
   const requests = props.targetRequestsPerTarget;
-  if (requests !== undefined && !Token.isUnresolved(requests) && !(requests > 0)) {
-    fail(scope, `targetRequestsPerTarget must be greater than 0 (requests per target per minute); received ${requests}`);
+  if (requests !== undefined && !Token.isUnresolved(requests) && (typeof requests !== 'number' || !(requests > 0))) {
+    fail(scope, `targetRequestsPerTarget must be greater than 0 (requests per target per minute); received ${asReceived(requests)}`);
   }
 }
 

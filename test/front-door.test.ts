@@ -14,6 +14,11 @@ function zone(stack: Stack): route53.IHostedZone {
   return route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
 }
 
+/** The load balancer of another service of the stack, to share. */
+function sharedLoadBalancer(stack: Stack): elbv2.IApplicationLoadBalancer {
+  return new PrivateFargateBehindAlb(stack, 'Front').loadBalancer;
+}
+
 
 /** A DNS name of 253 characters, the longest there is. */
 const LONG_DOMAIN = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
@@ -562,7 +567,12 @@ describe('bad front-door input is refused at synth', () => {
     ['a hostedZone without domainName', (stack) => ({ hostedZone: zone(stack) }), 'hostedZone needs domainName'],
     ['listenerPort with a certificate', (stack) => ({ listenerPort: 8443, certificate: acm.Certificate.fromCertificateArn(stack, 'C', certificateArn) }), 'listenerPort is for HTTP only; received 8443 with a certificate or domainName'],
     ['listenerPort 0', () => ({ listenerPort: 0 }), 'listenerPort must be an integer from 1 to 65535; received 0'],
-    ['pathPatterns without loadBalancer', (stack) => ({ domainName: 'shop.example.com', hostedZone: zone(stack), pathPatterns: ['/api/*'] }), 'pathPatterns route a service on a shared loadBalancer with its domainName'],
+    ['pathPatterns without loadBalancer', (stack) => ({ domainName: 'shop.example.com', hostedZone: zone(stack), pathPatterns: ['/api/*'] }),
+      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without loadBalancer. Give loadBalancer too, or leave pathPatterns out'],
+    ['pathPatterns without domainName', (stack) => ({ loadBalancer: sharedLoadBalancer(stack), pathPatterns: ['/api/*'] }),
+      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without domainName. Give domainName too, or leave pathPatterns out'],
+    ['pathPatterns alone', () => ({ pathPatterns: ['/api/*'] }),
+      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without loadBalancer or domainName. Give loadBalancer and domainName too, or leave pathPatterns out'],
     ['an empty allowFrom', () => ({ allowFrom: [] }), 'allowFrom must name at least one peer; received an empty list'],
     ['idleTimeout of 4001 seconds', () => ({ idleTimeout: Duration.seconds(4001) }), 'idleTimeout must be a whole number of seconds from 1 to 4000; received 4001 seconds'],
     ['healthyHttpCodes 500', () => ({ healthyHttpCodes: '500' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "500"'],
