@@ -131,3 +131,54 @@ test('templates are compared without CDKMetadata, whatever the order of their ke
   expect(differences({ Tags: [1, 2] }, { Tags: [1] })).toEqual(['Tags (2 items against 1)']);
   expect(comparableTemplate({ Resources: {}, Conditions: { Mine: {}, CDKMetadataAvailable: {} } }).Conditions).toEqual({ Mine: {} });
 });
+
+/** The anchor GitHub (and Construct Hub) gives a heading: lower case, punctuation dropped, spaces as hyphens. */
+function anchorOf(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+}
+
+function anchorsIn(markdown: string): Set<string> {
+  return new Set([...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1])));
+}
+
+test('every link of the README works where Construct Hub shows it: absolute, or an anchor of the README, and those into this repository name a file and heading that exist', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf-8');
+  const REPOSITORY = 'https://github.com/privatefargatebehindalb/private-fargate-behind-alb/blob/main/';
+  const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+  expect(links.length).toBeGreaterThan(20);
+  const broken: string[] = [];
+  for (const link of links) {
+    if (link.startsWith('#')) {
+      if (!anchorsIn(readme).has(link.slice(1))) broken.push(link);
+    } else if (link.startsWith(REPOSITORY)) {
+      const [file, anchor] = link.slice(REPOSITORY.length).split('#');
+      const target = path.join(root, file);
+      if (!fs.existsSync(target)) broken.push(link);
+      else if (anchor !== undefined && !anchorsIn(fs.readFileSync(target, 'utf-8')).has(anchor)) broken.push(link);
+    } else if (!/^https:\/\//.test(link)) {
+      broken.push(link);
+    }
+  }
+  expect(broken).toEqual([]);
+});
+
+test('every link between the pages of docs/ names a page and a heading that exist', () => {
+  const broken: string[] = [];
+  for (const page of documentationFiles(root).filter((file) => file.startsWith('docs/'))) {
+    const markdown = fs.readFileSync(path.join(root, page), 'utf-8');
+    for (const [, link] of markdown.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^https?:\/\//.test(link)) continue;
+      const [file, anchor] = link.split('#');
+      const target = file === '' ? path.join(root, page) : path.join(root, 'docs', file);
+      if (!fs.existsSync(target)) broken.push(`${page}: ${link}`);
+      else if (anchor !== undefined && !anchorsIn(fs.readFileSync(target, 'utf-8')).has(anchor)) broken.push(`${page}: ${link}`);
+    }
+  }
+  expect(broken).toEqual([]);
+});
+
+test('a heading\'s anchor is the one GitHub makes', () => {
+  expect(anchorOf('The documentation\'s programs (`npx projen test:docs`)')).toBe('the-documentations-programs-npx-projen-testdocs');
+  expect(anchorOf('A load balancer you made, in another stack')).toBe('a-load-balancer-you-made-in-another-stack');
+  expect(anchorOf('VPC endpoints: one set per VPC')).toBe('vpc-endpoints-one-set-per-vpc');
+});
