@@ -503,6 +503,19 @@ describe('deployment alarms', () => {
     expect(web.alarms).toHaveLength(3);
   });
 
+  test('every metric an alarm reads is the load balancer\'s (AWS/ApplicationELB), and the math an alarm fires on is labelled with what it is', () => {
+    const template = synth();
+    const labels: Record<string, string | undefined> = {};
+    for (const prefix of ['WebServerErrorsAlarm', 'WebUnhealthyTargetsAlarm', 'WebResponseTimeAlarm']) {
+      const metrics = Object.values(alarmMetrics(template, prefix));
+      const namespaces = metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Namespace);
+      expect(namespaces.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(namespaces)).toEqual(new Set(['AWS/ApplicationELB']));
+      labels[prefix] = metrics.find((m: any) => m.ReturnData !== false).Label;
+    }
+    expect(labels).toEqual({ WebServerErrorsAlarm: '5xx percent', WebUnhealthyTargetsAlarm: 'Unhealthy targets', WebResponseTimeAlarm: 'p95 response time' });
+  });
+
   test('the 5xx alarm takes the worse of the two groups\' rates, each of its own group: a canary whose 10 % fails at 30 % still alarms', () => {
     const metrics = alarmMetrics(synth(), 'WebServerErrorsAlarm');
 

@@ -600,11 +600,13 @@ describe('scaling beyond CPU', () => {
     // Only the metric math: nothing of the single metric aws-cdk-lib first wrote is left.
     expect(rest).toEqual({});
     const dimension = (m: any, name: string) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === name).Value;
-    expect(metrics.map((m: any) => (m.MetricStat ? [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Stat, dimension(m, 'TargetGroup')['Fn::GetAtt'][0], m.ReturnData] : [m.Id, m.Expression, m.ReturnData])))
+    expect(metrics.map((m: any) => (m.MetricStat
+      ? [m.Id, m.MetricStat.Metric.Namespace, m.MetricStat.Metric.MetricName, m.MetricStat.Stat, dimension(m, 'TargetGroup')['Fn::GetAtt'][0], m.ReturnData]
+      : [m.Id, m.Expression, m.Label, m.ReturnData])))
       .toEqual([
-        ['group0', 'RequestCountPerTarget', 'Sum', 'WebTargetGroupFE6444AE', false],
-        ['group1', 'RequestCountPerTarget', 'Sum', 'WebAlternateTargetGroupB211FDA6', false],
-        ['requestsPerTarget', 'FILL(group0, 0) + FILL(group1, 0)', true],
+        ['group0', 'AWS/ApplicationELB', 'RequestCountPerTarget', 'Sum', 'WebTargetGroupFE6444AE', false],
+        ['group1', 'AWS/ApplicationELB', 'RequestCountPerTarget', 'Sum', 'WebAlternateTargetGroupB211FDA6', false],
+        ['requestsPerTarget', 'FILL(group0, 0) + FILL(group1, 0)', 'Requests per target', true],
       ]);
     expect(dimension(metrics[0], 'LoadBalancer')).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebLoadBalancer/), 'LoadBalancerFullName'] });
   });
