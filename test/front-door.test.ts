@@ -658,3 +658,26 @@ describe('bad front-door input is refused at synth', () => {
     );
   });
 });
+
+// The mistake: a service on a shared HTTPS listener, which no listener of aws-cdk-lib forwards to, left unreachable,
+// or reached through rules that do not say what they are.
+test('the tasks of a service on a shared HTTPS listener admit the load balancer on their port, and the rules say so', () => {
+  const stack = newStack(ENV);
+  const hostedZone = zone(stack);
+  const web = new PrivateFargateBehindAlb(stack, 'Web', { domainName: 'shop.example.com', hostedZone });
+  new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, domainName: 'api.example.com', hostedZone, port: 8080 });
+  const template = Template.fromStack(stack);
+
+  const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress', {
+    Properties: { GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiServiceSecurityGroup'), 'GroupId'] } },
+  })).map((rule) => rule.Properties);
+  expect(ingress).toEqual([{
+    IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, Description: 'Load balancer to target',
+    GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^ApiServiceSecurityGroup/), 'GroupId'] },
+    SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^WebLoadBalancerSecurityGroup/), 'GroupId'] },
+  }]);
+  const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress', {
+    Properties: { DestinationSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiServiceSecurityGroup'), 'GroupId'] } },
+  })).map((rule) => rule.Properties);
+  expect(egress).toEqual([expect.objectContaining({ FromPort: 8080, ToPort: 8080, Description: 'Load balancer to target' })]);
+});
