@@ -272,8 +272,7 @@ export class TrafficControl extends Construct {
       allowAllOutbound: false,
     });
     const egress = new Set(vpc.privateSubnets.map((subnet) => subnet.subnetId));
-    const isolated = new Set(vpc.isolatedSubnets.map((subnet) => subnet.subnetId));
-    if (subnets.subnets.every((subnet) => egress.has(subnet.subnetId) && !isolated.has(subnet.subnetId))) {
+    if (subnets.subnets.every((subnet) => egress.has(subnet.subnetId))) {
       securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs through the NAT gateway');
     } else if (props.endpointSecurityGroup) {
       securityGroup.addEgressRule(props.endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
