@@ -672,7 +672,10 @@ test('the tasks of a service on a shared HTTPS listener admit the load balancer 
     Properties: { GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiServiceSecurityGroup'), 'GroupId'] } },
   })).map((rule) => rule.Properties);
   expect(ingress).toEqual([{
-    IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, Description: 'Load balancer to target',
+    IpProtocol: 'tcp',
+    FromPort: 8080,
+    ToPort: 8080,
+    Description: 'Load balancer to target',
     GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^ApiServiceSecurityGroup/), 'GroupId'] },
     SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^WebLoadBalancerSecurityGroup/), 'GroupId'] },
   }]);

@@ -251,7 +251,8 @@ test('the target groups keep their ids on each kind of load balancer: own, own i
   });
   const onImported = new PrivateFargateBehindAlb(stack, 'OnImported', { loadBalancer: imported, port: 8081 });
 
-  expect([web, internal, shared, onImported].map((service) => [service.node.id, service.targetGroup.node.id, service.alternateTargetGroup?.node.id])).toEqual([
+  const ids = (service: PrivateFargateBehindAlb) => [service.node.id, service.targetGroup.node.id, service.alternateTargetGroup?.node.id];
+  expect([web, internal, shared, onImported].map(ids)).toEqual([
     ['Web', 'TargetGroup', 'AlternateTargetGroup'],
     ['Internal', 'TargetGroup919E4C05', 'AlternateTargetGroup919E4C05'],
     ['Shared', 'TargetGroup033F18D1', 'AlternateTargetGroup033F18D1'],

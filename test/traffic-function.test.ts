@@ -237,7 +237,9 @@ describe('the listener-rule function in the VPC (trafficFunctionInVpc)', () => {
       expect.objectContaining({ DestinationSecurityGroupId: { 'Fn::GetAtt': [idOf(template, 'AWS::EC2::SecurityGroup', 'Endpoints'), 'GroupId'] }, FromPort: 443 }),
     ]));
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      FromPort: 443, ToPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
+      FromPort: 443,
+      ToPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
       Description: 'HTTPS to the VPC endpoints from the listener-rule function',
     });
     expect(egressOf(template, group)).toEqual(expect.arrayContaining([expect.objectContaining({ Description: 'HTTPS to the VPC endpoints' })]));
