@@ -73,7 +73,8 @@ if (!sources) {
   for (const name of members(sources).filter((file) => file.endsWith('.java'))) {
     const text = member(sources, name);
     if (UNTRANSLATED_JAVA.test(text)) findings.push(`${path.basename(sources)} ${name}: an example left untranslated ("Examples in Java are coming soon")`);
-    for (const m of text.matchAll(/<pre>\{@code\n([\s\S]*?)\}<\/pre>/g)) {
+    // jsii-pacmak writes a block of the README as <blockquote><pre>, an example of a class as <pre>{@code ...}</pre>.
+    for (const m of text.matchAll(/<pre>(?:\{@code)?\n([\s\S]*?)\}?<\/pre>/g)) {
       examples++;
       const code = m[1].replace(/^\s*\* ?/gm, '');
       const found = TYPESCRIPT.find((pattern) => pattern.test(code));
