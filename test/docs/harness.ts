@@ -315,7 +315,8 @@ function main(): void {
       const started = Date.now();
       const work = path.join(SCRATCH, version, language);
       fs.rmSync(work, { recursive: true, force: true });
-      fs.rmSync(path.join(SCRATCH, 'templates', version, language), { recursive: true, force: true });
+      // A whole run replaces what the language kept; a run of some programs (--at) only theirs.
+      if (!only.length) fs.rmSync(path.join(SCRATCH, 'templates', version, language), { recursive: true, force: true });
       fs.mkdirSync(work, { recursive: true });
       console.log(`\n--- ${language}, ${version} aws-cdk-lib (${work})`);
       if (language === 'java') {
