@@ -492,6 +492,20 @@ describe('the listener port and who may reach it', () => {
       .toEqual([['203.0.113.0/24', 80, 'Listener port 80'], ['pl-3b927c52', 80, 'Listener port 80']]);
   });
 
+  // The mistake: the HTTPS listener left open, which aws-cdk-lib makes admit 0.0.0.0/0 on 443 beside allowFrom.
+  test('with a domain, allowFrom is all the load balancer admits, on 443 and on the port-80 redirect', () => {
+    const stack = newStack(ENV);
+    new PrivateFargateBehindAlb(stack, 'Web', { domainName: 'shop.example.com', hostedZone: zone(stack), allowFrom: [ec2.Peer.ipv4('203.0.113.0/24')] });
+    const template = Template.fromStack(stack);
+
+    const inline = securityGroupProperties(template, '^Internet-facing load balancer').SecurityGroupIngress ?? [];
+    const separate = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress', {
+      Properties: { GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebLoadBalancerSecurityGroup'), 'GroupId'] } },
+    })).map((rule) => rule.Properties);
+    expect([...inline, ...separate].map((rule: any) => [rule.CidrIp ?? rule.CidrIpv6, rule.FromPort]).sort())
+      .toEqual([['203.0.113.0/24', 443], ['203.0.113.0/24', 80]]);
+  });
+
   test('internetFacing false gives an internal load balancer in the private subnets, on a VPC with no public subnets', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
