@@ -53,7 +53,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/cloud-assembly-schema@53.25.0',
     // The rehearsal of a stack's life (test/rehearsal/): what `cdk diff` says an update replaces.
     '@aws-cdk/cloudformation-diff@^2.187.5',
-    // The CLI users run: the docs harness synthesizes every README program with it.
+    // The CLI users run: the docs harness synthesizes every program of the documentation with it.
     'aws-cdk@^2.1149.0',
   ],
 
@@ -123,8 +123,27 @@ new TextFile(project, '.compatignore', {
 
 // README's TypeScript examples must compile (Construct Hub translates them for other languages);
 // the public-image example needs cdk-ecr-deployment, a dev dependency, to compile.
-project.postCompileTask.exec('jsii-rosetta extract --strict');
+const rosettaExtract = project.addTask('rosetta:extract', {
+  description: 'Compile and translate the README\'s TypeScript examples into rosetta\'s tablet (.jsii.tabl.json), which the packages of the other languages show',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosettaExtract);
 project.package.addField('jsiiRosetta', { exampleDependencies: { 'cdk-ecr-deployment': '^4.2.65' } });
+
+// The packages built from source, as the README's "Before the first release" says: the npm package
+// alone for TypeScript; for the other languages, the examples translated before packaging (without
+// the tablet, jsii-pacmak leaves the README's TypeScript under a Python or Java label).
+const PACKAGE_TARGETS = { typescript: 'js', python: 'python', java: 'java', go: 'go' };
+for (const [language, target] of Object.entries(PACKAGE_TARGETS)) {
+  const dist = project.addTask(`dist:${language}`, { description: `Build the ${language} package into dist/ from source` });
+  dist.spawn(project.compileTask);
+  if (language !== 'typescript') dist.spawn(rosettaExtract);
+  dist.spawn(project.tasks.tryFind(`package:${target}`)!);
+}
+const distAll = project.addTask('dist', { description: 'Build the packages of the four languages into dist/ from source' });
+distAll.spawn(project.compileTask);
+distAll.spawn(rosettaExtract);
+distAll.spawn(project.tasks.tryFind('package-all')!);
 
 // The Python, Java and Go packages in dist/ (npx projen package-all), used by real CDK programs in
 // those languages; the templates of the four languages must be equal.
@@ -133,11 +152,12 @@ project.addTask('test:consumers', {
   exec: 'bash test/consumers/run.sh',
 });
 
-// Every TypeScript, Python, Java and Go program of the README, run as users run it: in a project made
-// as the README says (cdk init, the packages in dist/), synthesized with the cdk CLI and checked
-// against the <!-- expect: ... --> after its block (test/docs/). Needs dist/ (npx projen package-all).
+// Every TypeScript, Python, Java and Go program of the README and of the pages of docs/, run as users
+// run it: in a project made as the README says (cdk init, the packages in dist/), synthesized with the
+// cdk CLI and checked against the <!-- expect: ... --> after its block (test/docs/). Needs dist/
+// (npx projen package-all).
 project.addTask('test:docs', {
-  description: 'Run every README program in the four languages with cdk synth, on the floor and the newest aws-cdk-lib (needs dist/)',
+  description: 'Run every program of the README and docs/ in the four languages with cdk synth, on the floor and the newest aws-cdk-lib (needs dist/)',
   exec: `${ts} test/docs/harness.ts`,
   receiveArgs: true,
 });
@@ -148,11 +168,13 @@ project.addTask('test:newest', {
   exec: 'bash test/newest/run.sh',
 });
 
-// What npm pack ships: what users need, nothing else (run after the build).
-project.addTask('test:package', {
-  description: 'Check the files npm pack ships',
+// What npm pack ships: what users need, nothing else; and the Python and Java packages' examples in
+// their language (run after the build).
+const testPackage = project.addTask('test:package', {
+  description: 'Check the files npm pack ships, and that the Python and Java packages show their examples in their language',
   exec: `${ts} scripts/check-package.ts`,
 });
+testPackage.exec(`${ts} scripts/check-translations.ts`);
 
 // Mutation testing: Stryker mutates src/ and runs the jest suite against each mutant. The committed
 // incremental file (test/stryker-incremental.json) holds the last result of every mutant, so a run

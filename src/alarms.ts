@@ -4,7 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { fail } from './validation';
+import { asReceived, fail } from './validation';
 
 /*
  * The deployment alarms: the share of 5xx answers, unhealthy targets and the 95th percentile of the
@@ -56,12 +56,12 @@ export interface AlarmThresholds {
 /** Throws unless the thresholds are ones CloudWatch accepts. */
 export function validateAlarmThresholds(scope: IConstruct, thresholds: AlarmThresholds): void {
   const { serverErrorPercent, unhealthyTargets, evaluationPeriods, responseTime, period } = thresholds;
-  if (serverErrorPercent !== undefined && !Token.isUnresolved(serverErrorPercent) && !(serverErrorPercent > 0 && serverErrorPercent <= 100)) {
-    fail(scope, `alarmThresholds serverErrorPercent must be greater than 0 and at most 100; received ${serverErrorPercent}`);
+  if (serverErrorPercent !== undefined && !Token.isUnresolved(serverErrorPercent) && (typeof serverErrorPercent !== 'number' || !(serverErrorPercent > 0 && serverErrorPercent <= 100))) {
+    fail(scope, `alarmThresholds serverErrorPercent must be greater than 0 and at most 100; received ${asReceived(serverErrorPercent)}`);
   }
   for (const [prop, value] of [['unhealthyTargets', unhealthyTargets], ['evaluationPeriods', evaluationPeriods]] as const) {
     if (value !== undefined && !Token.isUnresolved(value) && !(Number.isInteger(value) && value >= 1)) {
-      fail(scope, `alarmThresholds ${prop} must be an integer of at least 1; received ${value}`);
+      fail(scope, `alarmThresholds ${prop} must be an integer of at least 1; received ${asReceived(value)}`);
     }
   }
   if (responseTime && !responseTime.isUnresolved()) {
@@ -79,6 +79,7 @@ export function validateAlarmThresholds(scope: IConstruct, thresholds: AlarmThre
     }
   }
   const periods = evaluationPeriods ?? 2;
+  // Stryker disable next-line ConditionalExpression: a token's number is a large negative double, which the check below passes too
   if (Token.isUnresolved(periods)) return;
   const longest = longestEvaluation(minutes);
   if (minutes * periods > longest.minutes) {

@@ -205,7 +205,6 @@ function wholeMinutes(scope: IConstruct, prop: string, value: Duration | undefin
  */
 export function deploymentServiceOptions(deployment: Deployment): Pick<ecs.FargateServiceProps,
 'deploymentStrategy' | 'bakeTime' | 'canaryConfiguration' | 'linearConfiguration'> {
-  if (!deployment.shiftsTraffic) return { deploymentStrategy: deployment.strategy };
   const shift = { stepPercent: deployment.stepPercent, stepBakeTime: deployment.stepBakeTime };
   return {
     deploymentStrategy: deployment.strategy,
@@ -275,15 +274,14 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
     service.node.addDependency(productionRule([{ targetGroup, weight: 100 }]));
   }
   targetGroup.addTarget(service.loadBalancerTarget({ containerName: parts.containerName, containerPort: parts.port, alternateTarget }));
-  if (match) {
-    // A target group that only a rule of the custom resource forwards to is attached to no listener that
-    // aws-cdk-lib knows of: the load balancer is let through to the tasks here. Both rules are in the
-    // service's stack, which already depends on the load balancer's.
-    for (const securityGroup of parts.loadBalancer.connections.securityGroups) {
-      for (const tasks of service.connections.securityGroups) {
-        securityGroup.addEgressRule(tasks, ec2.Port.tcp(parts.port), 'Load balancer to target', true);
-        tasks.addIngressRule(securityGroup, ec2.Port.tcp(parts.port), 'Load balancer to target');
-      }
+  // A target group that only a rule of the custom resource forwards to (on a shared HTTPS listener) is attached
+  // to no listener that aws-cdk-lib knows of: the load balancer is let through to the tasks here. Where a
+  // listener's default action forwards to the group, aws-cdk-lib has made these same rules, which are added
+  // once. Both rules are in the service's stack, which already depends on the load balancer's.
+  for (const securityGroup of parts.loadBalancer.connections.securityGroups) {
+    for (const tasks of service.connections.securityGroups) {
+      securityGroup.addEgressRule(tasks, ec2.Port.tcp(parts.port), 'Load balancer to target', true);
+      tasks.addIngressRule(securityGroup, ec2.Port.tcp(parts.port), 'Load balancer to target');
     }
   }
 

@@ -85,18 +85,14 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
 }
 
 /** The listener ports claimed on each load balancer by this library's constructs, and the path of each holder. */
-const claimedPorts = new WeakMap<elbv2.IApplicationLoadBalancer, Map<string, string>>();
-/** The same, by the concrete ARN of a load balancer imported in the app, once per import of it or not. */
 const claimedPortsByArn = new WeakMap<IConstruct, Map<string, Map<string, string>>>();
 
-/** The ports claimed on a load balancer: one map for every object of one concrete ARN in the app. */
+/**
+ * The ports claimed on a load balancer, by its ARN in the app: one map for every object of one concrete
+ * ARN; a load balancer made in the app, or imported by a token, has a token of its own.
+ */
 function portsOf(scope: IConstruct, loadBalancer: elbv2.IApplicationLoadBalancer): Map<string, string> {
   const arn = loadBalancer.loadBalancerArn;
-  if (Token.isUnresolved(arn)) {
-    const ports = claimedPorts.get(loadBalancer) ?? new Map<string, string>();
-    claimedPorts.set(loadBalancer, ports);
-    return ports;
-  }
   const byArn = claimedPortsByArn.get(scope.node.root) ?? new Map<string, Map<string, string>>();
   claimedPortsByArn.set(scope.node.root, byArn);
   const ports = byArn.get(arn) ?? new Map<string, string>();
@@ -171,19 +167,18 @@ const namesOfApp = new WeakMap<IConstruct, Map<string, string>>();
 function homeOf(service: IConstruct, loadBalancer: elbv2.IApplicationLoadBalancer): Home {
   const existing = homes.get(loadBalancer);
   if (existing) return existing;
-  // One load balancer imported twice would get two homes, and so two HTTPS listeners on 443.
+  // One load balancer imported twice by its concrete ARN would get two homes, and so two HTTPS listeners on 443.
+  // (A token ARN is one object's own: that object has its home already.)
   const arn = loadBalancer.loadBalancerArn;
-  if (!Token.isUnresolved(arn)) {
-    const byArn = homeImportsOf.get(service.node.root) ?? new Map<string, string>();
-    homeImportsOf.set(service.node.root, byArn);
-    const other = byArn.get(arn);
-    if (other !== undefined) {
-      fail(service, `loadBalancer: the load balancer ${arn} is imported more than once (${other} and ${loadBalancer.node.path}), and its HTTPS ` +
-        'listener, certificates and records live with the first import: a second listener on 443 would fail at deploy. Import it once and ' +
-        'give that object to every service with a domainName');
-    }
-    byArn.set(arn, loadBalancer.node.path);
+  const byArn = homeImportsOf.get(service.node.root) ?? new Map<string, string>();
+  homeImportsOf.set(service.node.root, byArn);
+  const other = byArn.get(arn);
+  if (other !== undefined) {
+    fail(service, `loadBalancer: the load balancer ${arn} is imported more than once (${other} and ${loadBalancer.node.path}), and its HTTPS ` +
+      'listener, certificates and records live with the first import: a second listener on 443 would fail at deploy. Import it once and ' +
+      'give that object to every service with a domainName');
   }
+  byArn.set(arn, loadBalancer.node.path);
   const owner = ownerOf(loadBalancer);
   const scope = owner ?? (loadBalancer.node.tryFindChild('PrivateFargate') as Construct ?? new Construct(loadBalancer, 'PrivateFargate'));
   const home = new Home(scope, loadBalancer);
@@ -408,7 +403,9 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
   }
   if (props.pathPatterns !== undefined) {
     if (!props.loadBalancer || !props.domainName) {
-      fail(scope, 'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without both. Give loadBalancer and domainName, or leave pathPatterns out');
+      const missing = [props.loadBalancer ? undefined : 'loadBalancer', props.domainName ? undefined : 'domainName'].filter((name) => name !== undefined);
+      fail(scope, `pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without ${missing.join(' or ')}. ` +
+        `Give ${missing.join(' and ')} too, or leave pathPatterns out`);
     }
     // ELB: "up to three match evaluations per condition and up to five match evaluations per rule" (Listener rules).
     if (props.pathPatterns.length < 1 || props.pathPatterns.length > 3) {

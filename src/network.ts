@@ -230,7 +230,8 @@ function validateVpcShape(scope: IConstruct, vpc: ec2.IVpc, internetFacing: bool
   if (internetFacing && publicAzs.size < 2) {
     fail(scope,
       `vpc must have public subnets in at least 2 availability zones for the internet-facing load balancer; received ${describeVpc(vpc)} ` +
-      `with public subnets in ${publicAzs.size}. Give a VPC with a public subnet (one whose route table sends 0.0.0.0/0 to an internet gateway) in each of two availability zones`,
+      `with public subnets in ${publicAzs.size}. Give a VPC with a public subnet (one whose route table sends 0.0.0.0/0 to an internet gateway) in each of two availability zones, ` +
+      'or internetFacing: false for an internal load balancer in the private subnets',
     );
   }
 }

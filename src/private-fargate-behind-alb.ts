@@ -508,6 +508,15 @@ export interface PrivateFargateBehindAlbProps {
    * @default false
    */
   readonly trafficFunctionInVpc?: boolean;
+
+  /**
+   * Whether the stack gets an output with the service's URL: the `CfnOutput` `Url` of this construct,
+   * whose value `cdk deploy` prints and `aws cloudformation describe-stacks` lists. Leave it out
+   * (false) when the app makes its own output of `url`, or has no use for it.
+   *
+   * @default true
+   */
+  readonly urlOutput?: boolean;
 }
 
 /**
@@ -599,6 +608,7 @@ export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectab
     this.scaling = buildScaling(this.service, props, fullNameOf(this.loadBalancer),
       deployed.alternateTargetGroup ? [this.targetGroup, deployed.alternateTargetGroup] : [this.targetGroup]);
 
-    new CfnOutput(this, 'Url', { value: this.url, description: 'The URL of the service' });
+    // The URL among the stack's outputs, unless the app makes its own.
+    if (props.urlOutput ?? true) new CfnOutput(this, 'Url', { value: this.url, description: 'The URL of the service' });
   }
 }

@@ -7,6 +7,14 @@ import { IConstruct } from 'constructs';
  * that are CDK tokens (a CfnParameter, say) pass unchecked. Each part's own rules live in its file.
  */
 
+/**
+ * A received value as the message quotes it: a string in double quotes (a port given as "3000" reads
+ * as what it is), anything else as it prints.
+ */
+export function asReceived(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : `${value}`;
+}
+
 /** Throws the message, prefixed with the construct's path as aws-cdk-lib's own errors are. */
 export function fail(scope: IConstruct, message: string): never {
   throw new Error(`[${scope.node.path}] ${message}`);
@@ -16,7 +24,7 @@ export function fail(scope: IConstruct, message: string): never {
 export function validateIntegerInRange(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) {
-    fail(scope, `${prop} must be an integer from ${min} to ${max}; received ${value}`);
+    fail(scope, `${prop} must be an integer from ${min} to ${max}; received ${asReceived(value)}`);
   }
 }
 
@@ -24,7 +32,7 @@ export function validateIntegerInRange(scope: IConstruct, prop: string, value: n
 export function validateIntegerAtLeast(scope: IConstruct, prop: string, value: number | undefined, min: number): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min) {
-    fail(scope, `${prop} must be an integer of at least ${min}; received ${value}`);
+    fail(scope, `${prop} must be an integer of at least ${min}; received ${asReceived(value)}`);
   }
 }
 
@@ -37,11 +45,11 @@ export function validateSecondsInRange(scope: IConstruct, prop: string, value: D
   }
 }
 
-/** Throws unless 0 < percent <= 100. */
+/** Throws unless the value is a number with 0 < percent <= 100. */
 export function validatePercent(scope: IConstruct, prop: string, value: number | undefined): void {
   if (value === undefined || Token.isUnresolved(value)) return;
-  if (!(value > 0 && value <= 100)) {
-    fail(scope, `${prop} must be greater than 0 and at most 100; received ${value}`);
+  if (typeof value !== 'number' || !(value > 0 && value <= 100)) {
+    fail(scope, `${prop} must be greater than 0 and at most 100; received ${asReceived(value)}`);
   }
 }
 

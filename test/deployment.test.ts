@@ -6,6 +6,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Fact, FactName } from 'aws-cdk-lib/region-info';
 import { listenerRules, newStack, synth } from './helpers';
@@ -86,6 +87,22 @@ describe('each strategy reaches the service', () => {
     }]);
     const [service] = Object.values(template.findResources('AWS::ECS::Service'));
     expect(service.DependsOn).toContainEqual(expect.stringMatching(/^WebProductionRule/));
+  });
+
+  // The mistakes: no dependency (the rule would move off the port-80 listener before that listener redirects), or one on
+  // its own listener only. The rule waits for the service's other listeners, and only those.
+  test('the production rule of a service with a domain depends on its port-80 listener, and on no other', () => {
+    const stack = newStack({ account: '123456789012', region: 'us-east-1' });
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+    new PrivateFargateBehindAlb(stack, 'Web', { domainName: 'shop.example.com', hostedZone });
+    const template = Template.fromStack(stack);
+
+    const listeners = template.findResources('AWS::ElasticLoadBalancingV2::Listener');
+    const redirect = Object.keys(listeners).filter((id) => listeners[id].Properties.Port === 80);
+    expect(redirect).toHaveLength(1);
+    const rules = Object.values(template.findResources('Custom::PrivateFargateListenerRule'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0].DependsOn).toEqual(redirect);
   });
 
   // The mistake: a production rule of another id for rolling (a replacement, not an update, of the rule on a switch).
@@ -501,6 +518,19 @@ describe('deployment alarms', () => {
     expect(watchedTargetGroups(Template.fromStack(stack)))
       .toEqual({ WebServerErrorsAlarm: both, WebUnhealthyTargetsAlarm: both, WebResponseTimeAlarm: both });
     expect(web.alarms).toHaveLength(3);
+  });
+
+  test('every metric an alarm reads is the load balancer\'s (AWS/ApplicationELB), and the math an alarm fires on is labelled with what it is', () => {
+    const template = synth();
+    const labels: Record<string, string | undefined> = {};
+    for (const prefix of ['WebServerErrorsAlarm', 'WebUnhealthyTargetsAlarm', 'WebResponseTimeAlarm']) {
+      const metrics = Object.values(alarmMetrics(template, prefix));
+      const namespaces = metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Namespace);
+      expect(namespaces.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(namespaces)).toEqual(new Set(['AWS/ApplicationELB']));
+      labels[prefix] = metrics.find((m: any) => m.ReturnData !== false).Label;
+    }
+    expect(labels).toEqual({ WebServerErrorsAlarm: '5xx percent', WebUnhealthyTargetsAlarm: 'Unhealthy targets', WebResponseTimeAlarm: 'p95 response time' });
   });
 
   test('the 5xx alarm takes the worse of the two groups\' rates, each of its own group: a canary whose 10 % fails at 30 % still alarms', () => {

@@ -14,6 +14,11 @@ function zone(stack: Stack): route53.IHostedZone {
   return route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
 }
 
+/** The load balancer of another service of the stack, to share. */
+function sharedLoadBalancer(stack: Stack): elbv2.IApplicationLoadBalancer {
+  return new PrivateFargateBehindAlb(stack, 'Front').loadBalancer;
+}
+
 
 /** A DNS name of 253 characters, the longest there is. */
 const LONG_DOMAIN = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
@@ -487,6 +492,20 @@ describe('the listener port and who may reach it', () => {
       .toEqual([['203.0.113.0/24', 80, 'Listener port 80'], ['pl-3b927c52', 80, 'Listener port 80']]);
   });
 
+  // The mistake: the HTTPS listener left open, which aws-cdk-lib makes admit 0.0.0.0/0 on 443 beside allowFrom.
+  test('with a domain, allowFrom is all the load balancer admits, on 443 and on the port-80 redirect', () => {
+    const stack = newStack(ENV);
+    new PrivateFargateBehindAlb(stack, 'Web', { domainName: 'shop.example.com', hostedZone: zone(stack), allowFrom: [ec2.Peer.ipv4('203.0.113.0/24')] });
+    const template = Template.fromStack(stack);
+
+    const inline = securityGroupProperties(template, '^Internet-facing load balancer').SecurityGroupIngress ?? [];
+    const separate = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress', {
+      Properties: { GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebLoadBalancerSecurityGroup'), 'GroupId'] } },
+    })).map((rule) => rule.Properties);
+    expect([...inline, ...separate].map((rule: any) => [rule.CidrIp ?? rule.CidrIpv6, rule.FromPort]).sort())
+      .toEqual([['203.0.113.0/24', 443], ['203.0.113.0/24', 80]]);
+  });
+
   test('internetFacing false gives an internal load balancer in the private subnets, on a VPC with no public subnets', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
@@ -562,7 +581,12 @@ describe('bad front-door input is refused at synth', () => {
     ['a hostedZone without domainName', (stack) => ({ hostedZone: zone(stack) }), 'hostedZone needs domainName'],
     ['listenerPort with a certificate', (stack) => ({ listenerPort: 8443, certificate: acm.Certificate.fromCertificateArn(stack, 'C', certificateArn) }), 'listenerPort is for HTTP only; received 8443 with a certificate or domainName'],
     ['listenerPort 0', () => ({ listenerPort: 0 }), 'listenerPort must be an integer from 1 to 65535; received 0'],
-    ['pathPatterns without loadBalancer', (stack) => ({ domainName: 'shop.example.com', hostedZone: zone(stack), pathPatterns: ['/api/*'] }), 'pathPatterns route a service on a shared loadBalancer with its domainName'],
+    ['pathPatterns without loadBalancer', (stack) => ({ domainName: 'shop.example.com', hostedZone: zone(stack), pathPatterns: ['/api/*'] }),
+      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without loadBalancer. Give loadBalancer too, or leave pathPatterns out'],
+    ['pathPatterns without domainName', (stack) => ({ loadBalancer: sharedLoadBalancer(stack), pathPatterns: ['/api/*'] }),
+      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without domainName. Give domainName too, or leave pathPatterns out'],
+    ['pathPatterns alone', () => ({ pathPatterns: ['/api/*'] }),
+      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without loadBalancer or domainName. Give loadBalancer and domainName too, or leave pathPatterns out'],
     ['an empty allowFrom', () => ({ allowFrom: [] }), 'allowFrom must name at least one peer; received an empty list'],
     ['idleTimeout of 4001 seconds', () => ({ idleTimeout: Duration.seconds(4001) }), 'idleTimeout must be a whole number of seconds from 1 to 4000; received 4001 seconds'],
     ['healthyHttpCodes 500', () => ({ healthyHttpCodes: '500' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "500"'],
@@ -647,4 +671,30 @@ describe('bad front-door input is refused at synth', () => {
       'with private subnets in 1. Give a VPC with a private subnet in each of two availability zones',
     );
   });
+});
+
+// The mistake: a service on a shared HTTPS listener, which no listener of aws-cdk-lib forwards to, left unreachable,
+// or reached through rules that do not say what they are.
+test('the tasks of a service on a shared HTTPS listener admit the load balancer on their port, and the rules say so', () => {
+  const stack = newStack(ENV);
+  const hostedZone = zone(stack);
+  const web = new PrivateFargateBehindAlb(stack, 'Web', { domainName: 'shop.example.com', hostedZone });
+  new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, domainName: 'api.example.com', hostedZone, port: 8080 });
+  const template = Template.fromStack(stack);
+
+  const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress', {
+    Properties: { GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiServiceSecurityGroup'), 'GroupId'] } },
+  })).map((rule) => rule.Properties);
+  expect(ingress).toEqual([{
+    IpProtocol: 'tcp',
+    FromPort: 8080,
+    ToPort: 8080,
+    Description: 'Load balancer to target',
+    GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^ApiServiceSecurityGroup/), 'GroupId'] },
+    SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^WebLoadBalancerSecurityGroup/), 'GroupId'] },
+  }]);
+  const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress', {
+    Properties: { DestinationSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiServiceSecurityGroup'), 'GroupId'] } },
+  })).map((rule) => rule.Properties);
+  expect(egress).toEqual([expect.objectContaining({ FromPort: 8080, ToPort: 8080, Description: 'Load balancer to target' })]);
 });

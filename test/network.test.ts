@@ -154,6 +154,19 @@ describe('egress of the task subnets', () => {
     withEgress.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
+  // The mistake: the default subnet selection of aws-cdk-lib, which takes the subnets with egress first.
+  test('with isolated task subnets on a VPC with both kinds, the interface endpoints and an internal load balancer are in the isolated subnets', () => {
+    const stack = newStack(ENV);
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', attributes);
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc, taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, internetFacing: false });
+    const template = Template.fromStack(stack);
+
+    const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    expect(interfaces.length).toBeGreaterThanOrEqual(3);
+    for (const endpoint of interfaces) expect(endpoint.Properties.SubnetIds).toEqual(['subnet-iso1', 'subnet-iso2']);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal', Subnets: ['subnet-iso1', 'subnet-iso2'] });
+  });
+
   test('task subnets all with egress need none', () => {
     const stack = newStack(ENV);
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', attributes);

@@ -443,3 +443,30 @@ describe('the network', () => {
     });
   });
 });
+
+describe('the stack output of the URL', () => {
+  const outputs = (props: { urlOutput?: boolean; port?: number } = {}) => {
+    const stack = newStack();
+    new PrivateFargateBehindAlb(stack, 'Web', props);
+    new PrivateFargateBehindAlb(stack, 'Api', { port: 8080, vpc: (stack.node.findChild('Web') as PrivateFargateBehindAlb).vpc });
+    return Template.fromStack(stack).toJSON().Outputs ?? {};
+  };
+
+  test('each service gives one output, Url, with its own URL, by default and when asked', () => {
+    for (const props of [{}, { urlOutput: true }]) {
+      const found = outputs(props);
+      const web = Object.entries<any>(found).filter(([id]) => id.startsWith('WebUrl'));
+      const api = Object.entries<any>(found).filter(([id]) => id.startsWith('ApiUrl'));
+      expect([web.length, api.length]).toEqual([1, 1]);
+      expect(web[0][1].Description).toBe('The URL of the service');
+      expect(web[0][1].Value).toEqual({ 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [expect.stringMatching(/^WebLoadBalancer/), 'DNSName'] }]] });
+      expect(JSON.stringify(api[0][1].Value)).toContain(':8080');
+    }
+  });
+
+  test('urlOutput false leaves out that service\'s output, and only its', () => {
+    const found = outputs({ urlOutput: false });
+    expect(Object.keys(found).filter((id) => id.startsWith('WebUrl'))).toEqual([]);
+    expect(Object.keys(found).filter((id) => id.startsWith('ApiUrl'))).toHaveLength(1);
+  });
+});

@@ -243,8 +243,8 @@ describe('synthesis and the table', () => {
       `| change \`port\` | replaces the 2 target groups, the load balancer | ${BACK} |`,
       `| add a \\| b | in place (broken today: issue 18.4 with the cdk-init flags) | ${BACK} |`,
       '| two on one port | refused at synth | nothing deploys |',
-      `| switch | in place | ${BACK}. After an odd-numbered deployment the function refuses the update itself (see "The function never moves traffic onto a ` +
-      'target group with no healthy target"), with the same result |',
+      `| switch | in place | ${BACK}. After an odd-numbered deployment the function refuses the update itself (see [the function never moves traffic onto a ` +
+      'target group with no healthy target](deployments.md#the-function-never-moves-traffic-onto-a-target-group-with-no-healthy-target)), with the same result |',
     ].join('\n'));
   });
 });

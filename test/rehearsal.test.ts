@@ -75,12 +75,12 @@ describe.each(FLAG_SETS)('under the flags %s', (flags: FlagSet) => {
   });
 });
 
-describe('the README section "Changing a running service"', () => {
+describe('the page "Changing a running service" (docs/updates.md)', () => {
   test('is the table of the rows', () => {
     const table = renderChangeTable(ROWS);
     expect(table.split('\n')).toHaveLength(ROWS.length + 2);
-    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
-    const section = readme.split(/^## /m).find((s) => s.startsWith('Changing a running service\n'));
-    expect(section).toContain(table);
+    const page = fs.readFileSync(path.join(__dirname, '..', 'docs', 'updates.md'), 'utf-8');
+    expect(page.startsWith('# Changing a running service\n')).toBe(true);
+    expect(page).toContain(table);
   });
 });

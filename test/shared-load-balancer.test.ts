@@ -234,3 +234,28 @@ test('on a shared HTTPS listener the load balancer sends to each service\'s task
   })).map((rule) => [rule.Properties.DestinationSecurityGroupId['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, ''), rule.Properties.IpProtocol, rule.Properties.FromPort, rule.Properties.ToPort]);
   expect(egress.sort()).toEqual([['ApiServiceSecurityGroup', 'tcp', 8080, 8080], ['WebServiceSecurityGroup', 'tcp', 80, 80]]);
 });
+
+// The construct ids of the target groups are their logical ids in every template users have deployed: a
+// release of this library that changed them would replace the running services' target groups on upgrade.
+// They are pinned here, as the library has released them.
+test('the target groups keep their ids on each kind of load balancer: own, own internal, another service\'s, imported', () => {
+  const stack = newStack();
+  const web = new PrivateFargateBehindAlb(stack, 'Web');
+  const internal = new PrivateFargateBehindAlb(stack, 'Internal', { vpc: web.vpc, internetFacing: false });
+  const shared = new PrivateFargateBehindAlb(stack, 'Shared', { loadBalancer: web.loadBalancer, port: 8080 });
+  const imported = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Alb', {
+    loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188',
+    securityGroupId: 'sg-0123456789abcdef0',
+    vpc: web.vpc,
+    loadBalancerDnsName: 'my-alb-1.us-east-1.elb.amazonaws.com',
+  });
+  const onImported = new PrivateFargateBehindAlb(stack, 'OnImported', { loadBalancer: imported, port: 8081 });
+
+  const ids = (service: PrivateFargateBehindAlb) => [service.node.id, service.targetGroup.node.id, service.alternateTargetGroup?.node.id];
+  expect([web, internal, shared, onImported].map(ids)).toEqual([
+    ['Web', 'TargetGroup', 'AlternateTargetGroup'],
+    ['Internal', 'TargetGroup919E4C05', 'AlternateTargetGroup919E4C05'],
+    ['Shared', 'TargetGroup033F18D1', 'AlternateTargetGroup033F18D1'],
+    ['OnImported', 'TargetGroup94BE0D24', 'AlternateTargetGroup94BE0D24'],
+  ]);
+});

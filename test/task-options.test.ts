@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, DockerImageAssetSource, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, DockerImageAssetSource, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -381,6 +381,23 @@ describe('ECS Exec with a read-only root file system', () => {
 });
 
 describe('the user\'s roles', () => {
+  // The mistake: acknowledging a finding on a role the user gave, which is the user's to judge.
+  test('with ECS Exec, the inline-policy finding is acknowledged on the task role the construct made, never on one the user gave', () => {
+    const acknowledged = (role: iam.IRole) => role.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.keys(entry.data)).filter((id) => id.endsWith('IAMNoInlinePolicy'))
+      // aws-cdk-lib records an acknowledgment under the id, and again as one of an annotation.
+      .map((id) => id.replace(/^annotation::/, ''));
+    const stack = newStack();
+    const taskRole = new iam.Role(stack, 'MyTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    const given = new PrivateFargateBehindAlb(stack, 'Given', { taskRole, enableExecuteCommand: true });
+    const made = new PrivateFargateBehindAlb(stack, 'Made', { vpc: given.vpc, enableExecuteCommand: true });
+
+    expect(acknowledged(taskRole)).toEqual([]);
+    expect([...new Set(acknowledged(made.taskDefinition.taskRole))].sort())
+      .toEqual(['HIPAA.Security-IAMNoInlinePolicy', 'NIST.800.53.R5-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy']);
+  });
+
   test('a given task role and execution role are the task definition\'s, and the construct still grants what it needs', () => {
     const stack = newStack();
     const ecsTasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
@@ -600,11 +617,13 @@ describe('scaling beyond CPU', () => {
     // Only the metric math: nothing of the single metric aws-cdk-lib first wrote is left.
     expect(rest).toEqual({});
     const dimension = (m: any, name: string) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === name).Value;
-    expect(metrics.map((m: any) => (m.MetricStat ? [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Stat, dimension(m, 'TargetGroup')['Fn::GetAtt'][0], m.ReturnData] : [m.Id, m.Expression, m.ReturnData])))
+    expect(metrics.map((m: any) => (m.MetricStat
+      ? [m.Id, m.MetricStat.Metric.Namespace, m.MetricStat.Metric.MetricName, m.MetricStat.Stat, dimension(m, 'TargetGroup')['Fn::GetAtt'][0], m.ReturnData]
+      : [m.Id, m.Expression, m.Label, m.ReturnData])))
       .toEqual([
-        ['group0', 'RequestCountPerTarget', 'Sum', 'WebTargetGroupFE6444AE', false],
-        ['group1', 'RequestCountPerTarget', 'Sum', 'WebAlternateTargetGroupB211FDA6', false],
-        ['requestsPerTarget', 'FILL(group0, 0) + FILL(group1, 0)', true],
+        ['group0', 'AWS/ApplicationELB', 'RequestCountPerTarget', 'Sum', 'WebTargetGroupFE6444AE', false],
+        ['group1', 'AWS/ApplicationELB', 'RequestCountPerTarget', 'Sum', 'WebAlternateTargetGroupB211FDA6', false],
+        ['requestsPerTarget', 'FILL(group0, 0) + FILL(group1, 0)', 'Requests per target', true],
       ]);
     expect(dimension(metrics[0], 'LoadBalancer')).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebLoadBalancer/), 'LoadBalancerFullName'] });
   });

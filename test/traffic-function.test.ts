@@ -3,7 +3,7 @@
  * policies require Lambda functions in a VPC, it runs in the tasks' subnets and reaches the Elastic Load
  * Balancing API and CloudFormation's S3 response bucket through the VPC's endpoints or its NAT gateway.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
@@ -72,6 +72,7 @@ describe('the listener-rule function in the VPC (trafficFunctionInVpc)', () => {
     // A description EC2 accepts (CreateSecurityGroup, GroupDescription: no apostrophe; cfn-lint E3031).
     const group = template.findResources('AWS::EC2::SecurityGroup')[idOf(template, 'AWS::EC2::SecurityGroup', 'PrivateFargateTrafficControlSecurityGroup')];
     expect(group.Properties.GroupDescription).toMatch(/^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/);
+    expect(group.Properties.GroupDescription).toBe('The listener-rule function: HTTPS to the Elastic Load Balancing API and the CloudFormation response bucket only');
   });
 
   test.each([
@@ -84,8 +85,8 @@ describe('the listener-rule function in the VPC (trafficFunctionInVpc)', () => {
     const endpointsGroup = idOf(template, 'AWS::EC2::SecurityGroup', 'WebVpcFargateVpcEndpointsSecurityGroup');
     const egress = egressOf(template, group);
     expect(egress).toEqual(expect.arrayContaining([
-      expect.objectContaining({ DestinationSecurityGroupId: { 'Fn::GetAtt': [endpointsGroup, 'GroupId'] } }),
-      expect.objectContaining(s3),
+      expect.objectContaining({ DestinationSecurityGroupId: { 'Fn::GetAtt': [endpointsGroup, 'GroupId'] }, Description: 'HTTPS to the VPC endpoints' }),
+      expect.objectContaining({ ...s3, Description: expect.stringMatching(/s3/i) }),
     ]));
     expect(egress).toHaveLength(2);
     for (const rule of egress) expect(rule).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
@@ -188,8 +189,40 @@ describe('the listener-rule function in the VPC (trafficFunctionInVpc)', () => {
       { Ref: expect.stringMatching(/^UserVpcPrivateSubnet1Subnet/) }, { Ref: expect.stringMatching(/^UserVpcPrivateSubnet2Subnet/) },
     ]);
     const group = idOf(template, 'AWS::EC2::SecurityGroup', 'PrivateFargateTrafficControlSecurityGroup');
-    expect(egressOf(template, group)).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })]);
+    expect(egressOf(template, group)).toEqual([expect.objectContaining({
+      CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: 'HTTPS to AWS APIs through the NAT gateway',
+    })]);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
+  // The mistakes: the VPC's isolated subnets in place of the tasks' own, or the NAT taken for subnets of which only some have one.
+  test('on a VPC with both kinds of private subnets it runs in the tasks\' subnets, through the NAT only when they all have one', () => {
+    const build = (taskSubnets: (vpc: ec2.Vpc) => ec2.SubnetSelection) => {
+      const stack = newStack();
+      const vpc = new ec2.Vpc(stack, 'UserVpc', {
+        maxAzs: 2,
+        natGateways: 1,
+        subnetConfiguration: [
+          { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+          { name: 'Egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+          { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        ],
+      });
+      new PrivateFargateBehindAlb(stack, 'Web', { vpc, taskSubnets: taskSubnets(vpc), trafficFunctionInVpc: true });
+      return Template.fromStack(stack);
+    };
+
+    const egress = build(() => ({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }));
+    expect(functionOf(egress).VpcConfig.SubnetIds).toEqual([
+      { Ref: expect.stringMatching(/^UserVpcEgressSubnet1Subnet/) }, { Ref: expect.stringMatching(/^UserVpcEgressSubnet2Subnet/) },
+    ]);
+    const natGroup = idOf(egress, 'AWS::EC2::SecurityGroup', 'PrivateFargateTrafficControlSecurityGroup');
+    expect(egressOf(egress, natGroup)).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', Description: 'HTTPS to AWS APIs through the NAT gateway' })]);
+
+    const mixed = build((vpc) => ({ subnets: [vpc.privateSubnets[0], vpc.isolatedSubnets[1]] }));
+    const mixedGroup = idOf(mixed, 'AWS::EC2::SecurityGroup', 'PrivateFargateTrafficControlSecurityGroup');
+    expect(egressOf(mixed, mixedGroup).map((rule) => rule.Description)).not.toContain('HTTPS to AWS APIs through the NAT gateway');
+    expect(endpointsOf(mixed, 'elasticloadbalancing')).toHaveLength(1);
   });
 
   test('with endpointSecurityGroup it sends HTTPS to that group, which admits it, and warns what the VPC\'s endpoints must serve', () => {
@@ -204,11 +237,30 @@ describe('the listener-rule function in the VPC (trafficFunctionInVpc)', () => {
       expect.objectContaining({ DestinationSecurityGroupId: { 'Fn::GetAtt': [idOf(template, 'AWS::EC2::SecurityGroup', 'Endpoints'), 'GroupId'] }, FromPort: 443 }),
     ]));
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      FromPort: 443, ToPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
+      FromPort: 443,
+      ToPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
+      Description: 'HTTPS to the VPC endpoints from the listener-rule function',
     });
+    expect(egressOf(template, group)).toEqual(expect.arrayContaining([expect.objectContaining({ Description: 'HTTPS to the VPC endpoints' })]));
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
-    Annotations.fromStack(stack).hasWarning('/TestStack/Web', Match.stringLikeRegexp(
-      'elasticloadbalancing interface endpoint with private DNS.*cloudformation-custom-resource-response-'));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Web',
+      'trafficFunctionInVpc: the listener-rule function uses endpoints the VPC has already (endpointSecurityGroup), which this app cannot see. ' +
+      'Check that the VPC has an elasticloadbalancing interface endpoint with private DNS, and an S3 gateway endpoint on the function\'s ' +
+      'subnets whose policy allows s3:PutObject to CloudFormation\'s response bucket (cloudformation-custom-resource-response- and the region ' +
+      'without dashes) [ack: private-fargate-behind-alb:trafficFunctionEndpoints]');
+
+  });
+
+  test('once the VPC\'s endpoints are checked, that warning is acknowledged by its id', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'UserVpc', { maxAzs: 2, natGateways: 0 });
+    const endpointSecurityGroup = new ec2.SecurityGroup(stack, 'Endpoints', { vpc, allowAllOutbound: false });
+    new PrivateFargateBehindAlb(stack, 'Web', { vpc, endpointSecurityGroup, trafficFunctionInVpc: true });
+    CoreAnnotations.of(stack).acknowledgeWarning('private-fargate-behind-alb:trafficFunctionEndpoints');
+    CoreAnnotations.of(stack).acknowledgeWarning('private-fargate-behind-alb:vpcEndpointsOfTheVpc');
+
+    Annotations.fromStack(stack).hasNoWarning('/TestStack/Web', Match.anyValue());
   });
 });
 

@@ -14,6 +14,13 @@ describe('bad input is refused at synth with the prop, the value and what is all
     ['port: 0', { port: 0 }, 'port must be an integer from 1 to 65535; received 0'],
     ['port: 65536', { port: 65536 }, 'port must be an integer from 1 to 65535; received 65536'],
     ['port: 80.5', { port: 80.5 }, 'port must be an integer from 1 to 65535; received 80.5'],
+    // From JavaScript, or past a type check: the message quotes the string it received.
+    ['port: "3000" (a string)', { port: '3000' }, 'port must be an integer from 1 to 65535; received "3000"'],
+    ['targetCpuUtilizationPercent: "50" (a string)', { targetCpuUtilizationPercent: '50' }, 'targetCpuUtilizationPercent must be greater than 0 and at most 100; received "50"'],
+    ['targetRequestsPerTarget: "100" (a string)', { targetRequestsPerTarget: '100' }, 'targetRequestsPerTarget must be greater than 0 (requests per target per minute); received "100"'],
+    ['alarmThresholds serverErrorPercent: "5" (a string)', { alarmThresholds: { serverErrorPercent: '5' } }, 'alarmThresholds serverErrorPercent must be greater than 0 and at most 100; received "5"'],
+    ['alarmThresholds evaluationPeriods: "2" (a string)', { alarmThresholds: { evaluationPeriods: '2' } }, 'alarmThresholds evaluationPeriods must be an integer of at least 1; received "2"'],
+    ['minCapacity: 4 with the default maxCapacity 3', { minCapacity: 4 }, 'minCapacity must not exceed maxCapacity; received minCapacity 4 and maxCapacity 3'],
     ['cpu: 300', { cpu: 300 }, 'cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384; received 300'],
     ['cpu: 512, memoryLimitMiB: 512', { cpu: 512, memoryLimitMiB: 512 }, 'memoryLimitMiB must be one of 1024 to 4096 in steps of 1024 when cpu is 512; received 512'],
     ['cpu: 256, memoryLimitMiB: 4096', { cpu: 256, memoryLimitMiB: 4096 }, 'memoryLimitMiB must be one of 512, 1024, 2048 when cpu is 256; received 4096'],
@@ -105,8 +112,32 @@ describe('bad input is refused at synth with the prop, the value and what is all
 
     expect(() => build({ vpc }, stack)).toThrow(
       '[TestStack/Web] vpc must have public subnets in at least 2 availability zones for the internet-facing load balancer; received the VPC vpc-1234 ' +
-      'with public subnets in 1. Give a VPC with a public subnet (one whose route table sends 0.0.0.0/0 to an internet gateway) in each of two availability zones',
+      'with public subnets in 1. Give a VPC with a public subnet (one whose route table sends 0.0.0.0/0 to an internet gateway) in each of two availability zones, ' +
+      'or internetFacing: false for an internal load balancer in the private subnets',
     );
+  });
+
+  test('a VPC with isolated subnets only is refused with the way out that works, internetFacing: false, which synthesizes an internal load balancer', () => {
+    const vpcOf = (stack: Stack) => new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const refused = new Stack(new App(), 'TestStack');
+    expect(() => build({ vpc: vpcOf(refused) }, refused)).toThrow(
+      '[TestStack/Web] vpc must have public subnets in at least 2 availability zones for the internet-facing load balancer; received the VPC TestStack/Vpc ' +
+      'with public subnets in 0. Give a VPC with a public subnet (one whose route table sends 0.0.0.0/0 to an internet gateway) in each of two availability zones, ' +
+      'or internetFacing: false for an internal load balancer in the private subnets',
+    );
+
+    const wayOut = new Stack(new App(), 'TestStack');
+    const template = Template.fromStack(build({ vpc: vpcOf(wayOut), internetFacing: false }, wayOut));
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+  });
+
+  test('a number given as a string is refused, and the number synthesizes', () => {
+    const template = Template.fromStack(build({ port: 3000, targetCpuUtilizationPercent: 50 }));
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 3000 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 50 }),
+    });
   });
 
   test('giving both vpc and cluster is refused', () => {

@@ -1,7 +1,8 @@
 /**
- * The README as the docs harness reads it (test/docs/harness.ts): its fenced blocks, the HTML comment
- * that follows each one (GitHub does not render it), the programs a fragment is pasted into, and the
- * check of a synthesized cloud assembly against what an example promises.
+ * The documentation as the docs harness reads it (test/docs/harness.ts): the README and the pages of
+ * docs/, their fenced blocks, the HTML comment that follows each one (GitHub does not render it), the
+ * programs a fragment is pasted into, and the check of a synthesized cloud assembly against what an
+ * example promises.
  *
  * The comments:
  * - `<!-- setup LANGUAGE: run -->` after an `sh` block: the harness runs it to make the project;
@@ -21,48 +22,62 @@ export const LANGUAGES: Language[] = ['typescript', 'python', 'java', 'go'];
 const FENCE_LANGUAGES: Record<string, Language> = { ts: 'typescript', typescript: 'typescript', python: 'python', java: 'java', go: 'go' };
 
 export interface Block {
+  /** The file it stands in, relative to the repository (`README.md`, `docs/deployments.md`). */
+  readonly file: string;
   /** The first word of the fence's info string (`ts`, `python`, `sh`, `xml`, ...). */
   readonly fence: string;
   /** The language of a program block, if it is one. */
   readonly language?: Language;
   readonly code: string;
-  /** The README line of the opening fence. */
+  /** The line of the opening fence in its file. */
   readonly line: number;
-  /** The `##` and `###` headings it stands under, joined by ' > '. */
+  /** The `#`, `##` and `###` headings it stands under, joined by ' > '. */
   readonly section: string;
   /** The text of the HTML comment on the line right after the closing fence, if any. */
   readonly comment?: string;
 }
 
-/** Every fenced block of the README, in order. */
-export function readBlocks(markdown: string): Block[] {
+/** Every fenced block of one file of the documentation, in order. */
+export function readBlocks(markdown: string, file = 'README.md'): Block[] {
   const lines = markdown.split('\n');
   const blocks: Block[] = [];
-  let h2 = '';
-  let h3 = '';
+  // The headings of levels 1 to 3 the line stands under; a heading clears those below it.
+  const headings = ['', '', ''];
   for (let i = 0; i < lines.length; i++) {
-    const heading = /^(##|###) (.*)$/.exec(lines[i]);
+    const heading = /^(#{1,3}) (.*)$/.exec(lines[i]);
     if (heading) {
-      if (heading[1] === '##') [h2, h3] = [heading[2], ''];
-      else h3 = heading[2];
+      const level = heading[1].length;
+      headings.splice(level - 1, 3 - level + 1, heading[2], ...Array(3 - level).fill(''));
       continue;
     }
     const open = /^```(\S*)/.exec(lines[i]);
     if (!open) continue;
     const end = lines.indexOf('```', i + 1);
-    if (end < 0) throw new Error(`README.md line ${i + 1}: the block is never closed`);
+    if (end < 0) throw new Error(`${file} line ${i + 1}: the block is never closed`);
     const comment = /^<!--\s*([\s\S]*?)\s*-->$/.exec(lines[end + 1] ?? '');
     blocks.push({
+      file,
       fence: open[1],
       language: FENCE_LANGUAGES[open[1]],
       code: lines.slice(i + 1, end).join('\n') + '\n',
       line: i + 1,
-      section: h3 ? `${h2} > ${h3}` : h2,
+      section: headings.filter((title) => title).join(' > '),
       comment: comment?.[1],
     });
     i = end;
   }
   return blocks;
+}
+
+/** The files of the documentation whose programs the harness runs: the README, then the pages of docs/. */
+export function documentationFiles(root: string): string[] {
+  const pages = fs.readdirSync(path.join(root, 'docs')).filter((name) => name.endsWith('.md')).sort();
+  return ['README.md', ...pages.map((name) => `docs/${name}`)];
+}
+
+/** Every fenced block of the documentation, file by file. */
+export function readDocumentation(root: string): Block[] {
+  return documentationFiles(root).flatMap((file) => readBlocks(fs.readFileSync(path.join(root, file), 'utf-8'), file));
 }
 
 /** A setup step of a language's project, from a `<!-- setup LANGUAGE: ... -->` comment. */
@@ -76,14 +91,14 @@ export function setupStep(block: Block): SetupStep | undefined {
   const match = /^setup (\w+): (.*)$/.exec(block.comment ?? '');
   if (!match) return undefined;
   const language = match[1] as Language;
-  if (!LANGUAGES.includes(language)) throw new Error(`README.md line ${block.line}: unknown language in "${block.comment}"`);
+  if (!LANGUAGES.includes(language)) throw new Error(`${block.file} line ${block.line}: unknown language in "${block.comment}"`);
   const what = match[2];
   if (what === 'run') return { language, block, action: { kind: 'run' } };
   const write = /^write (\S+)$/.exec(what);
   if (write) return { language, block, action: { kind: 'write', file: write[1] } };
   const edit = /^(\S+), (insert after|replace) (.+)$/.exec(what);
   if (edit) return { language, block, action: { kind: edit[2] === 'replace' ? 'replace' : 'insert', file: edit[1], text: edit[3] } };
-  throw new Error(`README.md line ${block.line}: cannot read "${block.comment}"`);
+  throw new Error(`${block.file} line ${block.line}: cannot read "${block.comment}"`);
 }
 
 /**
@@ -320,4 +335,55 @@ export function pasteFragment(language: Language, host: string, fragment: string
     return [...lines.slice(0, close), ...missing, ...lines.slice(close, first), ...body, ...lines.slice(synth)].join('\n') + '\n';
   }
   return [...top, ...lines.slice(0, first), ...body, ...lines.slice(synth)].join('\n') + '\n';
+}
+
+/**
+ * What every language's version of one example shares: its page and its `expect` comment (the four
+ * blocks of an example carry the same one). The docs harness compares their templates by it.
+ */
+export function programKey(block: Block): string {
+  return `${block.file} ${(block.comment ?? '').replace(/\s+/g, ' ')}`;
+}
+
+/**
+ * A template as every language must synthesize it: without the CDKMetadata resource and its
+ * condition, which name the language the app is written in.
+ */
+export function comparableTemplate(template: any): any {
+  const { CDKMetadata, ...resources } = template.Resources ?? {};
+  const { CDKMetadataAvailable, ...conditions } = template.Conditions ?? {};
+  const comparable = { ...template, Resources: resources };
+  if (Object.keys(conditions).length) comparable.Conditions = conditions;
+  else delete comparable.Conditions;
+  return comparable;
+}
+
+/** JSON text with the keys of every object sorted: equal for equal values, whatever the order of their keys. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as any)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The paths (as `Resources.Web.Properties.Port`) where two JSON values differ, at most `limit` of
+ * them; none when they are equal, whatever the order of their keys.
+ */
+export function differences(a: unknown, b: unknown, limit = 10, at = ''): string[] {
+  if (canonical(a) === canonical(b)) return [];
+  const isObject = (x: unknown) => x !== null && typeof x === 'object';
+  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return [at || '(the whole value)'];
+  if (Array.isArray(a) && Array.isArray(b) && a.length !== b.length) return [`${at} (${a.length} items against ${b.length})`];
+  const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+  const found: string[] = [];
+  for (const key of keys) {
+    if (found.length >= limit) break;
+    const where = at ? `${at}.${key}` : key;
+    const [x, y] = [(a as any)[key], (b as any)[key]];
+    if (x === undefined || y === undefined) found.push(`${where} (${x === undefined ? 'only in the second' : 'only in the first'})`);
+    else found.push(...differences(x, y, limit - found.length, where));
+  }
+  return found.slice(0, limit);
 }

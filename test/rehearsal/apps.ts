@@ -156,8 +156,8 @@ export const STRATEGIES: Record<string, Build> = {
   'blue/green': service({ deployment: Deployment.blueGreen() }),
 };
 
-/** The README's "Many HTTPS services on one load balancer" (section "Domains and HTTPS"), as written there. */
-export const README_MANY_HTTPS_SERVICES: Build = (app) => {
+/** "Many HTTPS services on one load balancer" of docs/load-balancer.md, as written there. */
+export const DOCS_MANY_HTTPS_SERVICES: Build = (app) => {
   const stack = new Stack(app, 'App');
   const hostedZone = zone(stack);
   const front = new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone });

@@ -6,7 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
   BASE, certificate, domain, ENV, importedVpcWithNetworkStack, onUsersLoadBalancer, onUsersVpc, onWebsLoadBalancer, onWebsVpc,
-  README_MANY_HTTPS_SERVICES, service, STRATEGIES,
+  DOCS_MANY_HTTPS_SERVICES, service, STRATEGIES,
 } from './apps';
 import { CreateRow, Row } from './table';
 import { Deployment } from '../../src';
@@ -26,7 +26,7 @@ const STRATEGY_ROWS: Row[] = Object.keys(STRATEGIES).flatMap((from) => Object.ke
   v1: STRATEGIES[from],
   v2: STRATEGIES[to],
   expect: 'in place' as const,
-  note: to === 'rolling' ? 'ROLLING is written; the alternate target group goes and the production rule forwards to `targetGroup` alone. After an odd-numbered deployment the function refuses it (see "Switching to rolling")'
+  note: to === 'rolling' ? 'ROLLING is written; the alternate target group goes and the production rule forwards to `targetGroup` alone. After an odd-numbered deployment the function refuses it (see [Switching to rolling](deployments.md#switching-to-rolling))'
     : from === 'rolling' ? 'an alternate target group is added, and the production rule forwards to both' : undefined,
   afterOddDeployment: to === 'rolling' ? { refused: /^WebProductionRule\w+: Refused: this update would send requests of the rule .* which has no healthy target/ } : undefined,
 })));
@@ -47,6 +47,7 @@ export const ROWS: Row[] = [
   ...STRATEGY_ROWS,
   { name: '`deploymentAlarms` true → false', v1: BASE, v2: service({ deploymentAlarms: false }), expect: 'in place', note: 'the alarms are deleted and the service\'s alarms are written as off' },
   { name: '`deploymentAlarms` false → true', v1: service({ deploymentAlarms: false }), v2: BASE, expect: 'in place' },
+  { name: '`urlOutput` true → false', v1: BASE, v2: service({ urlOutput: false }), expect: 'in place', note: 'the stack\'s output `Url` goes; nothing the service serves with changes' },
   { name: 'add `capacityProviderStrategies` with FARGATE_SPOT', v1: BASE, v2: service({ capacityProviderStrategies: SPOT }), expect: 'in place', note: 'the service always names a capacity provider strategy, so it is not replaced' },
   { name: 'change `pathPatterns` of a service on a shared HTTPS listener', v1: PATHS_V1, v2: onWebsLoadBalancer(domain('shop.example.com'), { Api: domain('api.example.com', { port: 8080, pathPatterns: ['/v2/*'] }) }), expect: 'in place', note: 'the rule is rewritten by the function that keeps the weights ECS set' },
   // Found by the rehearsal, beyond the issue's list: the reverse of 18.1 and 18.5, and 18.4's rule for ECS Exec.
@@ -102,7 +103,7 @@ export const ROWS: Row[] = [
 export const CREATE_ROWS: CreateRow[] = [
   { name: 'two services on one host name on a shared load balancer', app: onUsersLoadBalancer({ App: domain('app.example.com'), Admin: domain('app.example.com', { pathPatterns: ['/admin/*'], port: 8081 }) }) },
   { name: 'app.example.com and app.example.com + /admin/* with the user\'s certificate (routing only)', app: onUsersLoadBalancer({ App: (s) => ({ domainName: 'app.example.com', certificate: certificate(s) }), Admin: (s) => ({ domainName: 'app.example.com', certificate: certificate(s), pathPatterns: ['/admin/*'], port: 8081 }) }) },
-  { name: 'the README\'s "Many HTTPS services on one load balancer"', app: README_MANY_HTTPS_SERVICES },
+  { name: 'the README\'s "Many HTTPS services on one load balancer"', app: DOCS_MANY_HTTPS_SERVICES },
   { name: 'a service with every default', app: BASE },
   { name: 'two stacks on an imported VPC', app: TWO_STACKS },
   { name: 'a rolling service with Spot and a domain', app: service(domain('app.example.com', { deployment: Deployment.rolling(), capacityProviderStrategies: SPOT })) },

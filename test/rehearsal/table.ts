@@ -23,7 +23,7 @@ export interface Row {
   readonly v1: Build;
   readonly v2: Build;
   readonly expect: Expectation;
-  /** What users see happen, for the README's table. */
+  /** What users see happen, for the table of docs/updates.md. */
   readonly note?: string;
   /** The row fails today because of this issue point: it runs as `test.failing` until the fix lands. */
   readonly broken?: Broken;
@@ -130,7 +130,7 @@ function splitWords(type: string): string {
 }
 
 /**
- * The rows as the README's "Changing a running service" table: each change and what it does to a
+ * The rows as the table of "Changing a running service" (docs/updates.md): each change and what it does to a
  * live stack (what each passing row proves). A row that is broken today says so, with its issue.
  */
 export function renderChangeTable(rows: Row[]): string {
@@ -150,6 +150,6 @@ export function renderChangeTable(rows: Row[]): string {
 export function describeRollback(row: Row): string {
   if (typeof row.expect === 'object' && 'refused' in row.expect) return 'nothing deploys';
   const back = 'version 1 again: every rule on its listener, with the weights ECS set, forwarding to healthy targets; nothing left behind';
-  if (row.afterOddDeployment) return `${back}. After an odd-numbered deployment the function refuses the update itself (see "The function never moves traffic onto a target group with no healthy target"), with the same result`;
+  if (row.afterOddDeployment) return `${back}. After an odd-numbered deployment the function refuses the update itself (see [the function never moves traffic onto a target group with no healthy target](deployments.md#the-function-never-moves-traffic-onto-a-target-group-with-no-healthy-target)), with the same result`;
   return back;
 }
