@@ -386,8 +386,9 @@ describe('the user\'s roles', () => {
     const acknowledged = (role: iam.IRole) => role.node.metadata
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
       .flatMap((entry) => Object.keys(entry.data)).filter((id) => id.endsWith('IAMNoInlinePolicy'))
-      // aws-cdk-lib records an acknowledgment under the id, and again as one of an annotation.
-      .map((id) => id.replace(/^annotation::/, ''));
+      // aws-cdk-lib records an acknowledgment under the id, and again as one of an annotation ("annotation::", or
+      // "Annotation::" in newer versions).
+      .map((id) => id.replace(/^annotation::/i, ''));
     const stack = newStack();
     const taskRole = new iam.Role(stack, 'MyTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     const given = new PrivateFargateBehindAlb(stack, 'Given', { taskRole, enableExecuteCommand: true });
