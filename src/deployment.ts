@@ -159,7 +159,7 @@ export function deploymentOf(scope: IConstruct, props: DeploymentProps): Deploym
   return deployment;
 }
 
-/** Throws unless the deployment is one ECS and CloudFormation accept. */
+/** Refuses unless the deployment is one ECS and CloudFormation accept. */
 function validateDeployment(scope: IConstruct, deployment: Deployment): void {
   // A rolling deployment has no bake time nor traffic step: no message names it.
   const names: Record<string, string> = {

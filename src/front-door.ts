@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { RuleMatch } from './listener-rule';
 import { ownerOf } from './load-balancer';
 import { LoadBalancerUse } from './quotas';
-import { fail, validateIntegerInRange } from './validation';
+import { fail, inAppLanguage, validateIntegerInRange } from './validation';
 
 /*
  * The front door of a service: the listener it is reached through, under which name, and who may
@@ -206,11 +206,12 @@ class Home {
         protocol: elbv2.ApplicationProtocol.HTTPS,
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
         open: false,
-        certificates: [elbv2.ListenerCertificate.fromArn(Lazy.string({ produce: () => this.defaultCertificate().certificateArn }))],
+        certificates: [elbv2.ListenerCertificate.fromArn(Lazy.string({ produce: () => this.defaultCertificate()?.certificateArn }))],
         ...defaultAction ?? {
           defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'No service answers this host name.' }),
         },
       });
+      this.listener.node.addValidation({ validate: () => this.defaultCertificate() ? [] : [inAppLanguage(this.noDefaultCertificate())] });
     }
     admit(this.listener, 443, props);
     return this.listener;
@@ -229,16 +230,16 @@ class Home {
    * (RemoveListenerCertificates), so deleting the listener with such a ListenerCertificate (the stack's
    * deletion, the rollback of the listener's creation) would fail.
    */
-  private defaultCertificate(): acm.ICertificate {
+  private defaultCertificate(): acm.ICertificate | undefined {
     if (this.ownerCertificate) return this.ownerCertificate;
-    const candidates = [...this.domains.entries()].filter(([, entry]) => entry.atHome);
-    if (candidates.length === 0) {
-      fail(this.listener!,
-        `certificate: the HTTPS listener of the load balancer ${this.loadBalancer.node.path} lives in its stack ${Stack.of(this.scope).stackName} and needs a ` +
-        'default certificate from that stack, but every service on it gives a certificate of another stack. Give one of them a hostedZone ' +
-        '(the certificate is then made with the load balancer), or a certificate imported by its ARN');
-    }
-    return candidates[0][1].certificate;
+    return [...this.domains.values()].find((entry) => entry.atHome)?.certificate;
+  }
+
+  /** The refusal of a listener that no certificate of its stack can serve by default. */
+  private noDefaultCertificate(): string {
+    return `certificate: the HTTPS listener of the load balancer ${this.loadBalancer.node.path} lives in its stack ${Stack.of(this.scope).stackName} and ` +
+      'needs a default certificate from that stack, but every service on it gives a certificate of another stack. Give one of them a hostedZone ' +
+      '(the certificate is then made with the load balancer), or a certificate imported by its ARN';
   }
 
   /**
@@ -363,7 +364,7 @@ function stableHash(text: string): number {
   return hash;
 }
 
-/** Throws on front-door props that the load balancer, ACM or Route 53 would refuse, or that cannot work together. */
+/** Refuses front-door props that the load balancer, ACM or Route 53 would refuse, or that cannot work together. */
 function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void {
   const https = props.certificate !== undefined || props.domainName !== undefined;
   if (props.loadBalancer && props.certificate && !props.domainName) {

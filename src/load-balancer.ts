@@ -134,7 +134,7 @@ function acknowledgeInPacks(construct: IConstruct, rule: string, packs: string[]
   for (const pack of packs) Validations.of(construct).acknowledge({ id: `${pack}-${rule}`, reason });
 }
 
-/** Throws on load balancer props that cannot apply to a shared load balancer, or that ELB and WAF would refuse. */
+/** Refuses load balancer props that cannot apply to a shared load balancer, or that ELB and WAF would refuse. */
 function validateLoadBalancerProps(scope: IConstruct, props: LoadBalancerProps): void {
   if (props.idleTimeout !== undefined) {
     validateSecondsInRange(scope, 'idleTimeout', props.idleTimeout, 1, 4000);

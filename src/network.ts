@@ -196,7 +196,7 @@ function subnetsHaveEgress(vpc: ec2.IVpc, selection: ec2.SubnetSelection): boole
   return chosen.every((subnet) => withEgress.has(subnet.subnetId) && !isolated.has(subnet.subnetId));
 }
 
-/** Throws when props that exclude each other are given together, or disagree on the VPC. */
+/** Refuses props that exclude each other given together, or that disagree on the VPC. */
 function validateExclusiveNetworkProps(scope: IConstruct, props: NetworkProps): void {
   if (props.vpc && props.cluster) {
     fail(scope, 'You can only specify either vpc or cluster. Alternatively, you can leave both blank');
@@ -213,7 +213,7 @@ function validateExclusiveNetworkProps(scope: IConstruct, props: NetworkProps): 
   }
 }
 
-/** Throws unless the VPC has private subnets and, for an internet-facing load balancer, public subnets in two AZs or more. */
+/** Refuses unless the VPC has private subnets and, for an internet-facing load balancer, public subnets in two AZs or more. */
 function validateVpcShape(scope: IConstruct, vpc: ec2.IVpc, internetFacing: boolean): void {
   const privateCount = vpc.isolatedSubnets.length + vpc.privateSubnets.length;
   if (privateCount === 0) {
@@ -236,7 +236,7 @@ function validateVpcShape(scope: IConstruct, vpc: ec2.IVpc, internetFacing: bool
   }
 }
 
-/** Throws when the task subnets are none or include a public subnet. */
+/** Refuses task subnets that are none or include a public subnet. */
 function validateTaskSubnetsArePrivate(scope: IConstruct, vpc: ec2.IVpc, taskSubnets: ec2.SubnetSelection): void {
   const chosen = vpc.selectSubnets(taskSubnets).subnets;
   if (chosen.length === 0) {
@@ -253,7 +253,7 @@ function validateTaskSubnetsArePrivate(scope: IConstruct, vpc: ec2.IVpc, taskSub
 }
 
 /**
- * Throws when the VPC's endpoints have no stable home: the set `FargateVpcEndpoints.of()` made lives
+ * Refuses when the VPC's endpoints have no stable home: the set `FargateVpcEndpoints.of()` made lives
  * under the VPC object of the first service, and this service uses another object of the same VPC id
  * (another import of it). When the first one goes, the set would be created again under this one
  * while the old set still holds the private DNS names, which fails at deploy.
@@ -269,7 +269,7 @@ function validateEndpointsHome(scope: IConstruct, endpoints: FargateVpcEndpoints
 }
 
 /**
- * Throws when this construct's stack cannot reference the VPC's endpoints, created by another stack of
+ * Refuses when this construct's stack cannot reference the VPC's endpoints, created by another stack of
  * the app for the same VPC: a stack of another stage or environment cannot import their security group.
  */
 function validateEndpointsReachable(scope: IConstruct, endpoints: FargateVpcEndpoints): void {

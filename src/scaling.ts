@@ -20,7 +20,7 @@ export interface ScalingProps {
   readonly targetRequestsPerTarget?: number;
 }
 
-/** Throws for scaling props Application Auto Scaling would refuse at deploy. */
+/** Refuses scaling props Application Auto Scaling would refuse at deploy. */
 export function validateScalingProps(scope: IConstruct, props: ScalingProps): void {
   const minCapacity = props.minCapacity ?? 1;
   const maxCapacity = props.maxCapacity ?? 3;

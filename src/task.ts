@@ -1,11 +1,11 @@
 import * as path from 'path';
-import { Annotations, Duration, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { fail, toSeconds, validateIntegerInRange, validateSecondsInRange } from './validation';
+import { fail, toSeconds, warn, validateIntegerInRange, validateSecondsInRange } from './validation';
 
 /*
  * The task: its size and CPU architecture, the roles it runs with, and one container listening on the
@@ -283,7 +283,7 @@ function addContainerForArchitecture(
   for (const platform of platforms) {
     const built = platform && architectureOfPlatform(platform);
     if (platform === undefined) {
-      Annotations.of(scope).addWarningV2('private-fargate-behind-alb:imagePlatform',
+      warn(scope, 'private-fargate-behind-alb:imagePlatform',
         `image is an asset with no platform, so it is built for the CPU of the machine that builds it, and the tasks run ${architecture}: ` +
         `an image built on a machine of another architecture stops with "exec format error". Give the asset the platform ${expected}`);
     } else if (built !== architecture) {

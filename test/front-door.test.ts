@@ -5,7 +5,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { importedVpc, listenerRules, newStack, securityGroupProperties, synth } from './helpers';
+import { importedVpc, listenerRules, newStack, refusalsOf, securityGroupProperties, synth, synthesized } from './helpers';
 import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -212,12 +212,18 @@ describe('many HTTPS services on one load balancer', () => {
 
   test('rulePriority is refused out of 1 to 49999 and without a shared load balancer\'s domain', () => {
     expect(() => synth({ rulePriority: 10 })).toThrow('[TestStack/Web] rulePriority orders the rule of a service on a shared loadBalancer\'s HTTPS listener; received rulePriority without loadBalancer and domainName. Leave it out');
-    const stack = newStack(ENV);
-    const hostedZone = zone(stack);
-    const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
-    const shared = { loadBalancer: front.loadBalancer, hostedZone, domainName: 'api.example.com', port: 8080 };
-    expect(() => new PrivateFargateBehindAlb(stack, 'Zero', { ...shared, rulePriority: 0 })).toThrow('[TestStack/Zero] rulePriority must be an integer from 1 to 49999; received 0');
-    expect(() => new PrivateFargateBehindAlb(stack, 'Top', { ...shared, rulePriority: 50000 })).toThrow('[TestStack/Top] rulePriority must be an integer from 1 to 49999; received 50000');
+    // A refused service stays in its app, which then cannot synthesize: each refusal has an app of its own.
+    const withFront = () => {
+      const stack = newStack(ENV);
+      const hostedZone = zone(stack);
+      const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
+      return { stack, shared: { loadBalancer: front.loadBalancer, hostedZone, domainName: 'api.example.com', port: 8080 } };
+    };
+    const zero = withFront();
+    expect(refusalsOf(new PrivateFargateBehindAlb(zero.stack, 'Zero', { ...zero.shared, rulePriority: 0 }))).toEqual(['[TestStack/Zero] rulePriority must be an integer from 1 to 49999; received 0']);
+    const top = withFront();
+    expect(refusalsOf(new PrivateFargateBehindAlb(top.stack, 'Top', { ...top.shared, rulePriority: 50000 }))).toEqual(['[TestStack/Top] rulePriority must be an integer from 1 to 49999; received 50000']);
+    const { stack, shared } = withFront();
     new PrivateFargateBehindAlb(stack, 'One', { ...shared, rulePriority: 1 });
     new PrivateFargateBehindAlb(stack, 'Last', { ...shared, domainName: 'b.example.com', rulePriority: 49999 });
     expect(listenerRules(Template.fromStack(stack)).map((r) => r.priority).sort((a, b) => a - b)).toEqual([1, 49999, 50000]);
@@ -230,9 +236,9 @@ describe('many HTTPS services on one load balancer', () => {
     new PrivateFargateBehindAlb(stack, 'One', { loadBalancer: front.loadBalancer, domainName: 'www.example.com', pathPatterns: ['/b', '/api/*'], hostedZone, port: 8080 });
 
     expect(listenerRules(Template.fromStack(stack)).map((r) => r.priority)).toContain(24856);
-    expect(() => new PrivateFargateBehindAlb(stack, 'Two', {
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Two', {
       loadBalancer: front.loadBalancer, domainName: 'www.example.com', pathPatterns: ['/api/*', '/b'], hostedZone, port: 8081,
-    })).toThrow('[TestStack/Two] domainName and pathPatterns must be unique on the shared loadBalancer; received the host www.example.com with the paths /api/*, /b, which TestStack/One already routes');
+    }))).toThrow('[TestStack/Two] domainName and pathPatterns must be unique on the shared loadBalancer; received the host www.example.com with the paths /api/*, /b, which TestStack/One already routes');
   });
 
   test('on a load balancer whose maker serves HTTP, the first HTTPS service creates the 443 listener with its certificate as the default, and no redirect', () => {
@@ -292,7 +298,7 @@ describe('many HTTPS services on one load balancer', () => {
     const hostedZone = zone(stack);
     new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Other', { domainName: 'Shop.example.com', hostedZone, port: 8080 })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Other', { domainName: 'Shop.example.com', hostedZone, port: 8080 }))).toThrow(
       '[TestStack/Other] domainName shop.example.com already points to the load balancer TestStack/Shop/LoadBalancer; a name has one DNS record. ' +
       'Give this service another domainName, or put it on that load balancer (loadBalancer)');
   });
@@ -303,7 +309,7 @@ describe('many HTTPS services on one load balancer', () => {
     const first = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
     new PrivateFargateBehindAlb(stack, 'One', { loadBalancer: first.loadBalancer, domainName: 'api.example.com', hostedZone, port: 8080 });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Two', { loadBalancer: first.loadBalancer, domainName: 'API.example.com', hostedZone, port: 8081 })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Two', { loadBalancer: first.loadBalancer, domainName: 'API.example.com', hostedZone, port: 8081 }))).toThrow(
       '[TestStack/Two] domainName and pathPatterns must be unique on the shared loadBalancer; received the host API.example.com, which TestStack/One already routes',
     );
   });
@@ -427,7 +433,7 @@ describe('a load balancer the user made', () => {
     };
     const certificate = (stack: Stack) => acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
 
-    expect(() => build([['One', { port: 8080 }], ['Two', { port: 8080 }]])).toThrow(
+    expect(() => synthesized(build([['One', { port: 8080 }], ['Two', { port: 8080 }]]))).toThrow(
       '[Two/Two] port must be free on the shared loadBalancer; received 8080, which One/One already listens on. Give each service on one load balancer its own port');
     expect(build([['One', { port: 8080 }], ['Two', { port: 8081 }]]).synth().stacks.map((stack) => stack.stackName)).toEqual(['Network', 'One', 'Two']);
 
@@ -437,7 +443,7 @@ describe('a load balancer the user made', () => {
       const cert = certificate(network);
       return build([['One', { domainName: 'one.example.com', certificate: cert }], ['Two', { domainName: 'two.example.com', certificate: cert }]], importOnce);
     };
-    expect(() => https(false)).toThrow('[Two/Two] loadBalancer: the load balancer arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/0123456789abcdef ' +
+    expect(() => synthesized(https(false))).toThrow('[Two/Two] loadBalancer: the load balancer arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/0123456789abcdef ' +
       'is imported more than once (One/Alb and Two/Alb), and its HTTPS listener, certificates and records live with the first import: a second ' +
       'listener on 443 would fail at deploy. Import it once and give that object to every service with a domainName');
     const app = https(true);
@@ -607,24 +613,30 @@ describe('bad front-door input is refused at synth', () => {
     ['a domainName of 254 characters', (stack) => ({ domainName: TOO_LONG_DOMAIN, certificate: acm.Certificate.fromCertificateArn(stack, 'C', certificateArn) }), `domainName must be a DNS name such as api.example.com; received "${TOO_LONG_DOMAIN}"`],
   ])('%s', (_, props, message) => {
     const stack = newStack(ENV);
-    expect(() => new PrivateFargateBehindAlb(stack, 'Web', props(stack))).toThrow(`[TestStack/Web] ${message}`);
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Web', props(stack)))).toThrow(`[TestStack/Web] ${message}`);
   });
 
   test('pathPatterns hold 1 to 4 patterns, and idleTimeout or webAclArn on a shared load balancer are refused', () => {
-    const stack = newStack(ENV);
-    const web = new PrivateFargateBehindAlb(stack, 'Web');
-    const hostedZone = zone(stack);
-    const shared = { loadBalancer: web.loadBalancer, port: 8080 };
-
-    expect(() => new PrivateFargateBehindAlb(stack, 'A', { ...shared, domainName: 'a.example.com', hostedZone, pathPatterns: ['/1', '/2', '/3', '/4'] }))
-      .toThrow('[TestStack/A] pathPatterns must hold 1 to 3 patterns (a listener rule\'s condition matches at most 3 values); received 4. Cover several paths with one wildcard pattern, such as /api/*');
-    expect(() => new PrivateFargateBehindAlb(stack, 'E', { ...shared, domainName: 'e.example.com', hostedZone, pathPatterns: [] }))
-      .toThrow('[TestStack/E] pathPatterns must hold 1 to 3 patterns (a listener rule\'s condition matches at most 3 values); received 0. Cover several paths with one wildcard pattern, such as /api/*');
+    // A refused service stays in its app, which then cannot synthesize: each refusal has an app of its own.
+    const withWeb = () => {
+      const stack = newStack(ENV);
+      const web = new PrivateFargateBehindAlb(stack, 'Web');
+      return { stack, hostedZone: zone(stack), shared: { loadBalancer: web.loadBalancer, port: 8080 } };
+    };
+    const a = withWeb();
+    expect(refusalsOf(new PrivateFargateBehindAlb(a.stack, 'A', { ...a.shared, domainName: 'a.example.com', hostedZone: a.hostedZone, pathPatterns: ['/1', '/2', '/3', '/4'] })))
+      .toEqual(['[TestStack/A] pathPatterns must hold 1 to 3 patterns (a listener rule\'s condition matches at most 3 values); received 4. Cover several paths with one wildcard pattern, such as /api/*']);
+    const e = withWeb();
+    expect(refusalsOf(new PrivateFargateBehindAlb(e.stack, 'E', { ...e.shared, domainName: 'e.example.com', hostedZone: e.hostedZone, pathPatterns: [] })))
+      .toEqual(['[TestStack/E] pathPatterns must hold 1 to 3 patterns (a listener rule\'s condition matches at most 3 values); received 0. Cover several paths with one wildcard pattern, such as /api/*']);
     // The way out: at most 3, one of them a wildcard.
-    new PrivateFargateBehindAlb(stack, 'F', { ...shared, port: 8081, domainName: 'f.example.com', hostedZone, pathPatterns: ['/1', '/2', '/api/*'] });
-    expect(listenerRules(Template.fromStack(stack))).toContainEqual(expect.objectContaining({ paths: ['/1', '/2', '/api/*'] }));
-    expect(() => new PrivateFargateBehindAlb(stack, 'B', { ...shared, idleTimeout: Duration.seconds(30) })).toThrow('[TestStack/B] idleTimeout is set on the load balancer this construct creates');
-    expect(() => new PrivateFargateBehindAlb(stack, 'C', { ...shared, webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y' }))
+    const f = withWeb();
+    new PrivateFargateBehindAlb(f.stack, 'F', { ...f.shared, port: 8081, domainName: 'f.example.com', hostedZone: f.hostedZone, pathPatterns: ['/1', '/2', '/api/*'] });
+    expect(listenerRules(Template.fromStack(f.stack))).toContainEqual(expect.objectContaining({ paths: ['/1', '/2', '/api/*'] }));
+    const b = withWeb();
+    expect(() => synthesized(new PrivateFargateBehindAlb(b.stack, 'B', { ...b.shared, idleTimeout: Duration.seconds(30) }))).toThrow('[TestStack/B] idleTimeout is set on the load balancer this construct creates');
+    const c = withWeb();
+    expect(() => synthesized(new PrivateFargateBehindAlb(c.stack, 'C', { ...c.shared, webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y' })))
       .toThrow('[TestStack/C] webAclArn is associated with the load balancer this construct creates');
   });
 
@@ -666,7 +678,7 @@ describe('bad front-door input is refused at synth', () => {
       isolatedSubnetRouteTableIds: ['rtb-iso1'],
     });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { vpc, internetFacing: false })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Web', { vpc, internetFacing: false }))).toThrow(
       '[TestStack/Web] vpc must have private subnets in at least 2 availability zones for the internal load balancer; received the VPC vpc-0one ' +
       'with private subnets in 1. Give a VPC with a private subnet in each of two availability zones',
     );

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { newStack, securityGroupProperties } from './helpers';
+import { newStack, securityGroupProperties, synthesized } from './helpers';
 import { PrivateFargateBehindAlb } from '../src';
 
 
@@ -99,7 +99,7 @@ describe('a shared load balancer', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 }))).toThrow(
       '[TestStack/Api] port must be free on the shared loadBalancer; received 8080, which TestStack/Web already listens on. Give each service on one load balancer its own port',
     );
   });
@@ -109,7 +109,7 @@ describe('a shared load balancer', () => {
     const web = new PrivateFargateBehindAlb(stack, 'Web');
     const other = new PrivateFargateBehindAlb(stack, 'Other');
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, vpc: other.vpc, port: 8080 })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, vpc: other.vpc, port: 8080 }))).toThrow(
       '[TestStack/Api] vpc must be the loadBalancer\'s VPC; received the VPC TestStack/Other/Vpc and a load balancer in the VPC TestStack/Web/Vpc',
     );
   });
@@ -119,7 +119,7 @@ describe('a shared load balancer', () => {
     const web = new PrivateFargateBehindAlb(stack, 'Web');
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, certificate, port: 8080 })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, certificate, port: 8080 }))).toThrow(
       '[TestStack/Api] You can only specify either loadBalancer or certificate without domainName: a shared load balancer serves HTTPS by host name, so give domainName too',
     );
   });
@@ -131,7 +131,7 @@ describe('a shared load balancer', () => {
       securityGroupId: 'sg-0alb',
     });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { loadBalancer })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Web', { loadBalancer }))).toThrow(
       '[TestStack/Web] loadBalancer must be an Application Load Balancer with a known VPC; received one whose vpc is undefined. Import it with its VPC',
     );
   });

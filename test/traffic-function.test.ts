@@ -7,7 +7,7 @@ import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { newStack, synth } from './helpers';
+import { newStack, synth, synthesized } from './helpers';
 import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const CONCRETE = { account: '123456789012', region: 'eu-west-1' };
@@ -284,8 +284,8 @@ describe('trafficFunctionInVpc is refused where it cannot work, with a way out t
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080, trafficFunctionInVpc: true })).toThrow(
-      /^\[TestStack\/Api\] trafficFunctionInVpc must be the same .*; received true, and TestStack\/Web leaves it out \(false\)\. Give trafficFunctionInVpc: false to this service too/);
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080, trafficFunctionInVpc: true }))).toThrow(
+      /^ {2}\[TestStack\/Api\] trafficFunctionInVpc must be the same .*; received true, and TestStack\/Web leaves it out \(false\)\. Give trafficFunctionInVpc: false to this service too/m);
   });
 
   test('the services of a stack with the function in the VPC must be in one VPC', () => {
