@@ -228,6 +228,8 @@ export interface DeploymentParts {
   readonly listeners: readonly elbv2.IApplicationListener[];
   /** On a shared HTTPS listener, what the service's rule matches. */
   readonly match?: RuleMatch;
+  /** On the load balancer's own listener, the host names its production rule matches (none: any host). */
+  readonly ownHosts?: string[];
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly targetGroupProps: elbv2.ApplicationTargetGroupProps;
   /** The names of the service's deployment alarms, which it reads when the app synthesizes: the alarms made here go there. */
@@ -256,7 +258,8 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
   // changes it in place, before the service, so that the function can refuse a switch that would send the traffic to
   // a target group with no healthy target (after an odd-numbered deployment, `targetGroup` is empty).
   const productionRule = (targetGroups: WeightedTargetGroup[]) => {
-    const rule = new ListenerRule(scope, match ? 'HostRule' : 'ProductionRule', listener, match ?? { priority: PRODUCTION_RULE_PRIORITY }, targetGroups);
+    const rule = new ListenerRule(scope, match ? 'HostRule' : 'ProductionRule', listener,
+      match ?? { hosts: parts.ownHosts, priority: PRODUCTION_RULE_PRIORITY }, targetGroups);
     // A rule that moves to another listener is disabled on its old one at once (see the function): the old
     // listener's own change (a redirect to HTTPS, say) comes first, so that its requests always have somewhere to go.
     for (const other of parts.listeners) if (other !== listener) rule.node.addDependency(other);

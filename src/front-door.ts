@@ -38,6 +38,8 @@ export interface FrontDoor {
   readonly url: string;
   /** On a shared HTTPS listener, what the service's rule matches (the caller makes the rule). */
   readonly match?: RuleMatch;
+  /** The host names the production rule of the load balancer's own service matches: its domainName (none: any host). */
+  readonly ownHosts?: string[];
   /** The listeners the service is on and the certificate of its HTTPS listener it brings, as the load balancer's quotas count them. */
   readonly placed: Pick<LoadBalancerUse, 'listeners' | 'certificates'>;
 }
@@ -72,10 +74,13 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
     acknowledgeInPacks(redirect, ['ELBv2ACMCertificateRequired'],
       'This listener only redirects HTTP to HTTPS on 443 and serves nothing; the HTTPS listener on 443 holds the certificate.');
     const domain = props.domainName ? home.domain(scope, props) : undefined;
-    const listener = home.httpsListener(scope, props, { defaultTargetGroups: [targetGroup] });
+    // With a domain, the service answers its own name only (its production rule matches the host), and the listener
+    // answers any other name with a 404, as it does for the names of services that share it. A certificate alone
+    // names no host: the service answers any.
+    const listener = home.httpsListener(scope, props, domain ? undefined : { defaultTargetGroups: [targetGroup] });
     const certificate = domain?.certificate ?? props.certificate!;
     home.setOwnerCertificate(certificate);
-    return { listener, url, placed: { listeners: [redirect, listener], certificates: [certificate] } };
+    return { listener, url, ownHosts: domain ? [props.domainName!] : undefined, placed: { listeners: [redirect, listener], certificates: [certificate] } };
   }
   // A service on a shared load balancer joins its HTTPS listener with its name and, optionally, paths.
   const listener = home.httpsListener(scope, props);

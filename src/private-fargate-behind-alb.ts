@@ -656,6 +656,7 @@ function build(scope: PrivateFargateBehindAlb, props: PrivateFargateBehindAlbPro
     listener: front.listener,
     listeners: front.placed.listeners,
     match: front.match,
+    ownHosts: front.ownHosts,
     targetGroup,
     targetGroupProps,
     alarmNames,

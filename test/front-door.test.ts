@@ -6,6 +6,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { importedVpc, listenerRules, newStack, refusalsOf, securityGroupProperties, synth, synthesized } from './helpers';
+import { certificate, domain, PropsOf, service } from './rehearsal/apps';
+import { route } from './rehearsal/routing';
+import { FLAG_SETS, synthApp } from './rehearsal/synth';
 import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -45,7 +48,8 @@ describe('a domain', () => {
       Port: 443,
       Protocol: 'HTTPS',
       Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^WebshopexamplecomCertificate') } }],
-      DefaultActions: [Match.objectLike({ Type: 'forward' })],
+      // The service answers its own name through its production rule; any other name gets a 404.
+      DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })],
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 80,
@@ -84,6 +88,26 @@ describe('a domain', () => {
     expect(web.url).toBe('https://shop.example.com');
   });
 
+  test.each(FLAG_SETS)('with a domain, the service that made the load balancer answers its own name only, any other host a 404 (flags: %s)', (flags) => {
+    const routeTo = (props: PropsOf, host: string) => {
+      const app = synthApp(service(props), flags);
+      const resources = Object.entries<any>(app.stacks.App.template.Resources ?? {});
+      const [https] = resources.find(([, r]) => r.Type === 'AWS::ElasticLoadBalancingV2::Listener' && r.Properties.Port === 443)!;
+      const routed = route(app, `App/${https}`, host, '/cart');
+      return 'targetGroups' in routed.action ? { via: routed.via, forward: routed.action.targetGroups.map((g) => g.weight) } : routed;
+    };
+    const webRule = { via: expect.stringMatching(/^App\/WebProductionRule/), forward: [100, 0] };
+
+    expect(routeTo(domain('shop.example.com'), 'shop.example.com')).toEqual(webRule);
+    expect(routeTo(domain('shop.example.com'), 'Shop.Example.com')).toEqual(webRule);
+    // The mistake: the owner's rule matching any host, so that every name pointed at the load balancer reaches the service.
+    expect(routeTo(domain('shop.example.com'), 'other.example.com')).toEqual({
+      via: 'default', action: { type: 'fixed-response', config: expect.objectContaining({ StatusCode: '404' }) },
+    });
+    // A certificate alone names no host: the service answers any.
+    expect(routeTo((stack) => ({ certificate: certificate(stack) }), 'other.example.com')).toEqual(webRule);
+  });
+
   test('HTTP on 443 is refused, since 443 is the HTTPS listener\'s; the way out synthesizes', () => {
     expect(() => synth({ port: 443 })).toThrow('[TestStack/Web] port must not be 443 over HTTP; received 443 without a certificate or domainName. ' +
       '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. ' +
@@ -108,7 +132,8 @@ describe('many HTTPS services on one load balancer', () => {
     }
     const template = Template.fromStack(stack);
     const priorities: Record<string, number> = {};
-    for (const rule of listenerRules(template)) if (rule.hosts) priorities[rule.hosts[0]] = rule.priority;
+    // The shared services' host rules (Front's production rule matches www.example.com, last, at 50000).
+    for (const rule of listenerRules(template)) if (rule.hosts && !rule.id.startsWith('Front')) priorities[rule.hosts[0]] = rule.priority;
     return { template, priorities };
   }
 
@@ -156,7 +181,11 @@ describe('many HTTPS services on one load balancer', () => {
     };
 
     const rolling = rule(Deployment.rolling());
-    expect(rolling).toEqual([expect.objectContaining({ hosts: ['api.example.com'], targetGroups: [[expect.stringMatching(/^ApiTargetGroup/), 100]] })]);
+    expect(rolling).toEqual([
+      // The load balancer's own service answers its name through its production rule, the last the listener evaluates.
+      expect.objectContaining({ id: expect.stringMatching(/^FrontProductionRule/), hosts: ['www.example.com'], priority: 50000, targetGroups: [[expect.stringMatching(/^FrontTargetGroup/), 100]] }),
+      expect.objectContaining({ hosts: ['api.example.com'], targetGroups: [[expect.stringMatching(/^ApiTargetGroup/), 100]] }),
+    ]);
     expect(rule(Deployment.canary()).map((r) => r.id)).toEqual(rolling.map((r) => r.id));
   });
 
@@ -201,7 +230,7 @@ describe('many HTTPS services on one load balancer', () => {
       const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
       new PrivateFargateBehindAlb(stack, 'One', { loadBalancer: front.loadBalancer, domainName: 's1.example.com', hostedZone, port: 8080 });
       new PrivateFargateBehindAlb(stack, 'Two', { loadBalancer: front.loadBalancer, domainName: 's325.example.com', hostedZone, port: 8081, rulePriority });
-      return listenerRules(Template.fromStack(stack)).filter((r) => r.hosts).map((r) => [r.hosts![0], r.priority]);
+      return listenerRules(Template.fromStack(stack)).filter((r) => r.hosts && !r.id.startsWith('Front')).map((r) => [r.hosts![0], r.priority]);
     };
 
     expect(() => build2()).toThrow('[TestStack/Two] rulePriority must be unique on the listener; received 38658 (derived from the host s325.example.com) ' +
