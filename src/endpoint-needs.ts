@@ -406,7 +406,7 @@ function completeFor(scope: Construct, endpoints: FargateVpcEndpoints, options: 
   if (endpoints.restrictToTasks && Stack.of(endpoints) !== Stack.of(scope) && namesStackResources(Stack.of(scope), needs.s3Statements)) {
     return [
       `the task roles are granted S3 buckets, which the S3 endpoint of the VPC (in the stack ${Stack.of(endpoints).stackName}) must allow, ` +
-      'and its policy cannot name resources of this stack without a reference cycle. Grant buckets imported by name ' +
+      'and its policy cannot name resources of this stack without a reference cycle. Grant buckets imported by a literal name ' +
       '(Bucket.fromBucketName), or put this service in the stack of its VPC',
     ];
   }

@@ -5,7 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct, IConstruct } from 'constructs';
-import { RuleMatch } from './listener-rule';
+import { PRODUCTION_RULE_PRIORITY, RuleMatch } from './listener-rule';
 import { ownerOf } from './load-balancer';
 import { LoadBalancerUse } from './quotas';
 import { fail, inAppLanguage, validateIntegerInRange } from './validation';
@@ -78,9 +78,11 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
     // answers any other name with a 404, as it does for the names of services that share it. A certificate alone
     // names no host: the service answers any.
     const listener = home.httpsListener(scope, props, domain ? undefined : { defaultTargetGroups: [targetGroup] });
+    if (domain) home.ownRoute(scope, props.domainName!);
     const certificate = domain?.certificate ?? props.certificate!;
     home.setOwnerCertificate(certificate);
-    return { listener, url, ownHosts: domain ? [props.domainName!] : undefined, placed: { listeners: [redirect, listener], certificates: [certificate] } };
+    const ownHosts = domain ? [props.domainName!] : undefined;
+    return { listener, url, ownHosts, placed: { listeners: [redirect, listener], certificates: [certificate] } };
   }
   // A service on a shared load balancer joins its HTTPS listener with its name and, optionally, paths.
   const listener = home.httpsListener(scope, props);
@@ -222,6 +224,14 @@ class Home {
     return this.listener;
   }
 
+  /**
+   * The route of the service that made the load balancer, with a domain: its host, on its production rule, the last
+   * the listener evaluates. A service that shares the listener may add paths on that host, but not take the host whole.
+   */
+  public ownRoute(service: Construct, domainName: string): void {
+    this.priorities.set(PRODUCTION_RULE_PRIORITY, { key: domainName.toLowerCase(), holder: service.node.path });
+  }
+
   /** The certificate of the service that made the load balancer: the listener's default while it serves HTTPS. */
   public setOwnerCertificate(certificate: acm.ICertificate): void {
     this.ownerCertificate = certificate;
@@ -260,8 +270,12 @@ class Home {
       const sameZone = zoneId === undefined || existing.zoneId === undefined || zoneId === existing.zoneId;
       const sameCertificate = !props.certificate || props.certificate.certificateArn === existing.certificate.certificateArn;
       if (!sameZone || !sameCertificate) {
+        // The way out that synthesizes: the name's certificate came from that service's zone (no prop exposes it), or was given.
+        const wayOut = existing.zoneId !== undefined
+          ? 'Give the hostedZone of that service and no certificate: the name keeps its certificate and record'
+          : 'Give the certificate of that service';
         fail(service, `domainName ${name} is served by ${existing.holder} with another ${sameZone ? 'certificate' : 'hostedZone'}; a name has one ` +
-          'certificate and one record on a load balancer. Give the same certificate and hostedZone as that service, or leave them out');
+          `certificate and one record on a load balancer. ${wayOut}`);
       }
       return existing;
     }
@@ -306,7 +320,8 @@ class Home {
     const route = describeRoute(props.domainName!, paths);
     for (const taken of this.priorities.values()) {
       if (taken.key === key) {
-        fail(service, `domainName and pathPatterns must be unique on the shared loadBalancer; received ${route}, which ${taken.holder} already routes`);
+        fail(service, `domainName and pathPatterns must be unique on the shared loadBalancer; received ${route}, which ${taken.holder} already routes. ` +
+          'Give this service other pathPatterns or another domainName: one host and its paths route to one service');
       }
     }
     const priority = props.rulePriority ?? derivedPriority(host, paths);
@@ -383,7 +398,9 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
   if (!https && httpPort === 443) {
     fail(scope, `${props.listenerPort !== undefined ? 'listenerPort' : 'port'} must not be 443 over HTTP; received 443 without a certificate or domainName. ` +
       '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. ' +
-      `Give ${props.listenerPort !== undefined ? 'another listenerPort' : 'a listenerPort other than 443 (the container keeps port 443)'}, or a domainName or certificate`);
+      (props.listenerPort !== undefined
+        ? 'Give another listenerPort, or leave listenerPort out and give a certificate, or a domainName with its hostedZone or certificate'
+        : 'Give a listenerPort other than 443 (the container keeps port 443), or a certificate, or a domainName with its hostedZone or certificate'));
   }
   if (props.allowFrom !== undefined && props.allowFrom.length === 0) {
     fail(scope, 'allowFrom must name at least one peer; received an empty list. Leave it out to admit any IPv4 address');
@@ -397,7 +414,8 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
     if (zone !== undefined && !Token.isUnresolved(zone)) {
       const zoneName = zone.toLowerCase().replace(/\.$/, '');
       if (domain !== zoneName && !domain.endsWith(`.${zoneName}`)) {
-        fail(scope, `domainName must be in the hostedZone; received "${props.domainName}" and the zone ${zoneName}`);
+        fail(scope, `domainName must be in the hostedZone; received "${props.domainName}" and the zone ${zoneName}. ` +
+          `Give a domainName in ${zoneName} (such as api.${zoneName}), or the hostedZone that holds ${domain}`);
       }
     }
     if (!props.hostedZone && !props.certificate) {
@@ -411,7 +429,7 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
     if (!props.loadBalancer || !props.domainName) {
       const missing = [props.loadBalancer ? undefined : 'loadBalancer', props.domainName ? undefined : 'domainName'].filter((name) => name !== undefined);
       fail(scope, `pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without ${missing.join(' or ')}. ` +
-        `Give ${missing.join(' and ')} too, or leave pathPatterns out`);
+        `Give ${missing.map((name) => name === 'domainName' ? 'domainName (with its hostedZone or certificate)' : name).join(' and ')} too, or leave pathPatterns out`);
     }
     // ELB: "up to three match evaluations per condition and up to five match evaluations per rule" (Listener rules).
     if (props.pathPatterns.length < 1 || props.pathPatterns.length > 3) {

@@ -34,6 +34,9 @@ export interface RuleMatch {
   readonly priority: number;
 }
 
+/** The priority of the production rule on a service's own listener: the last it evaluates, so that rules users add come first. */
+export const PRODUCTION_RULE_PRIORITY = 50000;
+
 /** A target group a rule forwards to, and its weight in the template (ECS changes it later). */
 export interface WeightedTargetGroup {
   readonly targetGroup: elbv2.ITargetGroup;

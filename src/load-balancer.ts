@@ -97,7 +97,8 @@ function accessLogsBucketOf(scope: Construct, requested: Duration | undefined): 
   if (agreed && agreed.toDays() !== expiration.toDays()) {
     fail(scope,
       'accessLogsExpiration must be the same for every service of a stack, which share one access-log bucket; received ' +
-      `${expiration.toHumanString()} where another service of the stack set ${agreed.toHumanString()}`);
+      `${expiration.toHumanString()} where another service of the stack set ${agreed.toHumanString()}. ` +
+      `Give the same accessLogsExpiration (${agreed.toHumanString()}), or leave it out on this service: it then keeps the bucket's`);
   }
   const existing = stack.node.tryFindChild(id);
   if (existing instanceof s3.Bucket) return existing;

@@ -206,7 +206,8 @@ function validateExclusiveNetworkProps(scope: IConstruct, props: NetworkProps): 
   }
   const vpc = props.vpc ?? props.cluster?.vpc;
   if (props.loadBalancer?.vpc && vpc && !sameVpc(props.loadBalancer.vpc, vpc)) {
-    fail(scope, `vpc must be the loadBalancer's VPC; received ${describeVpc(vpc)} and a load balancer in ${describeVpc(props.loadBalancer.vpc)}`);
+    fail(scope, `${props.vpc ? 'vpc must be' : 'cluster must be in'} the loadBalancer's VPC; received ${describeVpc(vpc)} and a load balancer in ` +
+      `${describeVpc(props.loadBalancer.vpc)}. ${props.vpc ? 'Leave vpc out (the service then runs in the loadBalancer\'s VPC), or give that VPC' : 'Give a cluster of that VPC, or leave cluster out'}`);
   }
   if (props.endpointSecurityGroup && props.vpcEndpoints !== undefined) {
     fail(scope, 'You can only specify either endpointSecurityGroup or vpcEndpoints: with endpointSecurityGroup the construct uses the VPC\'s endpoints and creates none');
@@ -236,11 +237,18 @@ function validateVpcShape(scope: IConstruct, vpc: ec2.IVpc, internetFacing: bool
   }
 }
 
+/** The task subnets that select the VPC's private subnets, as a refusal suggests them. */
+function privateSelectionsOf(vpc: ec2.IVpc): string {
+  const types = [vpc.isolatedSubnets.length > 0 ? 'PRIVATE_ISOLATED' : undefined, vpc.privateSubnets.length > 0 ? 'PRIVATE_WITH_EGRESS' : undefined];
+  return types.filter((type) => type !== undefined).map((type) => `taskSubnets: { subnetType: ${type} }`).join(', or ');
+}
+
 /** Refuses task subnets that are none or include a public subnet. */
 function validateTaskSubnetsArePrivate(scope: IConstruct, vpc: ec2.IVpc, taskSubnets: ec2.SubnetSelection): void {
   const chosen = vpc.selectSubnets(taskSubnets).subnets;
   if (chosen.length === 0) {
-    fail(scope, 'taskSubnets must select at least one private subnet (ECS refuses a service without subnets); received a selection with none');
+    fail(scope, 'taskSubnets must select at least one private subnet (ECS refuses a service without subnets); received a selection with none. ' +
+      `Give ${privateSelectionsOf(vpc)}`);
   }
   const publicIds = new Set(vpc.publicSubnets.map((subnet) => subnet.subnetId));
   const chosenPublic = chosen.filter(
@@ -248,7 +256,7 @@ function validateTaskSubnetsArePrivate(scope: IConstruct, vpc: ec2.IVpc, taskSub
   );
   if (chosenPublic.length > 0) {
     const names = chosenPublic.map((subnet) => subnet.node.path).join(', ');
-    fail(scope, `taskSubnets must select only private subnets; received a selection with public subnets: ${names}`);
+    fail(scope, `taskSubnets must select only private subnets; received a selection with public subnets: ${names}. Give ${privateSelectionsOf(vpc)}`);
   }
 }
 
@@ -279,7 +287,8 @@ function validateEndpointsReachable(scope: IConstruct, endpoints: FargateVpcEndp
   fail(scope,
     `vpcEndpoints: ${describeVpc(endpoints.vpc)} already has its endpoints in the stack ${theirs.stackName} (${endpoints.node.path}), ` +
     `which the stack ${ours.stackName} cannot reference (another stage or environment), and a second set fails at deploy. ` +
-    'Set endpointSecurityGroup to the security group of those endpoints (imported by id), or create these services in one stage and environment',
+    'Set endpointSecurityGroup to the security group of those endpoints (imported by id), or create these services in one stage and environment, ' +
+    'with one VPC object',
   );
 }
 

@@ -75,7 +75,8 @@ export function buildTask(scope: Construct, props: TaskProps): Task {
   validateIntegerInRange(scope, 'ephemeralStorageGiB', props.ephemeralStorageGiB, 21, 200);
   validateContainerHealthCheck(scope, props.containerHealthCheck);
   if (props.environment && 'PORT' in props.environment) {
-    fail(scope, `environment must not set PORT (the construct sets it from port); received PORT=${props.environment.PORT}`);
+    fail(scope, `environment must not set PORT (the construct sets it from port); received PORT=${props.environment.PORT}. ` +
+      'Leave PORT out of environment, and give the port the container listens on as port');
   }
 
   const logGroup = new logs.LogGroup(scope, 'LogGroup', {
@@ -219,7 +220,7 @@ function validateContainerHealthCheck(scope: IConstruct, healthCheck: ecs.Health
   if ((toSeconds(timeout) ?? NaN) > (toSeconds(interval) ?? NaN)) {
     fail(scope,
       `containerHealthCheck.timeout must not exceed containerHealthCheck.interval; received timeout ${timeout.toHumanString()} ` +
-      `and interval ${interval.toHumanString()}`);
+      `and interval ${interval.toHumanString()}. Give a timeout of at most ${toSeconds(interval)} seconds, or an interval of at least ${toSeconds(timeout)} seconds`);
   }
 }
 

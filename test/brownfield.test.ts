@@ -143,6 +143,10 @@ describe('1. endpoints follow the VPC, not the object', () => {
       'Create the set before the services that use the VPC, or use FargateVpcEndpoints.of(vpc) to share that set',
     );
     expect(FargateVpcEndpoints.of(again)).toBe(FargateVpcEndpoints.of(vpc));
+    // The way out, in an app of its own: of() for both imports gives one set, and the app synthesizes.
+    const wayOut = newStack(ENV);
+    expect(FargateVpcEndpoints.of(ec2.Vpc.fromVpcAttributes(wayOut, 'Again', ISOLATED_VPC))).toBe(FargateVpcEndpoints.of(importedVpc(wayOut)));
+    Template.fromStack(wayOut).resourceCountIs('AWS::EC2::VPCEndpoint', 4);
   });
 
   test('a stack of another environment that cannot reference the set is refused, naming the stack that owns it', () => {
@@ -166,8 +170,18 @@ test('a stack of another stage in the same environment is refused as well', () =
   expect(() => synthesized(new PrivateFargateBehindAlb(other, 'Web', { vpc: importedVpc(other) }))).toThrow(
     '[Dev/Other/Web] vpcEndpoints: the VPC vpc-0123456789abcdef0 already has its endpoints in the stack Prod-One (Prod/One/Vpc/FargateVpcEndpoints), ' +
     'which the stack Dev-Other cannot reference (another stage or environment), and a second set fails at deploy. ' +
-    'Set endpointSecurityGroup to the security group of those endpoints (imported by id), or create these services in one stage and environment',
+    'Set endpointSecurityGroup to the security group of those endpoints (imported by id), or create these services in one stage and environment, ' +
+    'with one VPC object',
   );
+  // The first way out: the endpoints of the other stage, by their security group's id.
+  const wayOut = new App();
+  const prod = new Stack(new Stage(wayOut, 'Prod'), 'One', { env: ENV });
+  new PrivateFargateBehindAlb(prod, 'Web', { vpc: importedVpc(prod) });
+  const dev = new Stack(new Stage(wayOut, 'Dev'), 'Other', { env: ENV });
+  const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(dev, 'Endpoints', 'sg-0123456789abcdef0');
+  const api = new PrivateFargateBehindAlb(dev, 'Web', { vpc: importedVpc(dev), endpointSecurityGroup });
+  expect(refusalsOf(api)).toEqual([]);
+  Template.fromStack(dev).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
 });
 
 describe('2. a VPC that already has endpoints', () => {
@@ -248,6 +262,16 @@ describe('3. the endpoints never cut other workloads off AWS', () => {
     expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Web', { vpc }))).toThrow(
       /^ {2}\[TestStack\/Vpc\/FargateVpcEndpoints\] vpc must have a known CIDR.*received the VPC vpc-0123456789abcdef0 without vpcCidrBlock\. Give vpcCidrBlock to Vpc.fromVpcAttributes, or use the endpoints the VPC already has \(endpointSecurityGroup\)$/m,
     );
+    // Both ways out synthesize: the CIDR (the endpoints admit it), or the VPC's own endpoints (none is made).
+    const withCidr = newStack(ENV);
+    new PrivateFargateBehindAlb(withCidr, 'Web', { vpc: importedVpc(withCidr) });
+    Template.fromStack(withCidr).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '172.16.0.0/16', FromPort: 443, Description: 'HTTPS from the VPC' })]),
+    });
+    const withEndpoints = newStack(ENV);
+    const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(withEndpoints, 'Endpoints', 'sg-0endpoints');
+    new PrivateFargateBehindAlb(withEndpoints, 'Web', { vpc: importedVpc(withEndpoints, { ...ISOLATED_VPC, vpcCidrBlock: undefined }), endpointSecurityGroup });
+    Template.fromStack(withEndpoints).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
   test('an imported VPC whose id is a token and whose CIDR is unknown is named by its path', () => {
@@ -620,7 +644,7 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     new s3.Bucket(other, 'Data').grantRead(api.taskDefinition.taskRole);
 
     expect(() => app.synth()).toThrow(
-      /\[Other\/Api\] the task roles are granted S3 buckets, which the S3 endpoint of the VPC \(in the stack Network\) must allow, .* Grant buckets imported by name \(Bucket.fromBucketName\), or put this service in the stack of its VPC$/,
+      /\[Other\/Api\] the task roles are granted S3 buckets, which the S3 endpoint of the VPC \(in the stack Network\) must allow, .* Grant buckets imported by a literal name \(Bucket.fromBucketName\), or put this service in the stack of its VPC$/,
     );
   });
 
@@ -784,7 +808,8 @@ describe('12. access logs do not grow forever', () => {
     };
     const refused = withWeb();
     expect(refusalsOf(new PrivateFargateBehindAlb(refused.stack, 'Api', { vpc: refused.web.vpc, port: 8080, accessLogsExpiration: Duration.days(60) }))).toEqual([
-      '[TestStack/Api] accessLogsExpiration must be the same for every service of a stack, which share one access-log bucket; received 60 days where another service of the stack set 30 days',
+      '[TestStack/Api] accessLogsExpiration must be the same for every service of a stack, which share one access-log bucket; received 60 days where another service of the stack set 30 days. ' +
+        'Give the same accessLogsExpiration (30 days), or leave it out on this service: it then keeps the bucket\'s',
     ]);
     // A service that gives no expiration takes the bucket's, and logs to it.
     const { stack, web } = withWeb();

@@ -687,7 +687,9 @@ describe('values refused at synth, and the boundaries accepted', () => {
     // 10 %: 9 steps. 180 + 9 x 200 = 1980 is accepted, 180 + 9 x 201 refused.
     synth({ deployment: Deployment.linear({ stepPercent: 10, stepBakeTime: Duration.minutes(200), bakeTime: Duration.minutes(180) }) });
     refuses({ deployment: Deployment.linear({ stepPercent: 10, stepBakeTime: Duration.minutes(201), bakeTime: Duration.minutes(180) }) },
-      /Deployment\.linear must last at most 1980 minutes \(33 hours\), the most CloudFormation accepts; received bakeTime 180 \+ stepBakeTime 201 x 9 steps = 1989 minutes\. Shorten bakeTime or stepBakeTime, or give a larger stepPercent/);
+      /Deployment\.linear must last at most 1980 minutes \(33 hours\), the most CloudFormation accepts; received bakeTime 180 \+ stepBakeTime 201 x 9 steps = 1989 minutes\. Shorten bakeTime or stepBakeTime, or give a stepPercent of 11\.2 or more \(fewer steps\)$/m);
+    // The way out the message names: 11.2 %, floor(100 / 11.2) = 8 steps, 180 + 8 x 201 = 1788 minutes.
+    synth({ deployment: Deployment.linear({ stepPercent: 11.2, stepBakeTime: Duration.minutes(201), bakeTime: Duration.minutes(180) }) });
     // 11 %: floor(100 / 11) = 9 steps as well.
     refuses({ deployment: Deployment.linear({ stepPercent: 11, stepBakeTime: Duration.minutes(201), bakeTime: Duration.minutes(180) }) }, /x 9 steps = 1989 minutes/);
     // 3 %: 33 steps.
@@ -720,6 +722,9 @@ describe('values refused at synth, and the boundaries accepted', () => {
       },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Threshold: 3600, Period: 3600, EvaluationPeriods: 24 });
+    // The way out of a period over seven days: seven days, with one evaluation period.
+    synth({ deployment: Deployment.rolling(), alarmThresholds: { period: Duration.minutes(10080), evaluationPeriods: 1 } })
+      .hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Period: 604800, EvaluationPeriods: 1 });
   });
 
   // The mistake: checking period x evaluationPeriods only when evaluationPeriods is given, or with another default than the alarms' 2.

@@ -6,10 +6,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { importedVpc, listenerRules, newStack, refusalsOf, securityGroupProperties, synth, synthesized } from './helpers';
-import { certificate, domain, PropsOf, service } from './rehearsal/apps';
+import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { certificate as userCertificate, domain, PropsOf, service as oneService } from './rehearsal/apps';
 import { route } from './rehearsal/routing';
 import { FLAG_SETS, synthApp } from './rehearsal/synth';
-import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 
@@ -90,7 +90,7 @@ describe('a domain', () => {
 
   test.each(FLAG_SETS)('with a domain, the service that made the load balancer answers its own name only, any other host a 404 (flags: %s)', (flags) => {
     const routeTo = (props: PropsOf, host: string) => {
-      const app = synthApp(service(props), flags);
+      const app = synthApp(oneService(props), flags);
       const resources = Object.entries<any>(app.stacks.App.template.Resources ?? {});
       const [https] = resources.find(([, r]) => r.Type === 'AWS::ElasticLoadBalancingV2::Listener' && r.Properties.Port === 443)!;
       const routed = route(app, `App/${https}`, host, '/cart');
@@ -105,19 +105,25 @@ describe('a domain', () => {
       via: 'default', action: { type: 'fixed-response', config: expect.objectContaining({ StatusCode: '404' }) },
     });
     // A certificate alone names no host: the service answers any.
-    expect(routeTo((stack) => ({ certificate: certificate(stack) }), 'other.example.com')).toEqual(webRule);
+    expect(routeTo((stack) => ({ certificate: userCertificate(stack) }), 'other.example.com')).toEqual(webRule);
   });
 
   test('HTTP on 443 is refused, since 443 is the HTTPS listener\'s; the way out synthesizes', () => {
     expect(() => synth({ port: 443 })).toThrow('[TestStack/Web] port must not be 443 over HTTP; received 443 without a certificate or domainName. ' +
       '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. ' +
-      'Give a listenerPort other than 443 (the container keeps port 443), or a domainName or certificate');
+      'Give a listenerPort other than 443 (the container keeps port 443), or a certificate, or a domainName with its hostedZone or certificate');
     expect(() => synth({ listenerPort: 443 })).toThrow('[TestStack/Web] listenerPort must not be 443 over HTTP; received 443 without a certificate or domainName. ' +
-      '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. Give another listenerPort, or a domainName or certificate');
+      '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. Give another listenerPort, or leave listenerPort out and give a certificate, or a domainName with its hostedZone or certificate');
 
     const template = synth({ port: 443, listenerPort: 8443 });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443, Protocol: 'HTTP' });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 443 });
+    // The other way out: a certificate, so that 443 is the HTTPS listener's, forwarding to the container's 443.
+    const stack = newStack(ENV);
+    new PrivateFargateBehindAlb(stack, 'Web', { port: 443, certificate: acm.Certificate.fromCertificateArn(stack, 'C', 'arn:aws:acm:us-east-1:123456789012:certificate/abc') });
+    const https = Template.fromStack(stack);
+    https.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+    https.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 443 });
   });
 });
 
@@ -320,6 +326,46 @@ describe('many HTTPS services on one load balancer', () => {
     template.resourceCountIs('AWS::Route53::RecordSet', 1);
     template.resourceCountIs('AWS::CertificateManager::Certificate', 1);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 0);
+  });
+
+  test('one name with another certificate or zone is refused, naming the way out, which synthesizes', () => {
+    const withShop = () => {
+      const stack = newStack(ENV);
+      const hostedZone = zone(stack);
+      return { stack, hostedZone, shop: new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone }) };
+    };
+    const admin = { domainName: 'shop.example.com', pathPatterns: ['/admin/*'], port: 8081 };
+
+    const certificate = withShop();
+    const given = acm.Certificate.fromCertificateArn(certificate.stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+    expect(refusalsOf(new PrivateFargateBehindAlb(certificate.stack, 'Admin', { ...admin, loadBalancer: certificate.shop.loadBalancer, certificate: given }))).toEqual([
+      '[TestStack/Admin] domainName shop.example.com is served by TestStack/Shop with another certificate; a name has one certificate and one record ' +
+      'on a load balancer. Give the hostedZone of that service and no certificate: the name keeps its certificate and record',
+    ]);
+    const otherZone = withShop();
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(otherZone.stack, 'Other', { hostedZoneId: 'Z9999999999999999999', zoneName: 'example.com' });
+    expect(refusalsOf(new PrivateFargateBehindAlb(otherZone.stack, 'Admin', { ...admin, loadBalancer: otherZone.shop.loadBalancer, hostedZone }))).toEqual([
+      expect.stringMatching(/^\[TestStack\/Admin\] domainName shop\.example\.com is served by TestStack\/Shop with another hostedZone; .* Give the hostedZone of that service and no certificate/),
+    ]);
+    const wayOut = withShop();
+    expect(refusalsOf(new PrivateFargateBehindAlb(wayOut.stack, 'Admin', { ...admin, loadBalancer: wayOut.shop.loadBalancer, hostedZone: wayOut.hostedZone }))).toEqual([]);
+  });
+
+  test('a service that shares the listener takes paths of the owner\'s name, never the name whole: the owner would answer nothing', () => {
+    const withShop = () => {
+      const stack = newStack(ENV);
+      const hostedZone = zone(stack);
+      return { stack, shared: { loadBalancer: new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone }).loadBalancer, hostedZone, port: 8081 } };
+    };
+
+    // The mistake: the owner's name left out of the routes the listener holds, so that a host rule ahead of the owner's takes all its requests.
+    const whole = withShop();
+    expect(refusalsOf(new PrivateFargateBehindAlb(whole.stack, 'Other', { ...whole.shared, domainName: 'Shop.example.com' }))).toEqual([
+      '[TestStack/Other] domainName and pathPatterns must be unique on the shared loadBalancer; received the host Shop.example.com, which TestStack/Shop ' +
+      'already routes. Give this service other pathPatterns or another domainName: one host and its paths route to one service',
+    ]);
+    const paths = withShop();
+    expect(refusalsOf(new PrivateFargateBehindAlb(paths.stack, 'Admin', { ...paths.shared, domainName: 'shop.example.com', pathPatterns: ['/admin/*'] }))).toEqual([]);
   });
 
   test('one name on two load balancers is refused: a name has one record', () => {
@@ -619,9 +665,9 @@ describe('bad front-door input is refused at synth', () => {
     ['pathPatterns without loadBalancer', (stack) => ({ domainName: 'shop.example.com', hostedZone: zone(stack), pathPatterns: ['/api/*'] }),
       'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without loadBalancer. Give loadBalancer too, or leave pathPatterns out'],
     ['pathPatterns without domainName', (stack) => ({ loadBalancer: sharedLoadBalancer(stack), pathPatterns: ['/api/*'] }),
-      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without domainName. Give domainName too, or leave pathPatterns out'],
+      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without domainName. Give domainName (with its hostedZone or certificate) too, or leave pathPatterns out'],
     ['pathPatterns alone', () => ({ pathPatterns: ['/api/*'] }),
-      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without loadBalancer or domainName. Give loadBalancer and domainName too, or leave pathPatterns out'],
+      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without loadBalancer or domainName. Give loadBalancer and domainName (with its hostedZone or certificate) too, or leave pathPatterns out'],
     ['an empty allowFrom', () => ({ allowFrom: [] }), 'allowFrom must name at least one peer; received an empty list'],
     ['idleTimeout of 4001 seconds', () => ({ idleTimeout: Duration.seconds(4001) }), 'idleTimeout must be a whole number of seconds from 1 to 4000; received 4001 seconds'],
     ['healthyHttpCodes 500', () => ({ healthyHttpCodes: '500' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "500"'],

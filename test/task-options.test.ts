@@ -386,8 +386,9 @@ describe('the user\'s roles', () => {
     const acknowledged = (role: iam.IRole) => role.node.metadata
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
       .flatMap((entry) => Object.keys(entry.data)).filter((id) => id.endsWith('IAMNoInlinePolicy'))
-      // aws-cdk-lib records an acknowledgment under the id, and again as one of an annotation.
-      .map((id) => id.replace(/^annotation::/, ''));
+      // aws-cdk-lib records an acknowledgment under the id, and again as one of an annotation ("annotation::", or
+      // "Annotation::" in newer versions).
+      .map((id) => id.replace(/^annotation::/i, ''));
     const stack = newStack();
     const taskRole = new iam.Role(stack, 'MyTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     const given = new PrivateFargateBehindAlb(stack, 'Given', { taskRole, enableExecuteCommand: true });
@@ -595,8 +596,10 @@ describe('grants the app attaches to the construct\'s own roles in any way', () 
 describe('the limits of the options', () => {
   test('a capacity provider given by one token twice is refused', () => {
     const provider = Lazy.string({ produce: () => 'FARGATE_SPOT' });
-    expect(() => synthesized(build({ capacityProviderStrategies: [{ capacityProvider: provider, weight: 1 }, { capacityProvider: provider, weight: 2 }] })))
-      .toThrow('[TestStack/Web] capacityProviderStrategies must name each capacity provider once; received one token twice');
+    const strategies = [{ capacityProvider: provider, weight: 1 }, { capacityProvider: provider, weight: 2 }];
+    expect(refusalsOf(build({ capacityProviderStrategies: strategies }))).toEqual([
+      '[TestStack/Web] capacityProviderStrategies must name each capacity provider once; received one token twice. Give each capacity provider one entry, with its weight and base',
+    ]);
   });
 
   test('a base of 0 is no base: it may stand beside the base of another provider', () => {
@@ -726,12 +729,14 @@ describe('bad task options are refused at synth with the prop, the value and wha
     [
       'containerHealthCheck.timeout above the default interval, 30 seconds',
       { containerHealthCheck: { command: ['true'], timeout: Duration.seconds(31) } },
-      'containerHealthCheck.timeout must not exceed containerHealthCheck.interval; received timeout 31 seconds and interval 30 seconds',
+      'containerHealthCheck.timeout must not exceed containerHealthCheck.interval; received timeout 31 seconds and interval 30 seconds. ' +
+        'Give a timeout of at most 30 seconds, or an interval of at least 31 seconds',
     ],
     [
       'containerHealthCheck.timeout above its interval',
       { containerHealthCheck: { command: ['true'], interval: Duration.seconds(10), timeout: Duration.seconds(20) } },
-      'containerHealthCheck.timeout must not exceed containerHealthCheck.interval; received timeout 20 seconds and interval 10 seconds',
+      'containerHealthCheck.timeout must not exceed containerHealthCheck.interval; received timeout 20 seconds and interval 10 seconds. ' +
+        'Give a timeout of at most 10 seconds, or an interval of at least 20 seconds',
     ],
     ['a capacity provider that is not Fargate\'s', { capacityProviderStrategies: [{ capacityProvider: 'EC2', weight: 1 }] }, 'capacityProviderStrategies[0].capacityProvider must be FARGATE or FARGATE_SPOT; received EC2'],
     ['weight: 1001', { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', weight: 1001 }] }, 'capacityProviderStrategies[0].weight must be an integer from 0 to 1000; received 1001'],
@@ -741,12 +746,12 @@ describe('bad task options are refused at synth with the prop, the value and wha
     [
       'two providers with a base',
       { capacityProviderStrategies: [{ capacityProvider: 'FARGATE', base: 1, weight: 1 }, { capacityProvider: 'FARGATE_SPOT', base: 1, weight: 1 }] },
-      'capacityProviderStrategies may give a base to one capacity provider only; received bases on FARGATE and FARGATE_SPOT',
+      'capacityProviderStrategies may give a base to one capacity provider only; received bases on FARGATE and FARGATE_SPOT. Give a base to one of them, and none to the others',
     ],
     [
       'a provider named twice',
       { capacityProviderStrategies: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 2 }] },
-      'capacityProviderStrategies must name each capacity provider once; received FARGATE_SPOT twice',
+      'capacityProviderStrategies must name each capacity provider once; received FARGATE_SPOT twice. Give each capacity provider one entry, with its weight and base',
     ],
     [
       'no positive weight',

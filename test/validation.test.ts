@@ -22,11 +22,11 @@ describe('bad input is refused at synth with the prop, the value and what is all
     ['targetRequestsPerTarget: "100" (a string)', { targetRequestsPerTarget: '100' }, 'targetRequestsPerTarget must be greater than 0 (requests per target per minute); received "100"', { targetRequestsPerTarget: 100 }],
     ['alarmThresholds serverErrorPercent: "5" (a string)', { alarmThresholds: { serverErrorPercent: '5' } }, 'alarmThresholds serverErrorPercent must be greater than 0 and at most 100; received "5"', { alarmThresholds: { serverErrorPercent: 5 } }],
     ['alarmThresholds evaluationPeriods: "2" (a string)', { alarmThresholds: { evaluationPeriods: '2' } }, 'alarmThresholds evaluationPeriods must be an integer of at least 1; received "2"', { alarmThresholds: { evaluationPeriods: 2 } }],
-    ['minCapacity: 4 with the default maxCapacity 3', { minCapacity: 4 }, 'minCapacity must not exceed maxCapacity; received minCapacity 4 and maxCapacity 3', { minCapacity: 4, maxCapacity: 4 }],
+    ['minCapacity: 4 with the default maxCapacity 3', { minCapacity: 4 }, 'minCapacity must not exceed maxCapacity; received minCapacity 4 and maxCapacity 3. Give a maxCapacity of at least 4, or a minCapacity of at most 3', { minCapacity: 4, maxCapacity: 4 }],
     ['cpu: 300', { cpu: 300 }, 'cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384; received 300', { cpu: 256 }],
     ['cpu: 512, memoryLimitMiB: 512', { cpu: 512, memoryLimitMiB: 512 }, 'memoryLimitMiB must be one of 1024 to 4096 in steps of 1024 when cpu is 512; received 512', { cpu: 512, memoryLimitMiB: 1024 }],
     ['cpu: 256, memoryLimitMiB: 4096', { cpu: 256, memoryLimitMiB: 4096 }, 'memoryLimitMiB must be one of 512, 1024, 2048 when cpu is 256; received 4096', { cpu: 256, memoryLimitMiB: 2048 }],
-    ['minCapacity: 4, maxCapacity: 3', { minCapacity: 4, maxCapacity: 3 }, 'minCapacity must not exceed maxCapacity; received minCapacity 4 and maxCapacity 3', { minCapacity: 3, maxCapacity: 3 }],
+    ['minCapacity: 4, maxCapacity: 3', { minCapacity: 4, maxCapacity: 3 }, 'minCapacity must not exceed maxCapacity; received minCapacity 4 and maxCapacity 3. Give a maxCapacity of at least 4, or a minCapacity of at most 3', { minCapacity: 3, maxCapacity: 3 }],
     ['minCapacity: -1', { minCapacity: -1 }, 'minCapacity must be an integer of at least 0; received -1', { minCapacity: 0 }],
     ['maxCapacity: 0, minCapacity: 0', { maxCapacity: 0, minCapacity: 0 }, 'maxCapacity must be an integer of at least 1; received 0', { maxCapacity: 1, minCapacity: 0 }],
     ['targetCpuUtilizationPercent: 0', { targetCpuUtilizationPercent: 0 }, 'targetCpuUtilizationPercent must be greater than 0 and at most 100; received 0', { targetCpuUtilizationPercent: 0.1 }],
@@ -37,14 +37,15 @@ describe('bad input is refused at synth with the prop, the value and what is all
     [
       'healthCheckTimeout equal to healthCheckInterval',
       { healthCheckInterval: Duration.seconds(10), healthCheckTimeout: Duration.seconds(10) },
-      'healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout 10 seconds and healthCheckInterval 10 seconds',
+      'healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout 10 seconds and healthCheckInterval 10 seconds. ' +
+        'Give a healthCheckTimeout of at most 9 seconds, or a healthCheckInterval of at least 11 seconds',
       { healthCheckInterval: Duration.seconds(10), healthCheckTimeout: Duration.seconds(9) },
     ],
     ['healthyThresholdCount: 1', { healthyThresholdCount: 1 }, 'healthyThresholdCount must be an integer from 2 to 10; received 1', { healthyThresholdCount: 2 }],
     ['unhealthyThresholdCount: 11', { unhealthyThresholdCount: 11 }, 'unhealthyThresholdCount must be an integer from 2 to 10; received 11', { unhealthyThresholdCount: 10 }],
     ['deregistrationDelay: 3601 seconds', { deregistrationDelay: Duration.seconds(3601) }, 'deregistrationDelay must be a whole number of seconds from 0 to 3600; received 3601 seconds', { deregistrationDelay: Duration.seconds(3600) }],
     ['healthCheckPath: health', { healthCheckPath: 'health' }, 'healthCheckPath must start with "/"; received "health"', { healthCheckPath: '/health' }],
-    ['environment PORT', { environment: { PORT: '9000' } }, 'environment must not set PORT (the construct sets it from port); received PORT=9000', { port: 9000, environment: { GREETING: 'hello' } }],
+    ['environment PORT', { environment: { PORT: '9000' } }, 'environment must not set PORT (the construct sets it from port); received PORT=9000. Leave PORT out of environment, and give the port the container listens on as port', { port: 9000, environment: { GREETING: 'hello' } }],
   ])('%s is refused, naming the construct path; what the message allows synthesizes', (_, props, message, wayOut) => {
     // The refusal alone: nothing the construct made before it adds a message of its own.
     expect(refusalsOf(build(props as PrivateFargateBehindAlbProps))).toEqual([`[TestStack/Web] ${message}`]);
@@ -75,7 +76,7 @@ describe('bad input is refused at synth with the prop, the value and what is all
 
   test('task subnets that select public subnets are refused', () => {
     expect(refusalsOf(build({ taskSubnets: { subnetType: ec2.SubnetType.PUBLIC } })))
-      .toEqual(['[TestStack/Web] taskSubnets must select only private subnets; received a selection with public subnets: TestStack/Web/Vpc/PublicSubnet1, TestStack/Web/Vpc/PublicSubnet2']);
+      .toEqual(['[TestStack/Web] taskSubnets must select only private subnets; received a selection with public subnets: TestStack/Web/Vpc/PublicSubnet1, TestStack/Web/Vpc/PublicSubnet2. Give taskSubnets: { subnetType: PRIVATE_ISOLATED }']);
   });
 
   test('a public subnet of an imported VPC, selected by its id, is refused', () => {
@@ -227,10 +228,14 @@ describe('refusals name props as the app\'s language writes them (jsii tells it 
   const timeout = { healthCheckInterval: Duration.seconds(10), healthCheckTimeout: Duration.seconds(10) };
 
   test.each([
-    [undefined, 'healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout 10 seconds and healthCheckInterval 10 seconds'],
-    ['Java/17.0.13', 'healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout 10 seconds and healthCheckInterval 10 seconds'],
-    ['Python/3.11.9', 'health_check_timeout must be less than health_check_interval; received health_check_timeout 10 seconds and health_check_interval 10 seconds'],
-    ['go1.26.0/linux/amd64', 'HealthCheckTimeout must be less than HealthCheckInterval; received HealthCheckTimeout 10 seconds and HealthCheckInterval 10 seconds'],
+    [undefined, 'healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout 10 seconds and healthCheckInterval 10 seconds. ' +
+      'Give a healthCheckTimeout of at most 9 seconds, or a healthCheckInterval of at least 11 seconds'],
+    ['Java/17.0.13', 'healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout 10 seconds and healthCheckInterval 10 seconds. ' +
+      'Give a healthCheckTimeout of at most 9 seconds, or a healthCheckInterval of at least 11 seconds'],
+    ['Python/3.11.9', 'health_check_timeout must be less than health_check_interval; received health_check_timeout 10 seconds and health_check_interval 10 seconds. ' +
+      'Give a health_check_timeout of at most 9 seconds, or a health_check_interval of at least 11 seconds'],
+    ['go1.26.0/linux/amd64', 'HealthCheckTimeout must be less than HealthCheckInterval; received HealthCheckTimeout 10 seconds and HealthCheckInterval 10 seconds. ' +
+      'Give a HealthCheckTimeout of at most 9 seconds, or a HealthCheckInterval of at least 11 seconds'],
   ])('JSII_AGENT %s', (agent, message) => {
     expect(refusalIn(agent, timeout)).toEqual([`[MyService/Web] ${message}`]);
   });
