@@ -107,6 +107,18 @@ describe('1. endpoints follow the VPC, not the object', () => {
     Template.fromStack(two).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
+  test('the third way out: the VPC\'s own endpoints, given to the services of both stacks by their security group', () => {
+    const app = new App();
+    const services = [['One', 'Web', 80], ['Two', 'Api', 8080]] as const;
+    for (const [name, id, port] of services) {
+      const stack = new Stack(app, name, { env: ENV });
+      const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Endpoints', 'sg-0endpoints');
+      new PrivateFargateBehindAlb(stack, id, { vpc: importedVpc(stack), endpointSecurityGroup, port });
+    }
+
+    for (const [name] of services) Template.fromStack(app.node.findChild(name) as Stack).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
   test('two stacks that look up one VPC share the set made in a network stack', () => {
     const vpcContext = {
       vpcId: 'vpc-0abc',
