@@ -6,7 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AlarmThresholds, deploymentAlarmsFor, validateAlarmThresholds } from './alarms';
-import { ListenerRule, RuleMatch, TrafficControl, TrafficFunctionProps, WeightedTargetGroup } from './listener-rule';
+import { ListenerRule, PRODUCTION_RULE_PRIORITY, RuleMatch, TrafficControl, TrafficFunctionProps, WeightedTargetGroup } from './listener-rule';
 import { fullNameOf } from './load-balancer';
 import { targetGroupId } from './target-group';
 import { fail } from './validation';
@@ -130,6 +130,14 @@ export const CLOUDFORMATION_DEPLOYMENT_MINUTES = 33 * 60;
 /** The longest bake time and step bake time ECS accepts (24 hours). */
 const MAX_BAKE_MINUTES = 1440;
 
+/** The smallest linear stepPercent whose steps fit CloudFormation's limit with these bake times; undefined when none does. */
+function fewestStepsPercent(bake: number, step: number): number | undefined {
+  for (let tenths = 30; tenths <= 1000; tenths++) {
+    if (bake + step * linearSteps(tenths / 10) <= CLOUDFORMATION_DEPLOYMENT_MINUTES) return tenths / 10;
+  }
+  return undefined;
+}
+
 /** The number of steps CloudFormation counts for a linear deployment: the step bake time is not applied after the last shift. */
 export function linearSteps(stepPercent: number): number {
   const tenths = Math.round(stepPercent * 10);
@@ -159,7 +167,7 @@ export function deploymentOf(scope: IConstruct, props: DeploymentProps): Deploym
   return deployment;
 }
 
-/** Throws unless the deployment is one ECS and CloudFormation accept. */
+/** Refuses unless the deployment is one ECS and CloudFormation accept. */
 function validateDeployment(scope: IConstruct, deployment: Deployment): void {
   // A rolling deployment has no bake time nor traffic step: no message names it.
   const names: Record<string, string> = {
@@ -182,9 +190,10 @@ function validateDeployment(scope: IConstruct, deployment: Deployment): void {
   const total = bake + step * steps;
   if (total > CLOUDFORMATION_DEPLOYMENT_MINUTES) {
     const sum = steps === 1 ? `bakeTime ${bake} + stepBakeTime ${step}` : `bakeTime ${bake} + stepBakeTime ${step} x ${steps} steps`;
+    const fewer = steps === 1 ? undefined : fewestStepsPercent(bake, step);
     fail(scope,
       `${of} must last at most ${CLOUDFORMATION_DEPLOYMENT_MINUTES} minutes (33 hours), the most CloudFormation accepts; received ${sum} = ${total} minutes. ` +
-      `Shorten bakeTime or stepBakeTime${steps > 1 ? ', or give a larger stepPercent' : ''}`);
+      `Shorten bakeTime or stepBakeTime${fewer !== undefined ? `, or give a stepPercent of ${fewer} or more (fewer steps)` : ''}`);
   }
 }
 
@@ -214,8 +223,6 @@ export function deploymentServiceOptions(deployment: Deployment): Pick<ecs.Farga
   };
 }
 
-/** The priority of the production rule on a service's own listener: the last it evaluates, so that rules users add come first. */
-const PRODUCTION_RULE_PRIORITY = 50000;
 
 /** What the deployment works on: the service and the front door built before it. */
 export interface DeploymentParts {
@@ -228,6 +235,8 @@ export interface DeploymentParts {
   readonly listeners: readonly elbv2.IApplicationListener[];
   /** On a shared HTTPS listener, what the service's rule matches. */
   readonly match?: RuleMatch;
+  /** On the load balancer's own listener, the host names its production rule matches (none: any host). */
+  readonly ownHosts?: string[];
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly targetGroupProps: elbv2.ApplicationTargetGroupProps;
   /** The names of the service's deployment alarms, which it reads when the app synthesizes: the alarms made here go there. */
@@ -256,7 +265,8 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
   // changes it in place, before the service, so that the function can refuse a switch that would send the traffic to
   // a target group with no healthy target (after an odd-numbered deployment, `targetGroup` is empty).
   const productionRule = (targetGroups: WeightedTargetGroup[]) => {
-    const rule = new ListenerRule(scope, match ? 'HostRule' : 'ProductionRule', listener, match ?? { priority: PRODUCTION_RULE_PRIORITY }, targetGroups);
+    const rule = new ListenerRule(scope, match ? 'HostRule' : 'ProductionRule', listener,
+      match ?? { hosts: parts.ownHosts, priority: PRODUCTION_RULE_PRIORITY }, targetGroups);
     // A rule that moves to another listener is disabled on its old one at once (see the function): the old
     // listener's own change (a redirect to HTTPS, say) comes first, so that its requests always have somewhere to go.
     for (const other of parts.listeners) if (other !== listener) rule.node.addDependency(other);

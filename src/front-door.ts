@@ -5,10 +5,10 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct, IConstruct } from 'constructs';
-import { RuleMatch } from './listener-rule';
+import { PRODUCTION_RULE_PRIORITY, RuleMatch } from './listener-rule';
 import { ownerOf } from './load-balancer';
 import { LoadBalancerUse } from './quotas';
-import { fail, validateIntegerInRange } from './validation';
+import { fail, inAppLanguage, validateIntegerInRange } from './validation';
 
 /*
  * The front door of a service: the listener it is reached through, under which name, and who may
@@ -38,6 +38,8 @@ export interface FrontDoor {
   readonly url: string;
   /** On a shared HTTPS listener, what the service's rule matches (the caller makes the rule). */
   readonly match?: RuleMatch;
+  /** The host names the production rule of the load balancer's own service matches: its domainName (none: any host). */
+  readonly ownHosts?: string[];
   /** The listeners the service is on and the certificate of its HTTPS listener it brings, as the load balancer's quotas count them. */
   readonly placed: Pick<LoadBalancerUse, 'listeners' | 'certificates'>;
 }
@@ -72,10 +74,15 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
     acknowledgeInPacks(redirect, ['ELBv2ACMCertificateRequired'],
       'This listener only redirects HTTP to HTTPS on 443 and serves nothing; the HTTPS listener on 443 holds the certificate.');
     const domain = props.domainName ? home.domain(scope, props) : undefined;
-    const listener = home.httpsListener(scope, props, { defaultTargetGroups: [targetGroup] });
+    // With a domain, the service answers its own name only (its production rule matches the host), and the listener
+    // answers any other name with a 404, as it does for the names of services that share it. A certificate alone
+    // names no host: the service answers any.
+    const listener = home.httpsListener(scope, props, domain ? undefined : { defaultTargetGroups: [targetGroup] });
+    if (domain) home.ownRoute(scope, props.domainName!);
     const certificate = domain?.certificate ?? props.certificate!;
     home.setOwnerCertificate(certificate);
-    return { listener, url, placed: { listeners: [redirect, listener], certificates: [certificate] } };
+    const ownHosts = domain ? [props.domainName!] : undefined;
+    return { listener, url, ownHosts, placed: { listeners: [redirect, listener], certificates: [certificate] } };
   }
   // A service on a shared load balancer joins its HTTPS listener with its name and, optionally, paths.
   const listener = home.httpsListener(scope, props);
@@ -206,14 +213,23 @@ class Home {
         protocol: elbv2.ApplicationProtocol.HTTPS,
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
         open: false,
-        certificates: [elbv2.ListenerCertificate.fromArn(Lazy.string({ produce: () => this.defaultCertificate().certificateArn }))],
+        certificates: [elbv2.ListenerCertificate.fromArn(Lazy.string({ produce: () => this.defaultCertificate()?.certificateArn }))],
         ...defaultAction ?? {
           defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'No service answers this host name.' }),
         },
       });
+      this.listener.node.addValidation({ validate: () => this.defaultCertificate() ? [] : [inAppLanguage(this.noDefaultCertificate())] });
     }
     admit(this.listener, 443, props);
     return this.listener;
+  }
+
+  /**
+   * The route of the service that made the load balancer, with a domain: its host, on its production rule, the last
+   * the listener evaluates. A service that shares the listener may add paths on that host, but not take the host whole.
+   */
+  public ownRoute(service: Construct, domainName: string): void {
+    this.priorities.set(PRODUCTION_RULE_PRIORITY, { key: domainName.toLowerCase(), holder: service.node.path });
   }
 
   /** The certificate of the service that made the load balancer: the listener's default while it serves HTTPS. */
@@ -229,16 +245,16 @@ class Home {
    * (RemoveListenerCertificates), so deleting the listener with such a ListenerCertificate (the stack's
    * deletion, the rollback of the listener's creation) would fail.
    */
-  private defaultCertificate(): acm.ICertificate {
+  private defaultCertificate(): acm.ICertificate | undefined {
     if (this.ownerCertificate) return this.ownerCertificate;
-    const candidates = [...this.domains.entries()].filter(([, entry]) => entry.atHome);
-    if (candidates.length === 0) {
-      fail(this.listener!,
-        `certificate: the HTTPS listener of the load balancer ${this.loadBalancer.node.path} lives in its stack ${Stack.of(this.scope).stackName} and needs a ` +
-        'default certificate from that stack, but every service on it gives a certificate of another stack. Give one of them a hostedZone ' +
-        '(the certificate is then made with the load balancer), or a certificate imported by its ARN');
-    }
-    return candidates[0][1].certificate;
+    return [...this.domains.values()].find((entry) => entry.atHome)?.certificate;
+  }
+
+  /** The refusal of a listener that no certificate of its stack can serve by default. */
+  private noDefaultCertificate(): string {
+    return `certificate: the HTTPS listener of the load balancer ${this.loadBalancer.node.path} lives in its stack ${Stack.of(this.scope).stackName} and ` +
+      'needs a default certificate from that stack, but every service on it gives a certificate of another stack. Give one of them a hostedZone ' +
+      '(the certificate is then made with the load balancer), or a certificate imported by its ARN';
   }
 
   /**
@@ -254,8 +270,12 @@ class Home {
       const sameZone = zoneId === undefined || existing.zoneId === undefined || zoneId === existing.zoneId;
       const sameCertificate = !props.certificate || props.certificate.certificateArn === existing.certificate.certificateArn;
       if (!sameZone || !sameCertificate) {
+        // The way out that synthesizes: the name's certificate came from that service's zone (no prop exposes it), or was given.
+        const wayOut = existing.zoneId !== undefined
+          ? 'Give the hostedZone of that service and no certificate: the name keeps its certificate and record'
+          : 'Give the certificate of that service';
         fail(service, `domainName ${name} is served by ${existing.holder} with another ${sameZone ? 'certificate' : 'hostedZone'}; a name has one ` +
-          'certificate and one record on a load balancer. Give the same certificate and hostedZone as that service, or leave them out');
+          `certificate and one record on a load balancer. ${wayOut}`);
       }
       return existing;
     }
@@ -300,7 +320,8 @@ class Home {
     const route = describeRoute(props.domainName!, paths);
     for (const taken of this.priorities.values()) {
       if (taken.key === key) {
-        fail(service, `domainName and pathPatterns must be unique on the shared loadBalancer; received ${route}, which ${taken.holder} already routes`);
+        fail(service, `domainName and pathPatterns must be unique on the shared loadBalancer; received ${route}, which ${taken.holder} already routes. ` +
+          'Give this service other pathPatterns or another domainName: one host and its paths route to one service');
       }
     }
     const priority = props.rulePriority ?? derivedPriority(host, paths);
@@ -363,7 +384,7 @@ function stableHash(text: string): number {
   return hash;
 }
 
-/** Throws on front-door props that the load balancer, ACM or Route 53 would refuse, or that cannot work together. */
+/** Refuses front-door props that the load balancer, ACM or Route 53 would refuse, or that cannot work together. */
 function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void {
   const https = props.certificate !== undefined || props.domainName !== undefined;
   if (props.loadBalancer && props.certificate && !props.domainName) {
@@ -377,7 +398,9 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
   if (!https && httpPort === 443) {
     fail(scope, `${props.listenerPort !== undefined ? 'listenerPort' : 'port'} must not be 443 over HTTP; received 443 without a certificate or domainName. ` +
       '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. ' +
-      `Give ${props.listenerPort !== undefined ? 'another listenerPort' : 'a listenerPort other than 443 (the container keeps port 443)'}, or a domainName or certificate`);
+      (props.listenerPort !== undefined
+        ? 'Give another listenerPort, or leave listenerPort out and give a certificate, or a domainName with its hostedZone or certificate'
+        : 'Give a listenerPort other than 443 (the container keeps port 443), or a certificate, or a domainName with its hostedZone or certificate'));
   }
   if (props.allowFrom !== undefined && props.allowFrom.length === 0) {
     fail(scope, 'allowFrom must name at least one peer; received an empty list. Leave it out to admit any IPv4 address');
@@ -391,7 +414,8 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
     if (zone !== undefined && !Token.isUnresolved(zone)) {
       const zoneName = zone.toLowerCase().replace(/\.$/, '');
       if (domain !== zoneName && !domain.endsWith(`.${zoneName}`)) {
-        fail(scope, `domainName must be in the hostedZone; received "${props.domainName}" and the zone ${zoneName}`);
+        fail(scope, `domainName must be in the hostedZone; received "${props.domainName}" and the zone ${zoneName}. ` +
+          `Give a domainName in ${zoneName} (such as api.${zoneName}), or the hostedZone that holds ${domain}`);
       }
     }
     if (!props.hostedZone && !props.certificate) {
@@ -405,7 +429,7 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
     if (!props.loadBalancer || !props.domainName) {
       const missing = [props.loadBalancer ? undefined : 'loadBalancer', props.domainName ? undefined : 'domainName'].filter((name) => name !== undefined);
       fail(scope, `pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without ${missing.join(' or ')}. ` +
-        `Give ${missing.join(' and ')} too, or leave pathPatterns out`);
+        `Give ${missing.map((name) => name === 'domainName' ? 'domainName (with its hostedZone or certificate)' : name).join(' and ')} too, or leave pathPatterns out`);
     }
     // ELB: "up to three match evaluations per condition and up to five match evaluations per rule" (Listener rules).
     if (props.pathPatterns.length < 1 || props.pathPatterns.length > 3) {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { FactName } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
 import { allowCustomResourceResponses, FargateVpcEndpoints } from './fargate-vpc-endpoints';
-import { fail } from './validation';
+import { fail, warn } from './validation';
 import { allowHttpsToGateway, describeVpc, privateSubnetsOf, sameVpc } from './vpc';
 
 /*
@@ -33,6 +33,9 @@ export interface RuleMatch {
   /** The rule's priority on its listener: 1 to 50000, unique per listener. */
   readonly priority: number;
 }
+
+/** The priority of the production rule on a service's own listener: the last it evaluates, so that rules users add come first. */
+export const PRODUCTION_RULE_PRIORITY = 50000;
 
 /** A target group a rule forwards to, and its weight in the template (ECS changes it later). */
 export interface WeightedTargetGroup {
@@ -278,7 +281,7 @@ export class TrafficControl extends Construct {
       securityGroup.addEgressRule(props.endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
       props.endpointSecurityGroup.addIngressRule(securityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints from the listener-rule function');
       allowHttpsToGateway(this, securityGroup, 's3');
-      Annotations.of(scope).addWarningV2('private-fargate-behind-alb:trafficFunctionEndpoints',
+      warn(scope, 'private-fargate-behind-alb:trafficFunctionEndpoints',
         'trafficFunctionInVpc: the listener-rule function uses endpoints the VPC has already (endpointSecurityGroup), which this app cannot see. ' +
         'Check that the VPC has an elasticloadbalancing interface endpoint with private DNS, and an S3 gateway endpoint on the function\'s ' +
         'subnets whose policy allows s3:PutObject to CloudFormation\'s response bucket (cloudformation-custom-resource-response- and the region ' +

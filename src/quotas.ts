@@ -1,8 +1,9 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct, IConstruct } from 'constructs';
 import { ListenerRule } from './listener-rule';
+import { inAppLanguage, warn } from './validation';
 
 /*
  * The quotas of an Application Load Balancer that services pass together though each is fine alone,
@@ -47,7 +48,7 @@ export interface LoadBalancerUse {
 export function recordLoadBalancerUse(service: Construct, loadBalancer: elbv2.IApplicationLoadBalancer, use: LoadBalancerUse): void {
   const tally = tallyOf(service, loadBalancer);
   tally.uses.push({ service, use });
-  service.node.addValidation({ validate: () => checkQuotas(tally, service) });
+  service.node.addValidation({ validate: () => checkQuotas(tally, service).map(inAppLanguage) });
 }
 
 interface Tally {
@@ -150,7 +151,7 @@ function checkQuotas(tally: Tally, service: Construct): string[] {
         `received ${total} on the load balancer ${tally.name} ${from}. ${capitalize(quota.wayOut(tally.uses))}`);
       continue;
     }
-    Annotations.of(service).addWarningV2(quota.adjustable.id,
+    warn(service, quota.adjustable.id,
       `loadBalancer: the load balancer ${tally.name} gets ${total} ${quota.what} ${from}; the ELB quota "${quota.name}" is ${quota.value}, ` +
       `adjustable (${quota.adjustable.code} in Service Quotas): the deploy fails unless the account's quota in the region is raised. ` +
       `Request the increase and acknowledge this warning, or ${quota.wayOut(tally.uses)}`);
