@@ -270,6 +270,11 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
     // A rule that moves to another listener is disabled on its old one at once (see the function): the old
     // listener's own change (a redirect to HTTPS, say) comes first, so that its requests always have somewhere to go.
     for (const other of parts.listeners) if (other !== listener) rule.node.addDependency(other);
+    // The target groups the rule forwards to are attached to the listener through it, as aws-cdk-lib knows a listener's
+    // own: `targetGroup.metrics` and `scaleOnRequestCount` read the load balancer from there. (A listener whose default
+    // forwards to the target group has attached it already.)
+    if (match || parts.ownHosts) targetGroup.registerListener(listener, rule);
+    alternateTargetGroup?.registerListener(listener, rule);
     return rule;
   };
   if (deployment.shiftsTraffic) {

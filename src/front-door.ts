@@ -218,7 +218,10 @@ class Home {
           defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'No service answers this host name.' }),
         },
       });
-      this.listener.node.addValidation({ validate: () => this.defaultCertificate() ? [] : [inAppLanguage(this.noDefaultCertificate())] });
+      // A listener whose every service was refused before it named a domain holds no name: those refusals say all.
+      this.listener.node.addValidation({
+        validate: () => this.defaultCertificate() || this.domains.size === 0 ? [] : [inAppLanguage(this.noDefaultCertificate())],
+      });
     }
     admit(this.listener, 443, props);
     return this.listener;
@@ -396,11 +399,15 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
     if (https) fail(scope, `listenerPort is for HTTP only; received ${props.listenerPort} with a certificate or domainName, which serve HTTPS on 443. Leave listenerPort out`);
   }
   if (!https && httpPort === 443) {
+    // On a shared load balancer, HTTPS goes by host name: a certificate alone is refused there (see above).
+    const https443 = props.loadBalancer
+      ? 'a domainName with its hostedZone or certificate'
+      : 'a certificate, or a domainName with its hostedZone or certificate';
     fail(scope, `${props.listenerPort !== undefined ? 'listenerPort' : 'port'} must not be 443 over HTTP; received 443 without a certificate or domainName. ` +
       '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. ' +
       (props.listenerPort !== undefined
-        ? 'Give another listenerPort, or leave listenerPort out and give a certificate, or a domainName with its hostedZone or certificate'
-        : 'Give a listenerPort other than 443 (the container keeps port 443), or a certificate, or a domainName with its hostedZone or certificate'));
+        ? `Give another listenerPort, or leave listenerPort out and give ${https443}`
+        : `Give a listenerPort other than 443 (the container keeps port 443), or ${https443}`));
   }
   if (props.allowFrom !== undefined && props.allowFrom.length === 0) {
     fail(scope, 'allowFrom must name at least one peer; received an empty list. Leave it out to admit any IPv4 address');

@@ -288,7 +288,7 @@ export class TrafficControl extends Construct {
         'without dashes)');
     } else if (props.vpcEndpoints === false) {
       fail(scope, 'trafficFunctionInVpc needs endpoints for the Elastic Load Balancing API and S3 in subnets with no route to the internet; ' +
-        'received vpcEndpoints false without endpointSecurityGroup, so the function could reach neither. Give endpointSecurityGroup (the group ' +
+        'received vpcEndpoints false without endpointSecurityGroup, so the function could reach neither. Replace vpcEndpoints: false with endpointSecurityGroup (the group ' +
         'of the VPC\'s endpoints, which must include elasticloadbalancing and an S3 gateway endpoint allowing CloudFormation\'s response bucket), ' +
         'or leave vpcEndpoints at true, or leave trafficFunctionInVpc at false');
     } else {

@@ -368,6 +368,54 @@ describe('many HTTPS services on one load balancer', () => {
     expect(refusalsOf(new PrivateFargateBehindAlb(paths.stack, 'Admin', { ...paths.shared, domainName: 'shop.example.com', pathPatterns: ['/admin/*'] }))).toEqual([]);
   });
 
+  test('the target groups a listener rule forwards to are attached to its listener: their metrics and request scaling work', () => {
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    const shop = new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone });
+    const api = new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: shop.loadBalancer, domainName: 'api.example.com', hostedZone, port: 8080 });
+
+    // The mistake: a target group only the custom rule forwards to, which aws-cdk-lib takes for one on no load balancer.
+    for (const web of [shop, api]) {
+      for (const targetGroup of [web.targetGroup, web.alternateTargetGroup!]) {
+        const dimensions = stack.resolve(targetGroup.metrics.requestCount().dimensions);
+        // aws-cdk-lib reads the load balancer's name from the ARN of the listener the group is attached to.
+        expect(JSON.stringify(dimensions.LoadBalancer)).toMatch(/"Ref":"ShopHttpsListener[0-9A-F]{8}"/);
+      }
+      web.scaling.scaleOnRequestCount('Requests', { requestsPerTarget: 100, targetGroup: web.targetGroup });
+    }
+    expect(refusalsOf(stack)).toEqual([]);
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }) }),
+    }, 2);
+  });
+
+  test('a service refused for a name another load balancer holds is the one refusal: its load balancer\'s new HTTPS listener is not', () => {
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone });
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 });
+
+    const api = new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, domainName: 'shop.example.com', hostedZone, port: 8081 });
+
+    expect(refusalsOf(api)).toEqual([expect.stringMatching(/^\[TestStack\/Api\] domainName shop\.example\.com already points to the load balancer /)]);
+  });
+
+  test('port 443 over HTTP on a shared load balancer names the way out that works there, a domainName', () => {
+    const withWeb = () => {
+      const stack = newStack(ENV);
+      return { stack, loadBalancer: new PrivateFargateBehindAlb(stack, 'Web').loadBalancer };
+    };
+    const refused = withWeb();
+    expect(refusalsOf(new PrivateFargateBehindAlb(refused.stack, 'Api', { loadBalancer: refused.loadBalancer, port: 443 }))).toEqual([
+      '[TestStack/Api] port must not be 443 over HTTP; received 443 without a certificate or domainName. 443 is the HTTPS port: the HTTPS listener ' +
+      'takes it when a service of the load balancer gets a domainName or certificate. Give a listenerPort other than 443 (the container keeps port 443), ' +
+      'or a domainName with its hostedZone or certificate',
+    ]);
+    const wayOut = withWeb();
+    const api = new PrivateFargateBehindAlb(wayOut.stack, 'Api', { loadBalancer: wayOut.loadBalancer, port: 443, domainName: 'api.example.com', hostedZone: zone(wayOut.stack) });
+    expect(refusalsOf(api)).toEqual([]);
+  });
+
   test('one name on two load balancers is refused: a name has one record', () => {
     const stack = newStack(ENV);
     const hostedZone = zone(stack);

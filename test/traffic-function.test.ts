@@ -324,7 +324,7 @@ describe('trafficFunctionInVpc is refused where it cannot work, with a way out t
 
     expect(build({ vpcEndpoints: false })).toThrow(
       '[TestStack/Web] trafficFunctionInVpc needs endpoints for the Elastic Load Balancing API and S3 in subnets with no route to the internet; ' +
-      'received vpcEndpoints false without endpointSecurityGroup, so the function could reach neither. Give endpointSecurityGroup (the group ' +
+      'received vpcEndpoints false without endpointSecurityGroup, so the function could reach neither. Replace vpcEndpoints: false with endpointSecurityGroup (the group ' +
       'of the VPC\'s endpoints, which must include elasticloadbalancing and an S3 gateway endpoint allowing CloudFormation\'s response bucket), ' +
       'or leave vpcEndpoints at true, or leave trafficFunctionInVpc at false');
     expect(build({})).not.toThrow();
