@@ -327,6 +327,13 @@ class Home {
           'Give this service other pathPatterns or another domainName: one host and its paths route to one service');
       }
     }
+    // The owner's rule is the last the listener evaluates: a rule that matches every request for its name would take them all.
+    const owner = this.priorities.get(PRODUCTION_RULE_PRIORITY);
+    if (owner && hostCovers(host, owner.key) && (paths.length === 0 || paths.some((path) => /^\/?\*$/.test(path)))) {
+      fail(service, `domainName and pathPatterns must leave the name ${owner.key} to ${owner.holder}, which made the load balancer; received ${route}, ` +
+        `which matches every request for ${owner.key} before that service's own rule. Give pathPatterns narrower than /*, or a domainName that does ` +
+        `not cover ${owner.key}`);
+    }
     const priority = props.rulePriority ?? derivedPriority(host, paths);
     const holder = this.priorities.get(priority);
     if (holder) {
@@ -374,6 +381,12 @@ function derivedPriority(host: string, paths: string[]): number {
 function splitKey(key: string): [string, string[]] {
   const [host, ...paths] = key.split(' ');
   return [host, paths];
+}
+
+/** Whether the host condition `pattern` (ELB's wildcards: `*` any characters, `?` one) matches the host name `host`, in any case. */
+function hostCovers(pattern: string, host: string): boolean {
+  const regex = pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`).test(host.toLowerCase());
 }
 
 function describeRoute(host: string, paths: string[]): string {

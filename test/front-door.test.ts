@@ -209,7 +209,7 @@ describe('many HTTPS services on one load balancer', () => {
   test('a more specific rule comes first: host and paths before the host alone, longer paths before shorter, exact hosts before wildcards', () => {
     const stack = newStack(ENV);
     const hostedZone = zone(stack);
-    const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
+    const front = new PrivateFargateBehindAlb(stack, 'Front');
     const shared = { loadBalancer: front.loadBalancer, hostedZone };
     new PrivateFargateBehindAlb(stack, 'App', { ...shared, domainName: 'app.example.com', port: 8080 });
     new PrivateFargateBehindAlb(stack, 'Admin', { ...shared, domainName: 'app.example.com', pathPatterns: ['/admin/*'], port: 8081 });
@@ -366,6 +366,24 @@ describe('many HTTPS services on one load balancer', () => {
     ]);
     const paths = withShop();
     expect(refusalsOf(new PrivateFargateBehindAlb(paths.stack, 'Admin', { ...paths.shared, domainName: 'shop.example.com', pathPatterns: ['/admin/*'] }))).toEqual([]);
+    // Every path of the name, or a wildcard name that covers it, would take the owner's requests as well.
+    const everyPath = withShop();
+    expect(refusalsOf(new PrivateFargateBehindAlb(everyPath.stack, 'Other', { ...everyPath.shared, domainName: 'shop.example.com', pathPatterns: ['/*'] }))).toEqual([
+      '[TestStack/Other] domainName and pathPatterns must leave the name shop.example.com to TestStack/Shop, which made the load balancer; received ' +
+      'the host shop.example.com with the paths /*, which matches every request for shop.example.com before that service\'s own rule. Give ' +
+      'pathPatterns narrower than /*, or a domainName that does not cover shop.example.com',
+    ]);
+    const wildcard = withShop();
+    const certificate = acm.Certificate.fromCertificateArn(wildcard.stack, 'Wildcard', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+    expect(refusalsOf(new PrivateFargateBehindAlb(wildcard.stack, 'All', { ...wildcard.shared, domainName: '*.Example.com', certificate, hostedZone: undefined })))
+      .toEqual([expect.stringMatching(/^\[TestStack\/All\] domainName and pathPatterns must leave the name shop\.example\.com to TestStack\/Shop/)]);
+    // The way out: the wildcard name under narrower paths.
+    const narrower = withShop();
+    const wildcardCertificate = acm.Certificate.fromCertificateArn(narrower.stack, 'Wildcard', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+    const all = new PrivateFargateBehindAlb(narrower.stack, 'All', {
+      ...narrower.shared, domainName: '*.example.com', certificate: wildcardCertificate, hostedZone: undefined, pathPatterns: ['/static/*'],
+    });
+    expect(refusalsOf(all)).toEqual([]);
   });
 
   test('the target groups a listener rule forwards to are attached to its listener: their metrics and request scaling work', () => {
