@@ -270,11 +270,12 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
     // A rule that moves to another listener is disabled on its old one at once (see the function): the old
     // listener's own change (a redirect to HTTPS, say) comes first, so that its requests always have somewhere to go.
     for (const other of parts.listeners) if (other !== listener) rule.node.addDependency(other);
-    // The target groups the rule forwards to are attached to the listener through it, as aws-cdk-lib knows a listener's
-    // own: `targetGroup.metrics` and `scaleOnRequestCount` read the load balancer from there. (A listener whose default
-    // forwards to the target group has attached it already.)
-    if (match || parts.ownHosts) targetGroup.registerListener(listener, rule);
-    alternateTargetGroup?.registerListener(listener, rule);
+    // The target groups the rule forwards to are attached to its listener, as aws-cdk-lib knows a listener's own:
+    // `targetGroup.metrics` and `scaleOnRequestCount` read the load balancer from there. (A listener whose default
+    // forwards to the target group has attached it already.) The service then waits for the listener; it waits for the
+    // rule already, by reference or by dependency.
+    if (match || parts.ownHosts) targetGroup.registerListener(listener);
+    alternateTargetGroup?.registerListener(listener);
     return rule;
   };
   if (deployment.shiftsTraffic) {
