@@ -8,6 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { AlarmThresholds, deploymentAlarmsFor, validateAlarmThresholds } from './alarms';
 import { ListenerRule, PRODUCTION_RULE_PRIORITY, RuleMatch, TrafficControl, TrafficFunctionProps, WeightedTargetGroup } from './listener-rule';
 import { fullNameOf } from './load-balancer';
+import { buildSmokeTest, SmokeTest, SmokeTestProps, validateSmokeTest, validateSmokeTestReach } from './smoke-test';
 import { targetGroupId } from './target-group';
 import { fail } from './validation';
 
@@ -144,8 +145,10 @@ export function linearSteps(stepPercent: number): number {
   return 1000 % tenths === 0 ? 1000 / tenths - 1 : Math.floor(1000 / tenths);
 }
 
-/** What the deployment reads from the construct's props, with what the stack's traffic function reads. */
-export interface DeploymentProps extends TrafficFunctionProps {
+/** What the deployment reads from the construct's props, with what the stack's traffic function and the smoke test read. */
+export interface DeploymentProps extends TrafficFunctionProps, SmokeTestProps {
+  readonly smokeTest?: SmokeTest;
+  readonly taskSubnets?: ec2.SubnetSelection;
   readonly deployment?: Deployment;
   readonly deploymentAlarms?: boolean;
   readonly alarmThresholds?: AlarmThresholds;
@@ -164,6 +167,7 @@ export function deploymentOf(scope: IConstruct, props: DeploymentProps): Deploym
     }
   }
   validateAlarmThresholds(scope, props.alarmThresholds ?? {});
+  if (props.smokeTest) validateSmokeTest(scope, props.smokeTest, deployment.shiftsTraffic);
   return deployment;
 }
 
@@ -241,6 +245,8 @@ export interface DeploymentParts {
   readonly targetGroupProps: elbv2.ApplicationTargetGroupProps;
   /** The names of the service's deployment alarms, which it reads when the app synthesizes: the alarms made here go there. */
   readonly alarmNames: string[];
+  /** With a smoke test, the priority of its test rule on the listener. */
+  readonly testPriority?: number;
 }
 
 /** The deployment built: the second target group of a traffic-shifting deployment, and the alarms. */
@@ -278,13 +284,28 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
     alternateTargetGroup?.registerListener(listener);
     return rule;
   };
+  if (props.smokeTest) validateSmokeTestReach(scope, props, parts.loadBalancer, service.cluster.vpc);
   if (deployment.shiftsTraffic) {
     alternateTargetGroup = new elbv2.ApplicationTargetGroup(scope, targetGroupId(scope, 'AlternateTargetGroup', parts.loadBalancer), parts.targetGroupProps);
-    const rule = productionRule([{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }]);
+    const targetGroups = [{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }];
+    const rule = productionRule(targetGroups);
+    // The smoke test's rule: the production rule's match and target groups, and the test header; ECS moves its weights too.
+    const testListenerRule = props.smokeTest && buildSmokeTest(scope, props, props.smokeTest, {
+      service,
+      loadBalancer: parts.loadBalancer,
+      listener,
+      match: { ...match ?? { hosts: parts.ownHosts }, priority: parts.testPriority! },
+      targetGroups,
+    });
     const ecsRole = control.ecsRole;
     const alternate = alternateTargetGroup;
     alternateTarget = {
-      bind: () => ({ alternateTargetGroupArn: alternate.targetGroupArn, roleArn: ecsRole.roleArn, productionListenerRule: rule.ruleArn }),
+      bind: () => ({
+        alternateTargetGroupArn: alternate.targetGroupArn,
+        roleArn: ecsRole.roleArn,
+        productionListenerRule: rule.ruleArn,
+        testListenerRule,
+      }),
     };
   } else {
     service.node.addDependency(productionRule([{ targetGroup, weight: 100 }]));

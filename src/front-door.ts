@@ -30,6 +30,8 @@ export interface FrontDoorProps {
   readonly rulePriority?: number;
   readonly allowFrom?: ec2.IPeer[];
   readonly internetFacing?: boolean;
+  /** Whether the service has a smoke test, whose test rule takes the priority just before the service's own rule. */
+  readonly smokeTest?: unknown;
 }
 
 /** The front door built: the listener the service is reached through, its URL, and its rule on a shared listener. */
@@ -42,7 +44,12 @@ export interface FrontDoor {
   readonly ownHosts?: string[];
   /** The listeners the service is on and the certificate of its HTTPS listener it brings, as the load balancer's quotas count them. */
   readonly placed: Pick<LoadBalancerUse, 'listeners' | 'certificates'>;
+  /** With a smoke test, the priority of its test rule: the one just before the service's production rule. */
+  readonly testPriority?: number;
 }
+
+/** The test rule's priority on a listener of the service's own: just before its production rule. */
+const OWN_TEST_PRIORITY = PRODUCTION_RULE_PRIORITY - 1;
 
 /** Validates the front-door props and builds the listeners, certificate and record of the service. */
 export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBalancer: elbv2.IApplicationLoadBalancer,
@@ -60,7 +67,9 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
       'Give certificate or domainName to serve HTTPS on 443 and have this port redirect to it.');
     const host = loadBalancer.loadBalancerDnsName;
     const url = !Token.isUnresolved(port) && port === 80 ? `http://${host}` : `http://${host}:${Tokenization.stringifyNumber(port)}`;
-    return { listener, url, placed: { listeners: [listener], certificates: [] } };
+    // The service's own port: no other rule of this library is on its listener.
+    const testPriority = props.smokeTest ? OWN_TEST_PRIORITY : undefined;
+    return { listener, url, placed: { listeners: [listener], certificates: [] }, testPriority };
   }
   const home = homeOf(scope, loadBalancer);
   const url = `https://${props.domainName ?? loadBalancer.loadBalancerDnsName}`;
@@ -82,13 +91,15 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
     const certificate = domain?.certificate ?? props.certificate!;
     home.setOwnerCertificate(certificate);
     const ownHosts = domain ? [props.domainName!] : undefined;
-    return { listener, url, ownHosts, placed: { listeners: [redirect, listener], certificates: [certificate] } };
+    const testPriority = props.smokeTest ? home.testPriority(scope, OWN_TEST_PRIORITY) : undefined;
+    return { listener, url, ownHosts, placed: { listeners: [redirect, listener], certificates: [certificate] }, testPriority };
   }
   // A service on a shared load balancer joins its HTTPS listener with its name and, optionally, paths.
   const listener = home.httpsListener(scope, props);
   const { certificate } = home.domain(scope, props);
   const match = { hosts: [props.domainName!], paths: props.pathPatterns, priority: home.rulePriority(scope, props) };
-  return { listener, url, match, placed: { listeners: [listener], certificates: [certificate] } };
+  const testPriority = props.smokeTest ? home.testPriority(scope, match.priority - 1, props.rulePriority !== undefined) : undefined;
+  return { listener, url, match, placed: { listeners: [listener], certificates: [certificate] }, testPriority };
 }
 
 /** The listener ports claimed on each load balancer by this library's constructs, and the path of each holder. */
@@ -197,8 +208,8 @@ class Home {
   private listener?: elbv2.ApplicationListener;
   private ownerCertificate?: acm.ICertificate;
   private readonly domains = new Map<string, DomainEntry>();
-  /** The rule priorities of the HTTPS listener, and the host and paths of each holder. */
-  private readonly priorities = new Map<number, { key: string; holder: string }>();
+  /** The rule priorities of the HTTPS listener, and the host and paths of each holder (`test`: its smoke test's rule). */
+  private readonly priorities = new Map<number, { key: string; holder: string; test?: boolean }>();
 
   constructor(private readonly scope: Construct, private readonly loadBalancer: elbv2.IApplicationLoadBalancer) {}
 
@@ -322,7 +333,7 @@ class Home {
     const key = [host, ...[...paths].sort()].join(' ');
     const route = describeRoute(props.domainName!, paths);
     for (const taken of this.priorities.values()) {
-      if (taken.key === key) {
+      if (taken.key === key && !taken.test) {
         fail(service, `domainName and pathPatterns must be unique on the shared loadBalancer; received ${route}, which ${taken.holder} already routes. ` +
           'Give this service other pathPatterns or another domainName: one host and its paths route to one service');
       }
@@ -339,10 +350,28 @@ class Home {
     if (holder) {
       fail(service,
         `rulePriority must be unique on the listener; received ${priority} ${props.rulePriority === undefined ? `(derived from ${route}) ` : ''}` +
-        `for ${route}, which ${holder.holder} already holds for ${describeRoute(...splitKey(holder.key))}. ` +
-        'Give one of the two services a rulePriority of its own, from 1 to 49999 (a lower number is evaluated first)');
+        `for ${route}, which ${holder.holder} already holds for ${holder.test ? 'the test rule of its smoke test on ' : ''}` +
+        `${describeRoute(...splitKey(holder.key))}. Give one of the two services a rulePriority of its own, from 1 to 49999 (a lower number is evaluated first)`);
     }
     this.priorities.set(priority, { key, holder: service.node.path });
+    return priority;
+  }
+
+  /**
+   * The priority of a smoke test's rule: just before the service's own rule (`priority` + 1), so that the test
+   * requests take the route a user's request takes, and reach the test rule first. `given`: the service's
+   * rulePriority was given, not derived.
+   */
+  public testPriority(service: Construct, priority: number, given = false): number {
+    const own = priority + 1;
+    const holder = this.priorities.get(priority);
+    if (priority < 1 || holder) {
+      fail(service, `smokeTest puts its test rule just before the service's own rule, at priority ${priority}; ` +
+        (holder ? `${holder.holder} holds it for ${describeRoute(...splitKey(holder.key))}. ` : 'no rule has a priority below 1. ') +
+        `Give this service a rulePriority from 2 to 49999 whose number just below is free${given ? ' (received ' + own + ')' : ''}, or leave smokeTest out`);
+    }
+    // The owner with a certificate alone answers any host: its route has no name.
+    this.priorities.set(priority, { key: this.priorities.get(own)?.key ?? '*', holder: service.node.path, test: true });
     return priority;
   }
 }

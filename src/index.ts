@@ -3,3 +3,5 @@ export * from './fargate-vpc-endpoints';
 export { Deployment } from './deployment';
 export type { CanaryDeploymentOptions, LinearDeploymentOptions, BlueGreenDeploymentOptions } from './deployment';
 export type { AlarmThresholds } from './alarms';
+export { SmokeTest } from './smoke-test';
+export type { SmokeTestRequest, SmokeTestOptions, HttpSmokeTestOptions } from './smoke-test';

@@ -46,12 +46,22 @@ export interface WeightedTargetGroup {
 /** The tag the function puts on every rule it creates: the id of the stack whose rule it is. */
 export const STACK_TAG = 'private-fargate-behind-alb:stack-id';
 
+/** How a rule is written beyond its match and target groups. */
+export interface ListenerRuleOptions {
+  /**
+   * A test rule's header: the rule also matches this header, with a value the function draws when it creates the
+   * rule and keeps on every update. No template shows it; the smoke test reads it from the rule.
+   */
+  readonly secretHeader?: string;
+}
+
 /** A listener rule owned by the custom resource `Custom::PrivateFargateListenerRule`. */
 export class ListenerRule extends Construct {
   /** The rule's ARN (its physical id). */
   public readonly ruleArn: string;
 
-  constructor(scope: Construct, id: string, listener: elbv2.IApplicationListener, match: RuleMatch, targetGroups: WeightedTargetGroup[]) {
+  constructor(scope: Construct, id: string, listener: elbv2.IApplicationListener, match: RuleMatch, targetGroups: WeightedTargetGroup[],
+    options: ListenerRuleOptions = {}) {
     super(scope, id);
     const control = TrafficControl.of(this);
     control.allowRulesOn(listener);
@@ -68,6 +78,7 @@ export class ListenerRule extends Construct {
         Priority: match.priority,
         Conditions: conditions,
         TargetGroups: targetGroups.map(({ targetGroup, weight }) => ({ TargetGroupArn: targetGroup.targetGroupArn, Weight: weight })),
+        ...(options.secretHeader !== undefined ? { SecretHeader: options.secretHeader } : {}),
       },
     });
     this.ruleArn = resource.ref;
@@ -116,6 +127,8 @@ export class TrafficControl extends Construct {
   private readonly listenerArns: string[] = [];
   private retention?: { value: logs.RetentionDays; holder: string };
   private placement?: { given?: boolean; vpc?: ec2.IVpc; holder: string };
+  private hooks = false;
+  private inVpcSecurityGroup?: ec2.SecurityGroup;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -207,6 +220,30 @@ export class TrafficControl extends Construct {
       'receive only an invocation that crashed, which CloudFormation fails after its ServiceTimeout (5 minutes) anyway.');
   }
 
+  /** The function's security group when it runs in the VPC (`trafficFunctionInVpc`). */
+  public get securityGroup(): ec2.SecurityGroup | undefined {
+    return this.inVpcSecurityGroup;
+  }
+
+  /**
+   * Lets ECS call the function as a lifecycle hook of the stack's services, with the stack's ECS role: an inline
+   * policy of that role, so that it exists before the services that name the role.
+   */
+  public allowHooks(): void {
+    if (this.hooks) return;
+    this.hooks = true;
+    const role = this.ecsRole.node.defaultChild as iam.CfnRole;
+    role.policies = [...(role.policies as iam.CfnRole.PolicyProperty[] | undefined) ?? [], {
+      policyName: 'LifecycleHooks',
+      policyDocument: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.handler.attrArn] })],
+      }),
+    }];
+    acknowledge(this.ecsRole, inPacks('IAMNoInlinePolicy', REGULATED),
+      'The policy lets ECS call this stack\'s one traffic function as the services\' lifecycle hook, and belongs to this one role: inline, it ' +
+      'is created with the role, before the services that name it, and deleted with it.');
+  }
+
   /** Lets the function create rules on `listener`. */
   public allowRulesOn(listener: elbv2.IApplicationListener): void {
     if (this.listeners.has(listener)) return;
@@ -268,7 +305,7 @@ export class TrafficControl extends Construct {
    */
   private placeInVpc(scope: IConstruct, props: TrafficFunctionProps, vpc: ec2.IVpc): void {
     const subnets = vpc.selectSubnets(props.taskSubnets ?? privateSubnetsOf(vpc));
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    const securityGroup = this.inVpcSecurityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
       // EC2 accepts no apostrophe in a group's description.
       description: 'The listener-rule function: HTTPS to the Elastic Load Balancing API and the CloudFormation response bucket only',

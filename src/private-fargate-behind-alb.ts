@@ -12,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AlarmThresholds } from './alarms';
 import { buildDeployment, Deployment, deploymentOf } from './deployment';
+import { SmokeTest } from './smoke-test';
 import { buildFrontDoor } from './front-door';
 import { fullNameOf, loadBalancerFor } from './load-balancer';
 import { buildNetwork } from './network';
@@ -462,6 +463,17 @@ export interface PrivateFargateBehindAlbProps {
   readonly deployment?: Deployment;
 
   /**
+   * Requests each new revision must answer as expected before any production traffic reaches it: on every canary,
+   * linear and blue/green deployment, once ECS has started the new tasks and pointed the test rule at them, the
+   * stack's traffic function sends them through the load balancer, and ECS rolls back when one is not answered as
+   * expected. The test rule matches only requests that carry a header whose value the rule alone holds. With an
+   * internal load balancer, give `trafficFunctionInVpc: true`. Not with `Deployment.rolling()`, which sends no test traffic.
+   *
+   * @default - no smoke test: a bad release meets the first share of production traffic, and the deployment alarms roll it back
+   */
+  readonly smokeTest?: SmokeTest;
+
+  /**
    * Whether the service has deployment alarms (5xx answers, unhealthy targets and response time, each
    * watching every target group the tasks may be in) that roll a release back when one fires. When
    * false, the template says the service's alarms are off (not merely absent, which ECS would ignore),
@@ -660,6 +672,7 @@ function build(scope: PrivateFargateBehindAlb, props: PrivateFargateBehindAlbPro
     targetGroup,
     targetGroupProps,
     alarmNames,
+    testPriority: front.testPriority,
   });
   recordLoadBalancerUse(scope, loadBalancer, { ...front.placed, targetGroups: [targetGroup, deployed.alternateTargetGroup] });
 

@@ -18,6 +18,8 @@
  */
 'use strict';
 
+const crypto = require('crypto');
+const http = require('http');
 const https = require('https');
 
 /** A rule ARN; anything else in PhysicalResourceId is what a failed create answered. */
@@ -47,6 +49,8 @@ function whole(value, name) {
 /** The rule as the ELBv2 API takes it, from ResourceProperties. */
 function desired(props) {
   return {
+    // A test rule's header, matched with a value only the rule holds (see withSecret).
+    secretHeader: props.SecretHeader,
     listenerArn: props.ListenerArn,
     priority: whole(props.Priority, 'Priority'),
     conditions: props.Conditions,
@@ -73,6 +77,34 @@ function keepWeights(targetGroups, liveRule) {
   const live = liveWeights(liveRule);
   const kept = targetGroups.map((tg) => (live.has(tg.TargetGroupArn) ? { ...tg, Weight: live.get(tg.TargetGroupArn) } : tg));
   return kept.reduce((sum, tg) => sum + tg.Weight, 0) > 0 ? kept : targetGroups;
+}
+
+/** Whether `condition` is the http-header condition on `name` (header names match in any case). */
+const isSecret = (condition, name) => name !== undefined && condition.Field === 'http-header'
+  && String(condition.HttpHeaderConfig?.HttpHeaderName ?? '').toLowerCase() === name.toLowerCase();
+
+/** The value a live rule matches in its header `name`, or undefined. */
+function secretOf(rule, name) {
+  const condition = (rule?.Conditions ?? []).find((c) => isSecret(c, name));
+  return condition?.HttpHeaderConfig?.Values?.[0];
+}
+
+/**
+ * The conditions to write: the template's, and for a test rule its header, with the value the live rule holds or,
+ * for a new rule, a new random one. The value is in no template and no log: only the rule holds it, and the smoke
+ * test reads it from there.
+ */
+function withSecret(rule, live) {
+  if (!rule.secretHeader) return rule.conditions;
+  const value = secretOf(live, rule.secretHeader) ?? crypto.randomBytes(32).toString('hex');
+  return [...(rule.conditions ?? []), { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: rule.secretHeader, Values: [value] } }];
+}
+
+/** A copy of an API input whose header values are hidden: a test rule's value is logged nowhere. */
+function redacted(input) {
+  const hide = (condition) => (condition?.Field === 'http-header'
+    ? { ...condition, HttpHeaderConfig: { ...condition.HttpHeaderConfig, Values: ['(hidden)'] } } : condition);
+  return Array.isArray(input?.Conditions) ? { ...input, Conditions: input.Conditions.map(hide) } : input;
 }
 
 /** A condition by its meaning: the field and its values, from the `...Config` shape or the legacy `Values`. */
@@ -103,7 +135,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function call(elb, method, input, signal) {
   for (let attempt = 0; ; attempt++) {
     signal?.throwIfAborted();
-    console.log(JSON.stringify({ call: method, input, attempt }));
+    console.log(JSON.stringify({ call: method, input: redacted(input), attempt }));
     try {
       return await elb[method](input, { abortSignal: signal });
     } catch (error) {
@@ -113,11 +145,11 @@ async function call(elb, method, input, signal) {
   }
 }
 
-async function createRule(elb, rule, targetGroups, stackId, signal) {
+async function createRule(elb, rule, targetGroups, stackId, signal, live) {
   const out = await call(elb, 'createRule', {
     ListenerArn: rule.listenerArn,
     Priority: rule.priority,
-    Conditions: rule.conditions,
+    Conditions: withSecret(rule, live),
     Actions: forward(targetGroups),
     Tags: [{ Key: STACK_TAG, Value: stackId }],
   }, signal);
@@ -140,7 +172,7 @@ async function sameRuleAt(elb, rule, signal) {
   do {
     const page = await call(elb, 'describeRules', { ListenerArn: rule.listenerArn, PageSize: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }, signal);
     const held = (page.Rules ?? []).find((r) => String(r.Priority) === String(rule.priority)
-      && sameConditions((r.Conditions ?? []).filter((c) => !isNever(c)), rule.conditions));
+      && sameConditions((r.Conditions ?? []).filter((c) => !isNever(c) && !isSecret(c, rule.secretHeader)), rule.conditions));
     if (held) return held;
     marker = page.NextMarker;
   } while (marker);
@@ -230,7 +262,7 @@ async function apply(event, elb, signal) {
   if (!live || rule.listenerArn !== event.OldResourceProperties?.ListenerArn) {
     let created;
     try {
-      created = await createRule(elb, rule, targetGroups, event.StackId, signal);
+      created = await createRule(elb, rule, targetGroups, event.StackId, signal, live);
     } catch (error) {
       // The rollback of a move: the rule being restored still holds its priority on its listener, disabled. It
       // comes back as it was, with the weights of the rule CloudFormation holds now (ECS may have moved them).
@@ -239,9 +271,11 @@ async function apply(event, elb, signal) {
       const current = live ?? held;
       const heldGroups = keepWeights(rule.targetGroups, current);
       await checkHealthyTargets(elb, current, heldGroups, signal);
-      await call(elb, 'modifyRule', { RuleArn: held.RuleArn, Conditions: rule.conditions, Actions: forward(heldGroups) }, signal);
+      await call(elb, 'modifyRule', { RuleArn: held.RuleArn, Conditions: withSecret(rule, held), Actions: forward(heldGroups) }, signal);
       return done(held.RuleArn);
     }
+    // A test rule's header goes with the rest: the disabled rule keeps within ELB's five condition values, and a rollback
+    // that enables it again draws a new value, which the smoke test reads from the rule.
     if (live) await disable(elb, id, event.OldResourceProperties.Conditions, created, signal);
     return done(created);
   }
@@ -249,8 +283,130 @@ async function apply(event, elb, signal) {
   if (String(live.Priority) !== String(rule.priority)) {
     await call(elb, 'setRulePriorities', { RulePriorities: [{ RuleArn: id, Priority: rule.priority }] }, signal);
   }
-  await call(elb, 'modifyRule', { RuleArn: id, Conditions: rule.conditions, Actions: forward(targetGroups) }, signal);
+  await call(elb, 'modifyRule', { RuleArn: id, Conditions: withSecret(rule, live), Actions: forward(targetGroups) }, signal);
   return done(id);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The smoke test: ECS calls this function as a lifecycle hook at POST_TEST_TRAFFIC_SHIFT, once the test rule sends
+// its requests to the new revision (ECS developer guide, "Lambda hooks for Amazon ECS service deployments").
+
+/** An ECS lifecycle hook's event (it has a lifecycleStage and the deployment's executionDetails), not CloudFormation's. */
+const isHookEvent = (event) => event?.RequestType === undefined && (event?.lifecycleStage !== undefined || event?.executionDetails !== undefined);
+
+/** Statuses a load balancer answers when no target answers: the new tasks may not serve yet. */
+const NOT_YET = new Set([502, 503, 504]);
+/** How long one request may take, and how much of a response body is read. */
+const REQUEST_TIMEOUT_MS = 5000;
+const MAX_BODY_BYTES = 1024 * 1024;
+/** The time kept for the answer to ECS: requests stop when less than this is left of the function's time. */
+const HOOK_MARGIN_MS = 15000;
+/** How long ECS waits before it calls again after IN_PROGRESS (seconds). */
+const CALL_BACK_DELAY_S = 15;
+
+/** hookDetails as the template gives them (a JSON string) or as ECS passes them back (an object). */
+function detailsOf(event) {
+  const details = event.hookDetails;
+  return typeof details === 'string' ? JSON.parse(details) : (details ?? {});
+}
+
+/** Sends one request and reads up to MAX_BODY_BYTES of its answer: { status, body }, or throws on no answer. */
+function sendRequest(url, { method, headers, body, servername, verify }) {
+  const target = new URL(url);
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(target, {
+      method,
+      headers: { ...headers, ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}) },
+      timeout: REQUEST_TIMEOUT_MS,
+      ...(target.protocol === 'https:' ? { servername, rejectUnauthorized: verify } : {}),
+    }, (res) => {
+      const chunks = [];
+      let size = 0;
+      res.on('data', (chunk) => {
+        if (size < MAX_BODY_BYTES) chunks.push(chunk);
+        size += chunk.length;
+      });
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf-8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} seconds`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * One request of the smoke test, judged: `pass` when it answers as expected, `fail` when the new revision answers
+ * otherwise, `wait` when nothing answered yet (no connection, no answer in time, or the load balancer's 502, 503 or
+ * 504 where the test expects another status).
+ */
+async function judge(send, smoke, request, token) {
+  const expected = request.ExpectStatus ?? 200;
+  const headers = { ...(request.Headers ?? {}), [smoke.Header]: token };
+  if (smoke.Host) headers.Host = smoke.Host;
+  const label = `${request.Method ?? 'GET'} ${request.Path}`;
+  let answer;
+  try {
+    answer = await send(`${smoke.Url}${request.Path}`, {
+      method: request.Method ?? 'GET', headers, body: request.Body, servername: smoke.Host, verify: smoke.Host !== undefined,
+    });
+  } catch (error) {
+    return { outcome: 'wait', request: label, detail: `no answer: ${error?.message ?? error}` };
+  }
+  if (answer.status !== expected) {
+    const outcome = NOT_YET.has(answer.status) ? 'wait' : 'fail';
+    return { outcome, request: label, detail: `answered ${answer.status}, expected ${expected}` };
+  }
+  if (request.ExpectBodyContains !== undefined && !answer.body.includes(request.ExpectBodyContains)) {
+    return { outcome: 'fail', request: label, detail: `answered ${answer.status} without ${JSON.stringify(request.ExpectBodyContains)} in its body` };
+  }
+  return { outcome: 'pass', request: label, detail: `answered ${answer.status}` };
+}
+
+/**
+ * Runs the smoke test of hookDetails.SmokeTest: reads the test rule's header value from the rule itself, sends each
+ * request Count times through the load balancer, and answers ECS: SUCCEEDED when every answer is as expected, FAILED
+ * (ECS rolls back) when one is not, IN_PROGRESS (ECS calls again) while some have no answer yet, until the deadline.
+ */
+async function runHook(event, elb, context, send = sendRequest, now = Date.now) {
+  console.log(JSON.stringify({ hook: { lifecycleStage: event.lifecycleStage, executionDetails: event.executionDetails } }));
+  const details = detailsOf(event);
+  const smoke = details.SmokeTest;
+  if (event.lifecycleStage !== undefined && event.lifecycleStage !== 'POST_TEST_TRAFFIC_SHIFT') {
+    return { hookStatus: 'SUCCEEDED' };
+  }
+  if (!smoke) throw new Error('The hook has no SmokeTest in its hookDetails');
+  const startedAt = Number(details.StartedAt ?? now());
+  const rule = await describeRule(elb, smoke.TestRule);
+  const token = secretOf(rule, smoke.Header);
+  if (token === undefined) throw new Error(`The test rule ${smoke.TestRule} has no ${smoke.Header} condition`);
+  const results = [];
+  let waiting = false;
+  run: for (const request of smoke.Requests) {
+    for (let i = 0; i < Number(smoke.Count ?? 1); i++) {
+      if (context.getRemainingTimeInMillis() < HOOK_MARGIN_MS) {
+        waiting = true;
+        break run;
+      }
+      const result = await judge(send, smoke, request, token);
+      results.push(result);
+      console.log(JSON.stringify(result));
+      if (result.outcome === 'fail') return { hookStatus: 'FAILED' };
+      if (result.outcome === 'wait') {
+        waiting = true;
+        break run;
+      }
+    }
+  }
+  if (!waiting) return { hookStatus: 'SUCCEEDED' };
+  const elapsed = (now() - startedAt) / 1000;
+  if (elapsed >= Number(smoke.DeadlineSeconds)) {
+    console.log(JSON.stringify({ deadline: `no answer as expected within ${smoke.DeadlineSeconds} seconds` }));
+    return { hookStatus: 'FAILED' };
+  }
+  const delay = Math.max(1, Math.min(CALL_BACK_DELAY_S, Math.ceil(Number(smoke.DeadlineSeconds) - elapsed)));
+  return { hookStatus: 'IN_PROGRESS', callBackDelay: delay, hookDetails: { ...details, StartedAt: startedAt } };
 }
 
 /** PUTs a response body to CloudFormation's presigned URL, as cfn-response does. */
@@ -270,9 +426,20 @@ function sendResponse(url, body, request = https.request) {
   });
 }
 
-/** A Lambda handler doing the work with `elb` and answering through `request` (https.request in Lambda). */
-function createHandler({ elb, request = https.request }) {
+/**
+ * A Lambda handler doing the work with `elb` and answering CloudFormation through `request` (https.request in
+ * Lambda); called by ECS as a lifecycle hook, it runs the smoke test with `send` and answers ECS.
+ */
+function createHandler({ elb, request = https.request, send = sendRequest, now = Date.now }) {
   return async (event, context) => {
+    if (isHookEvent(event)) {
+      try {
+        return await runHook(event, elb, context, send, now);
+      } catch (error) {
+        console.error(error);
+        return { hookStatus: 'FAILED' };
+      }
+    }
     const { ResponseURL: _url, ...logged } = event;
     console.log(JSON.stringify({ event: logged }));
     let timer;
@@ -346,4 +513,4 @@ function sdkClient(load = () => require('@aws-sdk/client-elastic-load-balancing-
 
 const handler = createHandler({ elb: sdkClient() });
 
-module.exports = { handler, apply, createHandler, sendResponse, sdkClient, sameConditions, STACK_TAG };
+module.exports = { handler, apply, createHandler, sendResponse, sendRequest, sdkClient, sameConditions, STACK_TAG };
