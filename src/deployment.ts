@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { AlarmThresholds, deploymentAlarmsFor, validateAlarmThresholds } from './alarms';
 import { ListenerRule, PRODUCTION_RULE_PRIORITY, RuleMatch, TrafficControl, TrafficFunctionProps, WeightedTargetGroup } from './listener-rule';
 import { fullNameOf } from './load-balancer';
-import { buildSmokeTest, SmokeTest, SmokeTestProps, validateSmokeTest, validateSmokeTestReach } from './smoke-test';
+import { buildSmokeTest, BuiltSmokeTest, SmokeTest, SmokeTestProps, validateSmokeTest, validateSmokeTestReach } from './smoke-test';
 import { targetGroupId } from './target-group';
 import { fail } from './validation';
 
@@ -228,6 +228,27 @@ export function deploymentServiceOptions(deployment: Deployment): Pick<ecs.Farga
 }
 
 
+/**
+ * Writes the service's lifecycle hooks, always, `[]` when it has none: ECS keeps hooks that a template stops naming,
+ * as it keeps any deployment setting removed from it, and a hook left behind by a removed smoke test would call for a
+ * test rule that is gone and roll every later deployment back. The hooks are those aws-cdk-lib renders, in their
+ * order (the smoke test's first, then any the app adds with `service.addLifecycleHook()`); the first gets
+ * `firstHookDetails`, the smoke test's details.
+ */
+export function writeLifecycleHooks(service: ecs.FargateService, firstHookDetails?: object): void {
+  const cfn = service.node.defaultChild as ecs.CfnService;
+  const rendered = (cfn.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty | undefined)?.lifecycleHooks;
+  const stack = Stack.of(service);
+  cfn.addPropertyOverride('DeploymentConfiguration.LifecycleHooks', Lazy.any({
+    produce: () => ((stack.resolve(rendered) ?? []) as Array<Record<string, unknown>>).map((hook, i) => ({
+      HookTargetArn: hook.hookTargetArn,
+      RoleArn: hook.roleArn,
+      LifecycleStages: hook.lifecycleStages,
+      ...(i === 0 && firstHookDetails ? { HookDetails: stack.toJsonString(firstHookDetails) } : {}),
+    })),
+  }));
+}
+
 /** What the deployment works on: the service and the front door built before it. */
 export interface DeploymentParts {
   readonly service: ecs.FargateService;
@@ -285,12 +306,13 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
     return rule;
   };
   if (props.smokeTest) validateSmokeTestReach(scope, props, parts.loadBalancer, service.cluster.vpc);
+  let smoke: BuiltSmokeTest | undefined;
   if (deployment.shiftsTraffic) {
     alternateTargetGroup = new elbv2.ApplicationTargetGroup(scope, targetGroupId(scope, 'AlternateTargetGroup', parts.loadBalancer), parts.targetGroupProps);
     const targetGroups = [{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }];
     const rule = productionRule(targetGroups);
     // The smoke test's rule: the production rule's match and target groups, and the test header; ECS moves its weights too.
-    const testListenerRule = props.smokeTest && buildSmokeTest(scope, props, props.smokeTest, {
+    smoke = props.smokeTest && buildSmokeTest(scope, props, props.smokeTest, {
       service,
       loadBalancer: parts.loadBalancer,
       listener,
@@ -304,13 +326,14 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
         alternateTargetGroupArn: alternate.targetGroupArn,
         roleArn: ecsRole.roleArn,
         productionListenerRule: rule.ruleArn,
-        testListenerRule,
+        testListenerRule: smoke?.testRuleArn,
       }),
     };
   } else {
     service.node.addDependency(productionRule([{ targetGroup, weight: 100 }]));
   }
   targetGroup.addTarget(service.loadBalancerTarget({ containerName: parts.containerName, containerPort: parts.port, alternateTarget }));
+  writeLifecycleHooks(service, smoke?.hookDetails);
   // A target group that only a rule of the custom resource forwards to (on a shared HTTPS listener) is attached
   // to no listener that aws-cdk-lib knows of: the load balancer is let through to the tasks here. Where a
   // listener's default action forwards to the group, aws-cdk-lib has made these same rules, which are added

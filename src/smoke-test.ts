@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -216,16 +216,22 @@ export interface SmokeTestParts {
   readonly targetGroups: WeightedTargetGroup[];
 }
 
+/** The smoke test built: its test rule's ARN (for the service's advanced configuration) and its hook's details. */
+export interface BuiltSmokeTest {
+  readonly testRuleArn: string;
+  readonly hookDetails: object;
+}
+
 /**
  * Builds the test rule (the production rule's match and target groups, plus the header, one priority before it),
- * the hook that runs the smoke test with the stack's function and ECS role, and the function's path to the load
- * balancer when it runs in the VPC. Returns the test rule's ARN, for the service's advanced configuration.
+ * the hook that runs the smoke test with the stack's function and ECS role (the service's first), and the function's
+ * path to the load balancer when it runs in the VPC.
  */
-export function buildSmokeTest(scope: Construct, props: SmokeTestProps, smokeTest: SmokeTest, parts: SmokeTestParts): string {
+export function buildSmokeTest(scope: Construct, props: SmokeTestProps, smokeTest: SmokeTest, parts: SmokeTestParts): BuiltSmokeTest {
   const rule = new ListenerRule(scope, 'TestRule', parts.listener, parts.match, parts.targetGroups, { secretHeader: SMOKE_TEST_HEADER });
   const control = TrafficControl.of(scope);
   control.allowHooks();
-  // The hook is the service's first (the service is made just before): its details are written at index 0.
+  // The hook is the service's first (the service is made just before): writeLifecycleHooks gives it its details.
   parts.service.addLifecycleHook({
     bind: () => ({ targetArn: control.serviceToken, role: control.ecsRole, lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] }),
   });
@@ -244,8 +250,6 @@ export function buildSmokeTest(scope: Construct, props: SmokeTestProps, smokeTes
       DeadlineSeconds: smokeTest.deadline.toSeconds(),
     },
   };
-  const cfnService = parts.service.node.defaultChild as ecs.CfnService;
-  cfnService.addPropertyOverride('DeploymentConfiguration.LifecycleHooks.0.HookDetails', Stack.of(scope).toJsonString(details));
   // In the VPC, the function reaches the listener: from its security group to the load balancer's (an internal one),
   // or out through the NAT gateway to the public addresses (an internet-facing one, which admits them already).
   const securityGroup = control.securityGroup;
@@ -256,7 +260,7 @@ export function buildSmokeTest(scope: Construct, props: SmokeTestProps, smokeTes
       securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), 'The smoke test, to the load balancer\'s public addresses');
     }
   }
-  return rule.ruleArn;
+  return { testRuleArn: rule.ruleArn, hookDetails: details };
 }
 
 /** A request as the function reads it, its headers in name order (the same template whatever the map's order). */

@@ -6,6 +6,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { listenerRules, newStack, RuleView, refusalsOf, synthesized } from './helpers';
 import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps, SmokeTest } from '../src';
@@ -172,13 +173,32 @@ describe('the hook', () => {
     expect(of({ b: '1', a: '2' })).toEqual(of({ a: '2', b: '1' }));
   });
 
-  test('without a smoke test: no test rule, no hook, no policy on the ECS role', () => {
+  test('without a smoke test: no test rule, no policy on the ECS role, and no hook, written as [] (ECS keeps hooks a template stops naming)', () => {
+    for (const deployment of [Deployment.canary(), Deployment.rolling()]) {
+      expect(service(web({ deployment }).template).DeploymentConfiguration.LifecycleHooks).toEqual([]);
+    }
     const { template } = web();
     expect(listenerRules(template).map((r) => r.id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['WebProductionRule']);
-    expect(service(template).DeploymentConfiguration.LifecycleHooks).toBeUndefined();
     expect(service(template).LoadBalancers[0].AdvancedConfiguration.TestListenerRule).toBeUndefined();
     const ecsRoleId = service(template).LoadBalancers[0].AdvancedConfiguration.RoleArn['Fn::GetAtt'][0];
     expect(resourceOf(template, ecsRoleId).Properties.Policies).toBeUndefined();
+  });
+
+  test('a hook of the app\'s own, at any stage, comes after the smoke test\'s, with the role aws-cdk-lib makes and no details', () => {
+    const stack = newStack();
+    const made = new PrivateFargateBehindAlb(stack, 'Web', { image: IMAGE, smokeTest: SMOKE });
+    const approval = new lambda.Function(stack, 'Approval', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ hookStatus: "SUCCEEDED" });') });
+    made.service.addLifecycleHook(new ecs.DeploymentLifecycleLambdaTarget(approval, 'Approval', { lifecycleStages: [ecs.DeploymentLifecycleStage.POST_PRODUCTION_TRAFFIC_SHIFT] }));
+    const template = Template.fromStack(synthesized(stack));
+    const hooks = service(template).DeploymentConfiguration.LifecycleHooks;
+    expect(hooks).toHaveLength(2);
+    expect(hooks[0].HookDetails).toBeDefined();
+    const approvalId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('Approval'))!;
+    expect(hooks[1]).toEqual({
+      HookTargetArn: { 'Fn::GetAtt': [approvalId, 'Arn'] },
+      RoleArn: { 'Fn::GetAtt': [expect.not.stringMatching(/^PrivateFargateTrafficControl/), 'Arn'] },
+      LifecycleStages: ['POST_PRODUCTION_TRAFFIC_SHIFT'],
+    });
   });
 
   test('two services of a stack with smoke tests share the function and the role\'s one policy, each with its own hook and test rule', () => {
