@@ -311,6 +311,13 @@ export class TrafficControl extends Construct {
       description: 'The listener-rule function: HTTPS to the Elastic Load Balancing API and the CloudFormation response bucket only',
       allowAllOutbound: false,
     });
+    // With smoke tests the function also requests the load balancers (a changed description replaces the group, which
+    // Lambda swaps in place).
+    (securityGroup.node.defaultChild as ec2.CfnSecurityGroup).groupDescription = Lazy.string({
+      produce: () => (this.hooks
+        ? 'The listener-rule function: HTTPS to the Elastic Load Balancing API and the CloudFormation response bucket, and the smoke tests to the load balancers'
+        : 'The listener-rule function: HTTPS to the Elastic Load Balancing API and the CloudFormation response bucket only'),
+    });
     const egress = new Set(vpc.privateSubnets.map((subnet) => subnet.subnetId));
     if (subnets.subnets.every((subnet) => egress.has(subnet.subnetId))) {
       securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs through the NAT gateway');

@@ -226,6 +226,7 @@ describe('the function reaches the load balancer', () => {
     const egress = Object.values<any>(groups).filter((r) => r.Type === 'AWS::EC2::SecurityGroupEgress'
       && r.Properties.GroupId['Fn::GetAtt']?.[0] === functionGroup && r.Properties.DestinationSecurityGroupId?.['Fn::GetAtt']?.[0] === lbGroup);
     expect(egress.map((r) => [r.Properties.FromPort, r.Properties.ToPort])).toEqual([[80, 80]]);
+    expect(groups[functionGroup].Properties.GroupDescription).toMatch(/, and the smoke tests to the load balancers$/);
   });
 
   test('an internet-facing load balancer, from outside the VPC: no rule added (the listener admits anyone)', () => {

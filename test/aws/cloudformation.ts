@@ -795,6 +795,12 @@ export class CloudFormation {
       }
       const production = lb.AdvancedConfiguration?.ProductionListenerRule;
       if (production) await this.elb.describeRules({ RuleArns: [production] });
+      const test = lb.AdvancedConfiguration?.TestListenerRule;
+      if (test) {
+        // "You must use different listener rules for production and test traffic" [ECS troubleshooting].
+        if (test === production) throw new AwsError('InvalidParameterException', `The following rules cannot be used as both production and test listener rules: ${test}`);
+        await this.elb.describeRules({ RuleArns: [test] });
+      }
     }
     if (op === 'create') {
       const name = props.ServiceName ?? this.generatedName(stack, logicalId, 255);
