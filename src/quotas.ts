@@ -20,7 +20,8 @@ import { inAppLanguage, warn } from './validation';
  * A load balancer imported by a token ARN (Fn.importValue) in several stacks is counted per import.
  * What cannot deploy is refused; past an adjustable quota the service gets a warning, since the app
  * deploys once the account's quota is raised (acknowledge the warning then). Each service's rule
- * comes with a target group of its own, so its rules cannot pass 100 before its target groups do.
+ * comes with a target group of its own (a smoke test's test rule with the alternate one), so its rules cannot pass 100
+ * before its target groups do.
  * "Condition Values per Rule" (5, not adjustable) is checked with the props: a rule matches one
  * host and at most 4 pathPatterns (front-door.ts), or the path /* alone.
  */
@@ -32,7 +33,7 @@ export interface LoadBalancerUse {
   /**
    * Its listener rules (a listener's default action is no rule).
    *
-   * @default - the listener rules the service made (its host rule or production rule), read when the app synthesizes
+   * @default - the listener rules the service made (its host rule or production rule, and its test rule), read when the app synthesizes
    */
   readonly rules?: readonly IConstruct[];
   /** The listeners it listens on, shared ones too: each listener counts once. */
@@ -171,7 +172,7 @@ function countUses(tally: Tally, quota: Quota): { total: number; passedAt?: Cons
   return { total: Math.max(0, seen.size - besides), passedAt };
 }
 
-/** The listener rules a service made: its host rule or production rule. */
+/** The listener rules a service made: its host rule or production rule, and its test rule. */
 function rulesOf(service: Construct): ListenerRule[] {
   return service.node.children.filter((child): child is ListenerRule => child instanceof ListenerRule);
 }
