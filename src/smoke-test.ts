@@ -158,7 +158,7 @@ function validateRequest(scope: IConstruct, of: string, request: SmokeTestReques
   }
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     if (!HEADER_NAME.test(name) || RESERVED_HEADERS.includes(name.toLowerCase())) {
-      fail(scope, `${of} headers must be named with letters, digits and !#$%&'*+.^_\`|~- and not be ${RESERVED_HEADERS.join(', ')}, which the test sets; ` +
+      fail(scope, `${of} headers must have HTTP names (letters, digits and symbols such as - and _) and not be ${RESERVED_HEADERS.join(', ')}, which the test sets; ` +
         `received the header ${JSON.stringify(name)}. Rename it${name.toLowerCase() === 'host' ? ', and give the service a domainName for its host name' : ''}`);
     }
     if (!Token.isUnresolved(value) && /[\r\n\0]/.test(value)) {
