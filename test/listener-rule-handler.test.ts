@@ -1027,7 +1027,8 @@ describe('a test rule: the template\'s conditions and a header whose value only 
     const elb = newElb();
     const paths = { Field: 'path-pattern', PathPatternConfig: { Values: ['/a/*', '/b/*', '/c/*'] } };
     const id = await created(elb, testProps({ Conditions: [HOST, paths] }));
-    await ruleHandler.apply(update(id, testProps({ ListenerArn: OTHER_LISTENER, Conditions: [HOST, paths] }), testProps({ Conditions: [HOST, paths] })), elb);
+    const old = testProps({ Conditions: [HOST, paths] });
+    await ruleHandler.apply(update(id, testProps({ ListenerArn: OTHER_LISTENER, Conditions: [HOST, paths] }), old), elb);
     expect(rulesOn(elb, LISTENER).find((r: any) => r.RuleArn === id).Conditions.map((c: any) => c.Field)).toEqual(['host-header', 'path-pattern', 'source-ip']);
   });
 
@@ -1097,7 +1098,7 @@ describe('the smoke test: ECS calls the function as its POST_TEST_TRAFFIC_SHIFT 
     }),
     ...extra,
   });
-  const hook = (event: object, now = () => Date.parse('2026-12-07T10:00:00Z')) => ruleHandler.createHandler({ elb: newElb(), now })(event, context);
+  const hook = (hookEventIn: object, now = () => Date.parse('2026-12-07T10:00:00Z')) => ruleHandler.createHandler({ elb: newElb(), now })(hookEventIn, context);
 
   test('every answer as expected: SUCCEEDED, after each request sent requestCount times with the rule\'s header value', async () => {
     expect(await hook(hookEvent())).toEqual({ hookStatus: 'SUCCEEDED' });

@@ -192,20 +192,23 @@ describe('the routing model', () => {
     const custom = (priority: string, secret?: string) => ({
       Type: 'Custom::PrivateFargateListenerRule',
       Properties: {
-        ListenerArn: { Ref: 'Listener' }, Priority: priority, Conditions: [paths('/*')], ...(secret ? { SecretHeader: secret } : {}),
+        ListenerArn: { Ref: 'Listener' },
+        Priority: priority,
+        Conditions: [paths('/*')],
+        ...(secret ? { SecretHeader: secret } : {}),
         TargetGroups: [{ TargetGroupArn: { Ref: 'Blue' }, Weight: 100 }, { TargetGroupArn: { Ref: 'Green' }, Weight: 0 }],
       },
     });
     // The service names its test rule: only the smoke test's requests may reach it.
-    const service = { Type: 'AWS::ECS::Service', Properties: { LoadBalancers: [{ AdvancedConfiguration: { ProductionListenerRule: { Ref: 'Production' }, TestListenerRule: { Ref: 'Test' } } }] } };
-    const app = appOf({ A: listenerWith({ Production: custom('50000'), Test: custom('49999', 'x-smoke'), Service: service }) });
+    const ecsService = { Type: 'AWS::ECS::Service', Properties: { LoadBalancers: [{ AdvancedConfiguration: { ProductionListenerRule: { Ref: 'Production' }, TestListenerRule: { Ref: 'Test' } } }] } };
+    const app = appOf({ A: listenerWith({ Production: custom('50000'), Test: custom('49999', 'x-smoke'), Service: ecsService }) });
     expect(route(app, 'A/Listener', 'shop.example.com', '/health').via).toBe('A/Production');
     expect(route(app, 'A/Listener', 'shop.example.com', '/health', { 'x-smoke': 'guess' }).via).toBe('A/Production');
     expect(route(app, 'A/Listener', 'shop.example.com', '/health', { 'x-smoke': DRAWN_VALUE.toUpperCase() }).via).toBe('A/Test');
     expect(samplesOf(listenersOf(app).get('A/Listener')!.rules[0])).toEqual([{ host: 'any-host.example', path: '/x/y', headers: { 'x-smoke': DRAWN_VALUE } }]);
     expect(checkRouting(app)).toEqual([]);
     // The mistake: a test rule written without its header takes every user's request, though it forwards alike.
-    const open = appOf({ A: listenerWith({ Production: custom('50000'), Test: custom('49999'), Service: service }) });
+    const open = appOf({ A: listenerWith({ Production: custom('50000'), Test: custom('49999'), Service: ecsService }) });
     expect(checkRouting(open)).toEqual([
       'A/Listener: a user\'s request for any-host.example/x/y, meant for A/Test, reaches the test rule A/Test',
       'A/Listener: a user\'s request for any-host.example/x/y, meant for A/Production, reaches the test rule A/Test',

@@ -46,7 +46,8 @@ describe('the test rule', () => {
     const { template } = web({ smokeTest: SMOKE });
     const production = rule(template, 'WebProductionRule');
     const test = rule(template, 'WebTestRule');
-    expect(test).toMatchObject({ listener: production.listener, paths: production.paths, hosts: production.hosts, targetGroups: production.targetGroups });
+    const { listener, paths, hosts, targetGroups } = production;
+    expect(test).toMatchObject({ listener, paths, hosts, targetGroups });
     expect(test.targetGroups.map(([id, weight]) => [id.replace(/[0-9A-F]{8}$/, ''), weight])).toEqual([['WebTargetGroup', 100], ['WebAlternateTargetGroup', 0]]);
     expect([production.priority, test.priority]).toEqual([50000, 49999]);
     const properties = resourceOf(template, test.id).Properties;

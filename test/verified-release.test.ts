@@ -31,7 +31,8 @@ function idOf(template: Template, type: string, prefix: string): string {
 }
 
 /** The app deployed; `answer` is what a task of each revision answers. */
-async function deployed(props: PrivateFargateBehindAlbProps, answer: (task: Task, request: AppRequest) => { status: number; body?: string }, shared = false) {
+type Answer = (task: Task, request: AppRequest) => { status: number; body?: string };
+async function deployed(props: PrivateFargateBehindAlbProps, answer: Answer, shared = false) {
   const app = synthApp(build(props, shared), 'none');
   const template = Template.fromJSON(app.stacks.App.template);
   const name = shared ? 'Api' : 'Web';

@@ -903,7 +903,9 @@ export class CloudFormation {
           const answer = routed.status !== undefined ? { status: routed.status } : this.answer(task ?? { ip: routed.target! }, {
             method: request.method, url, path: new URL(url).pathname + new URL(url).search, headers: request.headers, body: request.body,
           });
-          requests.push({ url, headers: { ...request.headers }, rule: routed.rule, targetGroup: routed.targetGroup, target: routed.target, status: answer.status });
+          requests.push({
+            url, headers: { ...request.headers }, rule: routed.rule, targetGroup: routed.targetGroup, target: routed.target, status: answer.status,
+          });
           return { status: answer.status, body: answer.body ?? '' };
         };
         const handler = module.createHandler({ elb, send, now: () => this.clock });
@@ -1325,7 +1327,8 @@ interface Context {
  * ---------------------------------------------------------------------------------------------- */
 
 /** The listener-rule function's module, as ECS runs it as a hook: for a function whose inline code is it. */
-function hookModuleFor(functionProperties: Record<string, any>): { createHandler: (deps: Record<string, unknown>) => (event: object, context: object) => Promise<any> } | undefined {
+type HookModule = { createHandler: (deps: Record<string, unknown>) => (event: object, context: object) => Promise<any> };
+function hookModuleFor(functionProperties: Record<string, any>): HookModule | undefined {
   const code = functionProperties.Code?.ZipFile;
   if (typeof code !== 'string' || !code.includes(LISTENER_RULE_MARKER)) return undefined;
   return jest.requireActual(path.join(__dirname, '..', '..', 'assets', 'listener-rule-handler', 'index.js'));
