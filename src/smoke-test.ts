@@ -189,10 +189,11 @@ export function validateSmokeTestReach(scope: IConstruct, props: SmokeTestProps,
         'outside the VPC), or give internetFacing: false');
     }
   }
-  if (scheme !== 'internal' && !inVpc && props.allowFrom !== undefined) {
+  if (scheme !== 'internal' && props.allowFrom !== undefined) {
     const open = props.allowFrom.some((peer) => peer.uniqueId === ec2.Peer.anyIpv4().uniqueId);
     if (!open) {
-      fail(scope, 'smokeTest sends its requests from the stack\'s traffic function, which calls from AWS Lambda\'s addresses outside the VPC; ' +
+      const from = inVpc ? 'the public addresses of the VPC\'s NAT gateways' : 'AWS Lambda\'s addresses outside the VPC';
+      fail(scope, `smokeTest sends its requests to the internet-facing load balancer from the stack's traffic function, which calls from ${from}; ` +
         'received allowFrom without them, so the test could never reach the load balancer. Leave allowFrom out, or add ec2.Peer.anyIpv4() to it, ' +
         'or leave smokeTest out');
     }

@@ -266,6 +266,25 @@ describe('refusals, each with a way out that synthesizes', () => {
     expect(refusals({ smokeTest: SMOKE, allowFrom: [ec2.Peer.ipv4('203.0.113.0/24')] })[0]).toMatch(
       /received allowFrom without them, so the test could never reach the load balancer\. Leave allowFrom out, or add ec2\.Peer\.anyIpv4\(\) to it/);
     expect(refusals({ smokeTest: SMOKE, allowFrom: [ec2.Peer.ipv4('203.0.113.0/24'), ec2.Peer.anyIpv4()] })).toEqual([]);
+    // An internal load balancer admits the function's security group whatever allowFrom says.
+    expect(refusals({ smokeTest: SMOKE, allowFrom: [ec2.Peer.ipv4('10.20.0.0/16')], internetFacing: false, trafficFunctionInVpc: true })).toEqual([]);
+  });
+
+  test('the function in subnets with a NAT gateway: it calls from the gateways\' addresses, so allowFrom must admit them; without allowFrom it sends through the NAT', () => {
+    const egressVpc = (stack: Stack) => new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 1,
+      subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+    });
+    const refusedStack = newStack();
+    expect(refusals({ smokeTest: SMOKE, vpc: egressVpc(refusedStack), trafficFunctionInVpc: true, allowFrom: [ec2.Peer.ipv4('203.0.113.0/24')] }, refusedStack)[0])
+      .toMatch(/which calls from the public addresses of the VPC's NAT gateways; received allowFrom without them/);
+    const stack = newStack();
+    const { template } = web({ smokeTest: SMOKE, vpc: egressVpc(stack), trafficFunctionInVpc: true }, stack);
+    const [functionGroup] = Object.entries(template.findResources('AWS::EC2::SecurityGroup')).filter(([id]) => id.startsWith('PrivateFargateTrafficControlSecurityGroup'));
+    expect(functionGroup[1].Properties.SecurityGroupEgress).toEqual(expect.arrayContaining([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80, IpProtocol: 'tcp' }),
+    ]));
   });
 
   test.each([
