@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AlarmThresholds, deploymentAlarmsFor, validateAlarmThresholds } from './alarms';
+import { DeploymentHook, validateDeploymentHooks, writeLifecycleHooks } from './deployment-hook';
 import { ListenerRule, PRODUCTION_RULE_PRIORITY, RuleMatch, TrafficControl, TrafficFunctionProps, WeightedTargetGroup } from './listener-rule';
 import { fullNameOf } from './load-balancer';
 import { buildSmokeTest, BuiltSmokeTest, SmokeTest, SmokeTestProps, validateSmokeTest, validateSmokeTestReach } from './smoke-test';
@@ -148,6 +149,7 @@ export function linearSteps(stepPercent: number): number {
 /** What the deployment reads from the construct's props, with what the stack's traffic function and the smoke test read. */
 export interface DeploymentProps extends TrafficFunctionProps, SmokeTestProps {
   readonly smokeTest?: SmokeTest;
+  readonly deploymentHooks?: DeploymentHook[];
   readonly taskSubnets?: ec2.SubnetSelection;
   readonly deployment?: Deployment;
   readonly deploymentAlarms?: boolean;
@@ -168,6 +170,7 @@ export function deploymentOf(scope: IConstruct, props: DeploymentProps): Deploym
   }
   validateAlarmThresholds(scope, props.alarmThresholds ?? {});
   if (props.smokeTest) validateSmokeTest(scope, props.smokeTest, deployment.shiftsTraffic);
+  validateDeploymentHooks(scope, props.deploymentHooks ?? [], deployment.shiftsTraffic);
   return deployment;
 }
 
@@ -227,27 +230,6 @@ export function deploymentServiceOptions(deployment: Deployment): Pick<ecs.Farga
   };
 }
 
-
-/**
- * Writes the service's lifecycle hooks, always, `[]` when it has none: ECS keeps hooks that a template stops naming,
- * as it keeps any deployment setting removed from it, and a hook left behind by a removed smoke test would call for a
- * test rule that is gone and roll every later deployment back. The hooks are those aws-cdk-lib renders, in their
- * order (the smoke test's first, then any the app adds with `service.addLifecycleHook()`); the first gets
- * `firstHookDetails`, the smoke test's details.
- */
-export function writeLifecycleHooks(service: ecs.FargateService, firstHookDetails?: object): void {
-  const cfn = service.node.defaultChild as ecs.CfnService;
-  const rendered = (cfn.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty | undefined)?.lifecycleHooks;
-  const stack = Stack.of(service);
-  cfn.addPropertyOverride('DeploymentConfiguration.LifecycleHooks', Lazy.any({
-    produce: () => ((stack.resolve(rendered) ?? []) as Array<Record<string, unknown>>).map((hook, i) => ({
-      HookTargetArn: hook.hookTargetArn,
-      RoleArn: hook.roleArn,
-      LifecycleStages: hook.lifecycleStages,
-      ...(i === 0 && firstHookDetails ? { HookDetails: stack.toJsonString(firstHookDetails) } : {}),
-    })),
-  }));
-}
 
 /** What the deployment works on: the service and the front door built before it. */
 export interface DeploymentParts {
@@ -333,7 +315,7 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
     service.node.addDependency(productionRule([{ targetGroup, weight: 100 }]));
   }
   targetGroup.addTarget(service.loadBalancerTarget({ containerName: parts.containerName, containerPort: parts.port, alternateTarget }));
-  writeLifecycleHooks(service, smoke?.hookDetails);
+  writeLifecycleHooks(service, smoke?.hookDetails, props.deploymentHooks ?? []);
   // A target group that only a rule of the custom resource forwards to (on a shared HTTPS listener) is attached
   // to no listener that aws-cdk-lib knows of: the load balancer is let through to the tasks here. Where a
   // listener's default action forwards to the group, aws-cdk-lib has made these same rules, which are added

@@ -5,3 +5,5 @@ export type { CanaryDeploymentOptions, LinearDeploymentOptions, BlueGreenDeploym
 export type { AlarmThresholds } from './alarms';
 export { SmokeTest } from './smoke-test';
 export type { SmokeTestRequest, SmokeTestOptions, HttpSmokeTestOptions } from './smoke-test';
+export { DeploymentHook, PauseTimeoutAction } from './deployment-hook';
+export type { LambdaDeploymentHookOptions, PauseDeploymentHookOptions } from './deployment-hook';

@@ -128,6 +128,9 @@ export class TrafficControl extends Construct {
   private retention?: { value: logs.RetentionDays; holder: string };
   private placement?: { given?: boolean; vpc?: ec2.IVpc; holder: string };
   private hooks = false;
+  /** Whether the stack's function is a hook (a smoke test), and the functions of the app's own hooks. */
+  private ownHook = false;
+  private readonly hookFunctions: string[] = [];
   private inVpcSecurityGroup?: ec2.SecurityGroup;
 
   private constructor(scope: Construct, id: string) {
@@ -226,22 +229,29 @@ export class TrafficControl extends Construct {
   }
 
   /**
-   * Lets ECS call the function as a lifecycle hook of the stack's services, with the stack's ECS role: an inline
-   * policy of that role, so that it exists before the services that name the role.
+   * Lets ECS call functions as lifecycle hooks of the stack's services, with the stack's ECS role: the stack's own
+   * function (a smoke test) and `functionArn` (a hook of the app's). An inline policy of that role, so that it exists
+   * before the services that name the role; it names each function once.
    */
-  public allowHooks(): void {
+  public allowHooks(functionArn?: string): void {
+    if (functionArn !== undefined && !this.hookFunctions.includes(functionArn)) this.hookFunctions.push(functionArn);
+    if (functionArn === undefined) this.ownHook = true;
     if (this.hooks) return;
     this.hooks = true;
     const role = this.ecsRole.node.defaultChild as iam.CfnRole;
     role.policies = [...(role.policies as iam.CfnRole.PolicyProperty[] | undefined) ?? [], {
       policyName: 'LifecycleHooks',
       policyDocument: new iam.PolicyDocument({
-        statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.handler.attrArn] })],
+        statements: [new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: Lazy.list({ produce: () => [...(this.ownHook ? [this.handler.attrArn] : []), ...this.hookFunctions] }),
+        })],
       }),
     }];
     acknowledge(this.ecsRole, inPacks('IAMNoInlinePolicy', REGULATED),
-      'The policy lets ECS call this stack\'s one traffic function as the services\' lifecycle hook, and belongs to this one role: inline, it ' +
-      'is created with the role, before the services that name it, and deleted with it.');
+      'The policy lets ECS call the lifecycle hooks of the stack\'s services (the stack\'s traffic function for smoke tests, and the functions ' +
+      'of deploymentHooks), each by its ARN, and belongs to this one role: inline, it is created with the role, before the services that name ' +
+      'it, and deleted with it.');
   }
 
   /** Lets the function create rules on `listener`. */
@@ -314,7 +324,7 @@ export class TrafficControl extends Construct {
     // With smoke tests the function also requests the load balancers (a changed description replaces the group, which
     // Lambda swaps in place).
     (securityGroup.node.defaultChild as ec2.CfnSecurityGroup).groupDescription = Lazy.string({
-      produce: () => (this.hooks
+      produce: () => (this.ownHook
         ? 'The listener-rule function: HTTPS to the Elastic Load Balancing API and the CloudFormation response bucket, and the smoke tests to the load balancers'
         : 'The listener-rule function: HTTPS to the Elastic Load Balancing API and the CloudFormation response bucket only'),
     });

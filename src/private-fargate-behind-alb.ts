@@ -12,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AlarmThresholds } from './alarms';
 import { buildDeployment, Deployment, deploymentOf } from './deployment';
+import { DeploymentHook } from './deployment-hook';
 import { buildFrontDoor } from './front-door';
 import { fullNameOf, loadBalancerFor } from './load-balancer';
 import { buildNetwork } from './network';
@@ -472,6 +473,16 @@ export interface PrivateFargateBehindAlbProps {
    * @default - no smoke test: a bad release meets the first share of production traffic, and the deployment alarms roll it back
    */
   readonly smokeTest?: SmokeTest;
+
+  /**
+   * Lifecycle hooks of the app's own, for checks only it can write: `DeploymentHook.lambdaFunction(fn, { stages })`, a
+   * function ECS calls with the stack's ECS role (which the construct lets invoke it), or `DeploymentHook.pause({
+   * stages })`, a pause until `aws ecs continue-service-deployment`. They run after the smoke test's hook, in canary,
+   * linear and blue/green deployments; not with `Deployment.rolling()`.
+   *
+   * @default - none
+   */
+  readonly deploymentHooks?: DeploymentHook[];
 
   /**
    * Whether the service has deployment alarms (5xx answers, unhealthy targets and response time, each

@@ -9,7 +9,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { listenerRules, newStack, RuleView, refusalsOf, synthesized } from './helpers';
-import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps, SmokeTest } from '../src';
+import { Deployment, DeploymentHook, PauseTimeoutAction, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps, SmokeTest } from '../src';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1');
 const HEADER = 'x-private-fargate-smoke-test';
@@ -135,7 +135,7 @@ describe('the hook', () => {
     });
     expect(resourceOf(template, ecsRoleId).Properties.Policies).toEqual([{
       PolicyName: 'LifecycleHooks',
-      PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [functionId, 'Arn'] } }] },
+      PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [{ 'Fn::GetAtt': [functionId, 'Arn'] }] }] },
     }]);
   });
 
@@ -308,5 +308,79 @@ describe('refusals, each with a way out that synthesizes', () => {
     expect(found[0]).toMatch(message);
     expect(found[0]).toMatch(/^\[TestStack\/Web\] smokeTest/);
     expect(refusals({ smokeTest: wayOut })).toEqual([]);
+  });
+});
+
+describe('hooks of the app\'s own (deploymentHooks)', () => {
+  const PAUSE = DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.PRE_SCALE_UP] });
+  const fn = (stack: Stack, id: string) => new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ hookStatus: "SUCCEEDED" });'),
+  });
+
+  test('a function and a pause, after the smoke test\'s hook, in their order; the ECS role may invoke both functions and nothing else', () => {
+    const stack = newStack();
+    const approval = fn(stack, 'Approval');
+    const { template } = web({
+      smokeTest: SMOKE,
+      deploymentHooks: [
+        DeploymentHook.lambdaFunction(approval, { stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP], details: { table: 'orders', bucket: 'reports' } }),
+        DeploymentHook.pause({
+          stages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT], timeout: Duration.hours(4), timeoutAction: PauseTimeoutAction.CONTINUE,
+        }),
+      ],
+    }, stack);
+    const [smoke, mine, pause] = service(template).DeploymentConfiguration.LifecycleHooks;
+    const ecsRoleId = service(template).LoadBalancers[0].AdvancedConfiguration.RoleArn['Fn::GetAtt'][0];
+    const approvalId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('Approval'))!;
+    const ownFunctionId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('PrivateFargateTrafficControl'))!;
+    expect(smoke.LifecycleStages).toEqual(['POST_TEST_TRAFFIC_SHIFT']);
+    expect(mine).toEqual({
+      HookTargetArn: { 'Fn::GetAtt': [approvalId, 'Arn'] },
+      RoleArn: { 'Fn::GetAtt': [ecsRoleId, 'Arn'] },
+      LifecycleStages: ['POST_SCALE_UP'],
+      HookDetails: '{"bucket":"reports","table":"orders"}',
+    });
+    expect(pause).toEqual({ TargetType: 'PAUSE', LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'], TimeoutConfiguration: { TimeoutInMinutes: 240, Action: 'CONTINUE' } });
+    expect(resourceOf(template, ecsRoleId).Properties.Policies[0].PolicyDocument.Statement).toEqual([{
+      Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [{ 'Fn::GetAtt': [ownFunctionId, 'Arn'] }, { 'Fn::GetAtt': [approvalId, 'Arn'] }],
+    }]);
+  });
+
+  test('without a smoke test, the ECS role may invoke the app\'s function only; a pause\'s defaults: one day, then roll back', () => {
+    const stack = newStack();
+    const approval = fn(stack, 'Approval');
+    const { template } = web({
+      deploymentHooks: [
+        DeploymentHook.lambdaFunction(approval, { stages: [ecs.DeploymentLifecycleStage.PRE_SCALE_UP] }),
+        DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.POST_PRODUCTION_TRAFFIC_SHIFT] }),
+      ],
+    }, stack);
+    const hooks = service(template).DeploymentConfiguration.LifecycleHooks;
+    expect(hooks.map((h: any) => h.LifecycleStages[0])).toEqual(['PRE_SCALE_UP', 'POST_PRODUCTION_TRAFFIC_SHIFT']);
+    expect(hooks[0].HookDetails).toBeUndefined();
+    expect(hooks[1].TimeoutConfiguration).toEqual({ TimeoutInMinutes: 1440, Action: 'ROLLBACK' });
+    const ecsRoleId = service(template).LoadBalancers[0].AdvancedConfiguration.RoleArn['Fn::GetAtt'][0];
+    const approvalId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('Approval'))!;
+    expect(resourceOf(template, ecsRoleId).Properties.Policies[0].PolicyDocument.Statement[0].Resource).toEqual([{ 'Fn::GetAtt': [approvalId, 'Arn'] }]);
+    // The stack's function sends no smoke test: its security group (in a VPC) would say so; here it has none.
+    expect(listenerRules(template).filter((r) => /TestRule/.test(r.id))).toEqual([]);
+  });
+
+  test.each([
+    ['with Deployment.rolling()', () => ({ deployment: Deployment.rolling(), deploymentHooks: [PAUSE] }),
+      /deploymentHooks run in the stages of canary, linear and blue\/green deployments; received deploymentHooks with deployment Deployment.rolling\(\)/,
+      () => ({ deployment: Deployment.blueGreen(), deploymentHooks: [PAUSE] })],
+    ['no stage', () => ({ deploymentHooks: [DeploymentHook.pause({ stages: [] })] }), /deploymentHooks\[0\] stages must name at least one stage; received none/,
+      () => ({ deploymentHooks: [DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP] })] })],
+    ['a pause of 15 days', () => ({ deploymentHooks: [DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP], timeout: Duration.days(15) })] }),
+      /deploymentHooks\[0\] timeout must be whole minutes from 1 to 20160 \(14 days\); received 15 days/,
+      () => ({ deploymentHooks: [DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP], timeout: Duration.days(14) })] })],
+    ['a pause of 30 seconds', () => ({ deploymentHooks: [DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP], timeout: Duration.seconds(30) })] }),
+      /received 30 seconds/, () => ({ deploymentHooks: [DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP], timeout: Duration.minutes(1) })] })],
+  ])('refused: %s, with its way out', (_name, props, message, wayOut) => {
+    const found = refusals(props() as PrivateFargateBehindAlbProps);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(message);
+    expect(refusals(wayOut() as PrivateFargateBehindAlbProps)).toEqual([]);
   });
 });
