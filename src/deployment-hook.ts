@@ -121,13 +121,20 @@ export function validateDeploymentHooks(scope: IConstruct, hooks: DeploymentHook
   });
 }
 
+/** The smoke test's hook, as the service's first: its details, and how long ECS waits for its verdict. */
+export interface SmokeTestHook {
+  readonly details: object;
+  readonly timeoutMinutes: number;
+}
+
 /**
  * Writes the service's lifecycle hooks, always, `[]` when it has none: ECS keeps hooks that a template stops naming,
  * and a hook left behind (by a removed smoke test, say) would roll every later deployment back. First those
- * aws-cdk-lib renders, in their order (the smoke test's, with `smokeTestDetails`, then any the app adds with
- * `service.addLifecycleHook()`), then `hooks`, with the stack's ECS role, which may invoke their functions.
+ * aws-cdk-lib renders, in their order and with every field it writes (the smoke test's, with its details and a
+ * timeout that rolls back, then any the app adds with `service.addLifecycleHook()`), then `hooks`, with the stack's
+ * ECS role, which may invoke their functions.
  */
-export function writeLifecycleHooks(service: ecs.FargateService, smokeTestDetails: object | undefined, hooks: DeploymentHook[]): void {
+export function writeLifecycleHooks(service: ecs.FargateService, smokeTest: SmokeTestHook | undefined, hooks: DeploymentHook[]): void {
   const cfn = service.node.defaultChild as ecs.CfnService;
   const rendered = (cfn.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty | undefined)?.lifecycleHooks;
   const stack = Stack.of(service);
@@ -148,14 +155,22 @@ export function writeLifecycleHooks(service: ecs.FargateService, smokeTestDetail
   cfn.addPropertyOverride('DeploymentConfiguration.LifecycleHooks', Lazy.any({
     produce: () => [
       ...((stack.resolve(rendered) ?? []) as Array<Record<string, unknown>>).map((hook, i) => ({
-        HookTargetArn: hook.hookTargetArn,
-        RoleArn: hook.roleArn,
-        LifecycleStages: hook.lifecycleStages,
-        ...(i === 0 && smokeTestDetails ? { HookDetails: stack.toJsonString(smokeTestDetails) } : {}),
+        ...pascalCase(hook),
+        ...(i === 0 && smokeTest ? {
+          HookDetails: stack.toJsonString(smokeTest.details),
+          TimeoutConfiguration: { TimeoutInMinutes: smokeTest.timeoutMinutes, Action: PauseTimeoutAction.ROLLBACK },
+        } : {}),
       })),
       ...own,
     ],
   }));
+}
+
+/** An L1 value as CloudFormation writes it: each key of each object with a capital first letter. */
+function pascalCase(value: unknown): any {
+  if (Array.isArray(value)) return value.map(pascalCase);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key.charAt(0).toUpperCase() + key.slice(1), pascalCase(v)]));
 }
 
 /** The map with its keys in order: the same template whatever the order the app gave them in. */

@@ -315,7 +315,7 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
     service.node.addDependency(productionRule([{ targetGroup, weight: 100 }]));
   }
   targetGroup.addTarget(service.loadBalancerTarget({ containerName: parts.containerName, containerPort: parts.port, alternateTarget }));
-  writeLifecycleHooks(service, smoke?.hookDetails, props.deploymentHooks ?? []);
+  writeLifecycleHooks(service, smoke?.hook, props.deploymentHooks ?? []);
   // A target group that only a rule of the custom resource forwards to (on a shared HTTPS listener) is attached
   // to no listener that aws-cdk-lib knows of: the load balancer is let through to the tasks here. Where a
   // listener's default action forwards to the group, aws-cdk-lib has made these same rules, which are added

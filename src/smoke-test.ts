@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct, IConstruct } from 'constructs';
+import { SmokeTestHook } from './deployment-hook';
 import { ListenerRule, RuleMatch, TrafficControl, WeightedTargetGroup } from './listener-rule';
 import { fail, validateIntegerInRange, validateSecondsInRange } from './validation';
 import { privateSubnetsOf } from './vpc';
@@ -95,19 +96,22 @@ export class SmokeTest {
     return new SmokeTest([...requests], options);
   }
 
-  /** The requests, sent in order. */
-  public readonly requests: SmokeTestRequest[];
-  /** How many times each request is sent. */
-  public readonly requestCount: number;
-  /** How long the new revision has to answer as expected. */
-  public readonly deadline: Duration;
+  /** @internal The requests, sent in order. */
+  public readonly _requests: SmokeTestRequest[];
+  /** @internal How many times each request is sent. */
+  public readonly _requestCount: number;
+  /** @internal How long the new revision has to answer as expected. */
+  public readonly _deadline: Duration;
 
   private constructor(requests: SmokeTestRequest[], options: SmokeTestOptions) {
-    this.requests = requests;
-    this.requestCount = options.requestCount ?? 3;
-    this.deadline = options.deadline ?? Duration.minutes(5);
+    this._requests = requests;
+    this._requestCount = options.requestCount ?? 3;
+    this._deadline = options.deadline ?? Duration.minutes(5);
   }
 }
+
+/** The minutes ECS waits for the hook's verdict beyond the smoke test's deadline. */
+const HOOK_TIMEOUT_MARGIN_MINUTES = 5;
 
 /** The header the test rule matches; its value is drawn by the traffic function and held by the rule alone. */
 export const SMOKE_TEST_HEADER = 'x-private-fargate-smoke-test';
@@ -138,12 +142,12 @@ export function validateSmokeTest(scope: IConstruct, smokeTest: SmokeTest, shift
     fail(scope, 'smokeTest needs the test traffic ECS sends only in canary, linear and blue/green deployments; received smokeTest with ' +
       'deployment Deployment.rolling(). Give deployment: Deployment.canary() (the default), Deployment.linear() or Deployment.blueGreen(), or leave smokeTest out');
   }
-  const requests = smokeTest.requests;
+  const requests = smokeTest._requests;
   if (requests.length < 1 || requests.length > 10) {
     fail(scope, `smokeTest must send 1 to 10 requests; received ${requests.length}. Give SmokeTest.requests() from 1 to 10 requests`);
   }
-  validateIntegerInRange(scope, 'smokeTest requestCount', smokeTest.requestCount, 1, 10);
-  validateSecondsInRange(scope, 'smokeTest deadline', smokeTest.deadline, 60, 3600);
+  validateIntegerInRange(scope, 'smokeTest requestCount', smokeTest._requestCount, 1, 10);
+  validateSecondsInRange(scope, 'smokeTest deadline', smokeTest._deadline, 60, 3600);
   requests.forEach((request, i) => validateRequest(scope, requests.length === 1 ? 'smokeTest' : `smokeTest requests[${i}]`, request));
 }
 
@@ -159,14 +163,35 @@ function validateRequest(scope: IConstruct, of: string, request: SmokeTestReques
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     if (!HEADER_NAME.test(name) || RESERVED_HEADERS.includes(name.toLowerCase())) {
       fail(scope, `${of} headers must have HTTP names (letters, digits and symbols such as - and _) and not be ${RESERVED_HEADERS.join(', ')}, which the test sets; ` +
-        `received the header ${JSON.stringify(name)}. Rename it${name.toLowerCase() === 'host' ? ', and give the service a domainName for its host name' : ''}`);
+        `received the header ${JSON.stringify(name)}. ${wayOutOfHeader(name)}`);
     }
     if (!Token.isUnresolved(value) && /[\r\n\0]/.test(value)) {
       fail(scope, `${of} headers must not hold line breaks or NUL; received them in the header ${name}. Remove them`);
     }
   }
-  if (request.expectStatus !== undefined) validateIntegerInRange(scope, `${of} expectStatus`, request.expectStatus, 100, 599);
+  if (request.expectStatus !== undefined) {
+    validateIntegerInRange(scope, `${of} expectStatus`, request.expectStatus, 100, 599);
+    if (NOT_YET.includes(request.expectStatus)) {
+      fail(scope, `${of} expectStatus must not be ${NOT_YET.join(', ')}, which the load balancer answers while the new tasks do not; received ` +
+        `${request.expectStatus}. Give the status the service itself answers, such as 200`);
+    }
+  }
+  if (request.method === 'HEAD' && request.expectBodyContains !== undefined) {
+    fail(scope, `${of} expectBodyContains needs a body, which an answer to HEAD has not; received method HEAD with expectBodyContains. ` +
+      'Give method GET, or leave expectBodyContains out');
+  }
 }
+
+/** The way out of a header the test may not send. */
+function wayOutOfHeader(name: string): string {
+  const lower = name.toLowerCase();
+  if (lower === 'host') return 'Remove it, and give the service a domainName for its host name';
+  if (RESERVED_HEADERS.includes(lower)) return 'Remove it: the test sets it';
+  return 'Rename it with letters, digits and - only';
+}
+
+/** The statuses the load balancer answers when no target does: the test waits on them. */
+const NOT_YET = [502, 503, 504];
 
 /**
  * Refuses a smoke test whose requests could not reach the load balancer from where the stack's function runs: an
@@ -184,18 +209,20 @@ export function validateSmokeTestReach(scope: IConstruct, props: SmokeTestProps,
     const egress = new Set(vpc.privateSubnets.map((subnet) => subnet.subnetId));
     const subnets = vpc.selectSubnets(props.taskSubnets ?? privateSubnetsOf(vpc)).subnets;
     if (!subnets.every((subnet) => egress.has(subnet.subnetId))) {
+      const internal = props.loadBalancer ? '' : ', or give internetFacing: false';
       fail(scope, 'smokeTest requests an internet-facing load balancer at its public addresses, which subnets with no route to the internet ' +
-        'cannot reach; received trafficFunctionInVpc true in such subnets. Leave trafficFunctionInVpc at false (the function then calls from ' +
-        'outside the VPC), or give internetFacing: false');
+        'cannot reach; received trafficFunctionInVpc true in such subnets. Give taskSubnets with a NAT gateway, or leave trafficFunctionInVpc ' +
+        `at false on every service of the stack (the function then calls from outside the VPC)${internal}`);
     }
   }
   if (scheme !== 'internal' && props.allowFrom !== undefined) {
     const open = props.allowFrom.some((peer) => peer.uniqueId === ec2.Peer.anyIpv4().uniqueId);
     if (!open) {
       const from = inVpc ? 'the public addresses of the VPC\'s NAT gateways' : 'AWS Lambda\'s addresses outside the VPC';
+      const received = props.allowFrom.map((peer) => peer.uniqueId).join(', ');
       fail(scope, `smokeTest sends its requests to the internet-facing load balancer from the stack's traffic function, which calls from ${from}; ` +
-        'received allowFrom without them, so the test could never reach the load balancer. Leave allowFrom out, or add ec2.Peer.anyIpv4() to it, ' +
-        'or leave smokeTest out');
+        `received allowFrom ${received}, without them, so the test could never reach the load balancer. Leave allowFrom out, or add ` +
+        'ec2.Peer.anyIpv4() to it, or leave smokeTest out');
     }
   }
 }
@@ -217,10 +244,10 @@ export interface SmokeTestParts {
   readonly targetGroups: WeightedTargetGroup[];
 }
 
-/** The smoke test built: its test rule's ARN (for the service's advanced configuration) and its hook's details. */
+/** The smoke test built: its test rule's ARN (for the service's advanced configuration) and its hook. */
 export interface BuiltSmokeTest {
   readonly testRuleArn: string;
-  readonly hookDetails: object;
+  readonly hook: SmokeTestHook;
 }
 
 /**
@@ -229,6 +256,7 @@ export interface BuiltSmokeTest {
  * path to the load balancer when it runs in the VPC.
  */
 export function buildSmokeTest(scope: Construct, props: SmokeTestProps, smokeTest: SmokeTest, parts: SmokeTestParts): BuiltSmokeTest {
+  validateSmokeTestPaths(scope, smokeTest, parts.match.paths);
   const rule = new ListenerRule(scope, 'TestRule', parts.listener, parts.match, parts.targetGroups, { secretHeader: SMOKE_TEST_HEADER });
   const control = TrafficControl.of(scope);
   control.allowHooks();
@@ -245,10 +273,10 @@ export function buildSmokeTest(scope: Construct, props: SmokeTestProps, smokeTes
       TestRule: rule.ruleArn,
       Header: SMOKE_TEST_HEADER,
       Url: url,
-      ...(props.domainName !== undefined ? { Host: props.domainName } : {}),
-      Requests: smokeTest.requests.map(renderRequest),
-      Count: smokeTest.requestCount,
-      DeadlineSeconds: smokeTest.deadline.toSeconds(),
+      ...(props.domainName !== undefined ? { Host: hostOf(props.domainName) } : {}),
+      Requests: smokeTest._requests.map(renderRequest),
+      Count: smokeTest._requestCount,
+      DeadlineSeconds: smokeTest._deadline.toSeconds(),
     },
   };
   // In the VPC, the function reaches the listener: from its security group to the load balancer's (an internal one),
@@ -261,7 +289,40 @@ export function buildSmokeTest(scope: Construct, props: SmokeTestProps, smokeTes
       securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), 'The smoke test, to the load balancer\'s public addresses');
     }
   }
-  return { testRuleArn: rule.ruleArn, hookDetails: details };
+  // ECS rolls back when the hook has no verdict a few minutes after the deadline (the function answers FAILED at the
+  // deadline; this bounds a hook whose calls stop).
+  const timeoutMinutes = Math.ceil(smokeTest._deadline.toSeconds() / 60) + HOOK_TIMEOUT_MARGIN_MINUTES;
+  return { testRuleArn: rule.ruleArn, hook: { details, timeoutMinutes } };
+}
+
+/**
+ * Refuses requests whose paths the service's `pathPatterns` do not match (ELB's path-pattern condition: case-sensitive,
+ * `*` any characters, `?` one): the test rule would not match them, and they would reach another rule and its tasks.
+ */
+function validateSmokeTestPaths(scope: IConstruct, smokeTest: SmokeTest, patterns: string[] | undefined): void {
+  if (!patterns) return;
+  smokeTest._requests.forEach((request, i) => {
+    const path = request.path.split('?')[0];
+    if (Token.isUnresolved(request.path) || patterns.some((pattern) => Token.isUnresolved(pattern) || wildcard(pattern).test(path))) return;
+    const of = smokeTest._requests.length === 1 ? 'smokeTest' : `smokeTest requests[${i}]`;
+    fail(scope, `${of} path must be one the service's pathPatterns match, or the test rule would not match it and another rule would ` +
+      `answer; received ${path} with the pathPatterns ${patterns.join(', ')}. Give a path under them, such as ${example(patterns[0])}`);
+  });
+}
+
+/** ELB's wildcards as a regular expression: `*` any characters, `?` one. */
+function wildcard(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
+}
+
+/** A path a pattern matches, for a message: its wildcards filled in. */
+function example(pattern: string): string {
+  return pattern.replace(/\*/g, 'health').replace(/\?/g, 'a');
+}
+
+/** A host name the domain's host condition matches: a wildcard name's `*` becomes `smoke-test`, its `?` a letter. */
+function hostOf(domainName: string): string {
+  return domainName.replace(/\*/g, 'smoke-test').replace(/\?/g, 'a');
 }
 
 /** A request as the function reads it, its headers in name order (the same template whatever the map's order). */

@@ -48,7 +48,8 @@ interface ResponseBody {
 interface HandlerModule {
   STACK_TAG: string;
   apply(event: CfnEvent, elb: Elb): Promise<{ PhysicalResourceId: string; Data: Record<string, string> }>;
-  createHandler(deps: { elb: Elb; request?: typeof http.request; now?: () => number }): (event: any, context: LambdaContext) => Promise<any>;
+  createHandler(deps: { elb: Elb; request?: typeof http.request; now?: () => number; send?: unknown }):
+  (event: any, context: LambdaContext) => Promise<any>;
   sendResponse(url: string, body: object, request?: typeof http.request): Promise<number>;
   sdkClient(): Elb;
   sameConditions(a: unknown[], b: unknown[]): boolean;
@@ -1100,11 +1101,32 @@ describe('the smoke test: ECS calls the function as its POST_TEST_TRAFFIC_SHIFT 
   });
   const hook = (hookEventIn: object, now = () => Date.parse('2026-12-07T10:00:00Z')) => ruleHandler.createHandler({ elb: newElb(), now })(hookEventIn, context);
 
-  test('every answer as expected: SUCCEEDED, after each request sent requestCount times with the rule\'s header value', async () => {
+  test('every answer as expected: SUCCEEDED, after each request sent requestCount times with the header\'s value, drawn anew for this test', async () => {
     expect(await hook(hookEvent())).toEqual({ hookStatus: 'SUCCEEDED' });
     expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /health', 'GET /health', 'GET /health']);
-    expect(seen.every((r) => r.headers[HEADER] === value)).toBe(true);
-    expect(logged()).not.toContain(value);
+    const drawn = secretOf(newElb(), LISTENER, rule);
+    expect(drawn).toMatch(/^[0-9a-f]{64}$/);
+    expect(drawn).not.toBe(value);
+    expect(seen.every((r) => r.headers[HEADER] === drawn)).toBe(true);
+    expect(logged()).not.toContain(drawn);
+    // The rule kept its other conditions and its weights.
+    const live = rulesOn(newElb(), LISTENER).find((r: any) => r.RuleArn === rule);
+    expect(live.Conditions.map((c: any) => c.Field).sort()).toEqual(['host-header', 'http-header', 'path-pattern']);
+    expect(newElb().weights(rule)).toEqual({ [PRIMARY]: 100, [ALTERNATE]: 0 });
+  });
+
+  test('a call of ECS again (IN_PROGRESS) sends the value drawn at the first call, and only the requests not yet answered as expected', async () => {
+    let remaining = [60_000, 60_000, 10_000];
+    const timed: LambdaContext = { logStreamName: LOG_STREAM, getRemainingTimeInMillis: () => remaining.shift() ?? 60_000 };
+    const start = Date.parse('2026-12-07T10:00:00Z');
+    const first = await ruleHandler.createHandler({ elb: newElb(), now: () => start })(hookEvent(), timed);
+    expect(first).toMatchObject({ hookStatus: 'IN_PROGRESS', callBackDelay: 1, hookDetails: { StartedAt: start, Done: 2 } });
+    expect(seen).toHaveLength(2);
+    remaining = [];
+    const again = hookEvent({}, 'POST_TEST_TRAFFIC_SHIFT', { hookDetails: { ...JSON.parse(hookEvent().hookDetails), ...first.hookDetails } });
+    expect(await ruleHandler.createHandler({ elb: newElb(), now: () => start + 2_000 })(again, timed)).toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen.map((r) => r.headers[HEADER]))).toEqual(new Set([secretOf(newElb(), LISTENER, rule)]));
   });
 
   test('several requests, each with its method, headers, body and expectations, in order; the host name of a domain is sent as Host', async () => {
@@ -1188,18 +1210,41 @@ describe('the smoke test: ECS calls the function as its POST_TEST_TRAFFIC_SHIFT 
     expect(seen).toHaveLength(0);
   });
 
-  test('a test rule without the header (or gone): FAILED, with no request that the rule would not mark', async () => {
+  test('a rule without the header: FAILED, with no request that the rule would not mark', async () => {
     const plain = await created(newElb(), props({ Priority: '8' }));
     expect(await hook(hookEvent({ TestRule: plain }))).toEqual({ hookStatus: 'FAILED' });
-    world.model.deleteOutOfBand(rule);
-    expect(await hook(hookEvent())).toEqual({ hookStatus: 'FAILED' });
     expect(seen).toHaveLength(0);
   });
 
-  test('requests stop when the function\'s time runs short: IN_PROGRESS, the rest tried on the next call', async () => {
+  test('a test rule that is gone: SUCCEEDED with no request (a hook ECS kept after the smoke test left the template)', async () => {
+    world.model.deleteOutOfBand(rule);
+    expect(await hook(hookEvent())).toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(seen).toHaveLength(0);
+    expect(logged()).toContain('is gone: this hook is one ECS kept after the smoke test left the template');
+  });
+
+  test('requests stop when the function\'s time runs short: IN_PROGRESS in a second, the rest tried on the next call', async () => {
     const short: LambdaContext = { logStreamName: LOG_STREAM, getRemainingTimeInMillis: () => 10_000 };
     const out = await ruleHandler.createHandler({ elb: newElb(), now: () => Date.parse('2026-12-07T10:00:00Z') })(hookEvent(), short);
+    expect(out).toMatchObject({ hookStatus: 'IN_PROGRESS', callBackDelay: 1, hookDetails: { Done: 0 } });
+    expect(seen).toHaveLength(0);
+  });
+
+  test('the test rule unreadable (an ELB error): IN_PROGRESS until the deadline, not a rollback at once', async () => {
+    const failing = { ...newElb(), describeRules: async () => { throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }); } };
+    const out = await ruleHandler.createHandler({ elb: failing, now: () => Date.parse('2026-12-07T10:00:00Z') })(hookEvent(), context);
     expect(out).toMatchObject({ hookStatus: 'IN_PROGRESS' });
     expect(seen).toHaveLength(0);
+  });
+
+  test('a certificate the function refuses: FAILED at once (a wrong certificate is an answer, not a delay)', async () => {
+    const send = async () => { throw Object.assign(new Error('Hostname/IP does not match certificate\'s altnames'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }); };
+    const out = await ruleHandler.createHandler({ elb: newElb(), send, now: () => Date.parse('2026-12-07T10:00:00Z') })(hookEvent(), context);
+    expect(out).toEqual({ hookStatus: 'FAILED' });
+  });
+
+  test('a body read to 1 MiB at most: text past it is not seen, and the answer comes without the rest', async () => {
+    answer = () => ({ status: 200, body: `${'x'.repeat(2 * 1024 * 1024)}ready` });
+    expect(await hook(hookEvent({ Requests: [{ Path: '/big', ExpectStatus: 200, ExpectBodyContains: 'ready' }], Count: 1 }))).toEqual({ hookStatus: 'FAILED' });
   });
 });

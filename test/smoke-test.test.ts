@@ -4,6 +4,7 @@
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -79,7 +80,13 @@ describe('the test rule', () => {
     const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
     const front = new PrivateFargateBehindAlb(stack, 'Shop', { image: IMAGE, domainName: 'shop.example.com', hostedZone });
     new PrivateFargateBehindAlb(stack, 'Api', {
-      image: IMAGE, loadBalancer: front.loadBalancer, domainName: 'api.example.com', hostedZone, port: 8080, pathPatterns: ['/v1/*', '/v2/*', '/v3/*'], smokeTest: SMOKE,
+      image: IMAGE,
+      loadBalancer: front.loadBalancer,
+      domainName: 'api.example.com',
+      hostedZone,
+      port: 8080,
+      pathPatterns: ['/v1/*', '/v2/*', '/v3/*'],
+      smokeTest: SmokeTest.http({ path: '/v2/health' }),
     });
     const template = Template.fromStack(synthesized(stack));
     const host = rule(template, 'ApiHostRule');
@@ -87,6 +94,37 @@ describe('the test rule', () => {
     expect(test).toMatchObject({ listener: host.listener, hosts: ['api.example.com'], paths: ['/v1/*', '/v2/*', '/v3/*'], priority: host.priority - 1 });
     // Its header makes five condition values, ELB's most per rule.
     expect(test.hosts!.length + test.paths!.length + 1).toBe(5);
+  });
+
+  test('a path the service\'s pathPatterns do not match is refused (another rule would answer it); a path under them synthesizes', () => {
+    const build = (path: string) => {
+      const stack = newStack();
+      const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+      const front = new PrivateFargateBehindAlb(stack, 'Shop', { image: IMAGE, domainName: 'shop.example.com', hostedZone });
+      return new PrivateFargateBehindAlb(stack, 'Api', {
+        image: IMAGE,
+        loadBalancer: front.loadBalancer,
+        domainName: 'shop.example.com',
+        hostedZone,
+        port: 8080,
+        pathPatterns: ['/api/*', '/V?/*'],
+        smokeTest: SmokeTest.requests([{ path: '/api/health?deep=1' }, { path }]),
+      });
+    };
+    expect(refusalsOf(build('/health'))).toEqual([
+      '[TestStack/Api] smokeTest requests[1] path must be one the service\'s pathPatterns match, or the test rule would not match it and another rule ' +
+      'would answer; received /health with the pathPatterns /api/*, /V?/*. Give a path under them, such as /api/health',
+    ]);
+    // Paths match in their case, `?` one character.
+    expect(refusalsOf(build('/v1/status'))).toHaveLength(1);
+    expect(refusalsOf(build('/V1/status'))).toEqual([]);
+  });
+
+  test('a wildcard domainName: the smoke test names a host it matches, for Host and TLS', () => {
+    const stack = newStack();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000');
+    const { template } = web({ smokeTest: SMOKE, domainName: '*.example.com', certificate }, stack);
+    expect(hookDetails(template).SmokeTest.Host).toBe('smoke-test.example.com');
   });
 
   test('a shared service whose rulePriority is the owner\'s test rule\'s is refused, naming it; another priority synthesizes', () => {
@@ -132,6 +170,8 @@ describe('the hook', () => {
       HookTargetArn: { 'Fn::GetAtt': [functionId, 'Arn'] },
       RoleArn: { 'Fn::GetAtt': [ecsRoleId, 'Arn'] },
       LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+      // ECS rolls back when no verdict comes 5 minutes after the deadline.
+      TimeoutConfiguration: { TimeoutInMinutes: 10, Action: 'ROLLBACK' },
     });
     expect(resourceOf(template, ecsRoleId).Properties.Policies).toEqual([{
       PolicyName: 'LifecycleHooks',
@@ -257,14 +297,14 @@ describe('refusals, each with a way out that synthesizes', () => {
 
   test('an internet-facing load balancer with the function in subnets with no route to the internet', () => {
     expect(refusals({ smokeTest: SMOKE, trafficFunctionInVpc: true })[0]).toMatch(
-      /^\[TestStack\/Web\] smokeTest requests an internet-facing load balancer at its public addresses, .* received trafficFunctionInVpc true in such subnets\. Leave trafficFunctionInVpc at false/);
+      /^\[TestStack\/Web\] smokeTest requests an internet-facing load balancer at its public addresses, .* received trafficFunctionInVpc true in such subnets\. Give taskSubnets with a NAT gateway, or leave trafficFunctionInVpc at false on every service/);
     expect(refusals({ smokeTest: SMOKE, trafficFunctionInVpc: false })).toEqual([]);
     expect(refusals({ smokeTest: SMOKE, trafficFunctionInVpc: true, internetFacing: false })).toEqual([]);
   });
 
   test('allowFrom that leaves out the function\'s addresses', () => {
     expect(refusals({ smokeTest: SMOKE, allowFrom: [ec2.Peer.ipv4('203.0.113.0/24')] })[0]).toMatch(
-      /received allowFrom without them, so the test could never reach the load balancer\. Leave allowFrom out, or add ec2\.Peer\.anyIpv4\(\) to it/);
+      /received allowFrom 203\.0\.113\.0\/24, without them, so the test could never reach the load balancer\. Leave allowFrom out, or add ec2\.Peer\.anyIpv4\(\) to it/);
     expect(refusals({ smokeTest: SMOKE, allowFrom: [ec2.Peer.ipv4('203.0.113.0/24'), ec2.Peer.anyIpv4()] })).toEqual([]);
     // An internal load balancer admits the function's security group whatever allowFrom says.
     expect(refusals({ smokeTest: SMOKE, allowFrom: [ec2.Peer.ipv4('10.20.0.0/16')], internetFacing: false, trafficFunctionInVpc: true })).toEqual([]);
@@ -278,7 +318,7 @@ describe('refusals, each with a way out that synthesizes', () => {
     });
     const refusedStack = newStack();
     expect(refusals({ smokeTest: SMOKE, vpc: egressVpc(refusedStack), trafficFunctionInVpc: true, allowFrom: [ec2.Peer.ipv4('203.0.113.0/24')] }, refusedStack)[0])
-      .toMatch(/which calls from the public addresses of the VPC's NAT gateways; received allowFrom without them/);
+      .toMatch(/which calls from the public addresses of the VPC's NAT gateways; received allowFrom 203\.0\.113\.0\/24, without them/);
     const stack = newStack();
     const { template } = web({ smokeTest: SMOKE, vpc: egressVpc(stack), trafficFunctionInVpc: true }, stack);
     const [functionGroup] = Object.entries(template.findResources('AWS::EC2::SecurityGroup')).filter(([id]) => id.startsWith('PrivateFargateTrafficControlSecurityGroup'));
@@ -291,9 +331,16 @@ describe('refusals, each with a way out that synthesizes', () => {
     ['a path without its /', SmokeTest.http({ path: 'health' }), /smokeTest path must start with \/ .*received "health"\. Give a path such as \/health/, SmokeTest.http({ path: '/health' })],
     ['a path with a space', SmokeTest.http({ path: '/a b' }), /received "\/a b"/, SmokeTest.http({ path: '/a%20b' })],
     ['a method in lower case', SmokeTest.http({ path: '/', method: 'get' }), /smokeTest method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS; received "get"/, SmokeTest.http({ path: '/', method: 'GET' })],
-    ['a Host header', SmokeTest.http({ path: '/', headers: { Host: 'shop.example.com' } }), /received the header "Host"\. Rename it, and give the service a domainName/, SmokeTest.http({ path: '/' })],
+    ['a Host header', SmokeTest.http({ path: '/', headers: { Host: 'shop.example.com' } }), /received the header "Host"\. Remove it, and give the service a domainName/, SmokeTest.http({ path: '/' })],
     ['the test\'s own header', SmokeTest.http({ path: '/', headers: { [HEADER]: 'x' } }), /which the test sets; received the header "x-private-fargate-smoke-test"/, SmokeTest.http({ path: '/', headers: { 'x-test': 'x' } })],
     ['a header value with a line break', SmokeTest.http({ path: '/', headers: { 'x-a': 'a\r\nb' } }), /headers must not hold line breaks or NUL; received them in the header x-a/, SmokeTest.http({ path: '/', headers: { 'x-a': 'a b' } })],
+    ['a Content-Length header', SmokeTest.http({ path: '/', headers: { 'Content-Length': '3' } }), /received the header "Content-Length"\. Remove it: the test sets it/,
+      SmokeTest.http({ path: '/' })],
+    ['expectStatus 503, which the load balancer answers', SmokeTest.http({ path: '/', expectStatus: 503 }),
+      /smokeTest expectStatus must not be 502, 503, 504, which the load balancer answers while the new tasks do not; received 503/, SmokeTest.http({ path: '/', expectStatus: 200 })],
+    ['HEAD with a body check', SmokeTest.http({ path: '/', method: 'HEAD', expectBodyContains: 'ok' }),
+      /smokeTest expectBodyContains needs a body, which an answer to HEAD has not; received method HEAD with expectBodyContains\. Give method GET/,
+      SmokeTest.http({ path: '/', method: 'GET', expectBodyContains: 'ok' })],
     ['requestCount 0', SmokeTest.http({ path: '/', requestCount: 0 }), /smokeTest requestCount must be an integer from 1 to 10; received 0/, SmokeTest.http({ path: '/', requestCount: 1 })],
     ['requestCount 11', SmokeTest.http({ path: '/', requestCount: 11 }), /received 11/, SmokeTest.http({ path: '/', requestCount: 10 })],
     ['a deadline under a minute', SmokeTest.http({ path: '/', deadline: Duration.seconds(30) }), /smokeTest deadline must be a whole number of seconds from 60 to 3600; received 30 seconds/, SmokeTest.http({ path: '/', deadline: Duration.seconds(60) })],

@@ -296,7 +296,7 @@ const isHookEvent = (event) => event?.RequestType === undefined && (event?.lifec
 
 /** Statuses a load balancer answers when no target answers: the new tasks may not serve yet. */
 const NOT_YET = new Set([502, 503, 504]);
-/** How long one request may take, and how much of a response body is read. */
+/** How long one request may take in all, and how much of a response body is read. */
 const REQUEST_TIMEOUT_MS = 5000;
 const MAX_BODY_BYTES = 1024 * 1024;
 /** The time kept for the answer to ECS: requests stop when less than this is left of the function's time. */
@@ -310,7 +310,13 @@ function detailsOf(event) {
   return typeof details === 'string' ? JSON.parse(details) : (details ?? {});
 }
 
-/** Sends one request and reads up to MAX_BODY_BYTES of its answer: { status, body }, or throws on no answer. */
+/** Errors of TLS verification: a definite answer (the wrong certificate), not "not ready yet". */
+const TLS_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/;
+
+/**
+ * Sends one request and reads up to MAX_BODY_BYTES of its answer: { status, body }, or throws on no answer. The whole
+ * request, its body read included, takes at most REQUEST_TIMEOUT_MS; the rest of a longer body is not read.
+ */
 function sendRequest(url, { method, headers, body, servername, verify }) {
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
@@ -318,28 +324,35 @@ function sendRequest(url, { method, headers, body, servername, verify }) {
     const req = client.request(target, {
       method,
       headers: { ...headers, ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}) },
-      timeout: REQUEST_TIMEOUT_MS,
       ...(target.protocol === 'https:' ? { servername, rejectUnauthorized: verify } : {}),
     }, (res) => {
       const chunks = [];
       let size = 0;
+      const done = () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode, body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf-8') });
+      };
       res.on('data', (chunk) => {
-        if (size < MAX_BODY_BYTES) chunks.push(chunk);
+        chunks.push(chunk);
         size += chunk.length;
+        if (size >= MAX_BODY_BYTES) {
+          done();
+          res.destroy();
+        }
       });
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf-8') }));
-      res.on('error', reject);
+      res.on('end', done);
+      res.on('error', (error) => { clearTimeout(timer); reject(error); });
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} seconds`)));
-    req.on('error', reject);
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} seconds`)), REQUEST_TIMEOUT_MS);
+    req.on('error', (error) => { clearTimeout(timer); reject(error); });
     req.end(body);
   });
 }
 
 /**
  * One request of the smoke test, judged: `pass` when it answers as expected, `fail` when the new revision answers
- * otherwise, `wait` when nothing answered yet (no connection, no answer in time, or the load balancer's 502, 503 or
- * 504 where the test expects another status).
+ * otherwise (or its certificate is refused), `wait` when nothing answered yet (no connection, no answer in time, or
+ * the load balancer's 502, 503 or 504).
  */
 async function judge(send, smoke, request, token) {
   const expected = request.ExpectStatus ?? 200;
@@ -352,7 +365,8 @@ async function judge(send, smoke, request, token) {
       method: request.Method ?? 'GET', headers, body: request.Body, servername: smoke.Host, verify: smoke.Host !== undefined,
     });
   } catch (error) {
-    return { outcome: 'wait', request: label, detail: `no answer: ${error?.message ?? error}` };
+    const outcome = TLS_ERRORS.test(String(error?.code ?? '')) ? 'fail' : 'wait';
+    return { outcome, request: label, detail: `no answer: ${error?.message ?? error}` };
   }
   if (answer.status !== expected) {
     const outcome = NOT_YET.has(answer.status) ? 'wait' : 'fail';
@@ -364,10 +378,28 @@ async function judge(send, smoke, request, token) {
   return { outcome: 'pass', request: label, detail: `answered ${answer.status}` };
 }
 
+/** The live rule's conditions as ModifyRule takes them: host and path in their `...Config` shape only (DescribeRules adds `Values`). */
+function writableConditions(rule) {
+  return (rule.Conditions ?? []).map(({ Values, ...condition }) => (Object.keys(condition).some((key) => key.endsWith('Config')) ? condition : { ...condition, Values }));
+}
+
 /**
- * Runs the smoke test of hookDetails.SmokeTest: reads the test rule's header value from the rule itself, sends each
- * request Count times through the load balancer, and answers ECS: SUCCEEDED when every answer is as expected, FAILED
- * (ECS rolls back) when one is not, IN_PROGRESS (ECS calls again) while some have no answer yet, until the deadline.
+ * Draws a new value for the test rule's header at the start of each test: a value seen anywhere (a log of the
+ * application, a request sent over HTTP) matches nothing after the next deployment's test.
+ */
+async function rotateSecret(elb, rule, header) {
+  const token = crypto.randomBytes(32).toString('hex');
+  const conditions = writableConditions(rule).map((c) => (isSecret(c, header) ? { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: header, Values: [token] } } : c));
+  await call(elb, 'modifyRule', { RuleArn: rule.RuleArn, Conditions: conditions });
+  return token;
+}
+
+/**
+ * Runs the smoke test of hookDetails.SmokeTest: sends each request Count times through the load balancer with the
+ * test rule's header, and answers ECS: SUCCEEDED when every answer is as expected, FAILED (ECS rolls back) when one is
+ * not, IN_PROGRESS (ECS calls again) while one has no answer yet, until the deadline, or when the function's time runs
+ * short. hookDetails carry the first call's time (StartedAt) and the requests answered as expected so far (Done).
+ * A test rule that is gone answers SUCCEEDED: the hook is one ECS kept after the smoke test left the template.
  */
 async function runHook(event, elb, context, send = sendRequest, now = Date.now) {
   console.log(JSON.stringify({ hook: { lifecycleStage: event.lifecycleStage, executionDetails: event.executionDetails } }));
@@ -377,36 +409,40 @@ async function runHook(event, elb, context, send = sendRequest, now = Date.now) 
     return { hookStatus: 'SUCCEEDED' };
   }
   if (!smoke) throw new Error('The hook has no SmokeTest in its hookDetails');
+  const first = details.StartedAt === undefined;
   const startedAt = Number(details.StartedAt ?? now());
-  const rule = await describeRule(elb, smoke.TestRule);
-  const token = secretOf(rule, smoke.Header);
-  if (token === undefined) throw new Error(`The test rule ${smoke.TestRule} has no ${smoke.Header} condition`);
-  const results = [];
-  let waiting = false;
-  run: for (const request of smoke.Requests) {
-    for (let i = 0; i < Number(smoke.Count ?? 1); i++) {
-      if (context.getRemainingTimeInMillis() < HOOK_MARGIN_MS) {
-        waiting = true;
-        break run;
-      }
-      const result = await judge(send, smoke, request, token);
-      results.push(result);
-      console.log(JSON.stringify(result));
-      if (result.outcome === 'fail') return { hookStatus: 'FAILED' };
-      if (result.outcome === 'wait') {
-        waiting = true;
-        break run;
-      }
+  const deadline = Number(smoke.DeadlineSeconds);
+  const elapsed = () => (now() - startedAt) / 1000;
+  const later = (done, delay) => ({ hookStatus: 'IN_PROGRESS', callBackDelay: delay, hookDetails: { ...details, StartedAt: startedAt, Done: done } });
+  const wait = (done) => {
+    if (elapsed() >= deadline) {
+      console.log(JSON.stringify({ deadline: `no answer as expected within ${deadline} seconds` }));
+      return { hookStatus: 'FAILED' };
     }
+    return later(done, Math.max(1, Math.min(CALL_BACK_DELAY_S, Math.ceil(deadline - elapsed()))));
+  };
+  let rule;
+  try {
+    rule = await describeRule(elb, smoke.TestRule);
+  } catch (error) {
+    console.error('Could not read the test rule', error);
+    return wait(Number(details.Done ?? 0));
   }
-  if (!waiting) return { hookStatus: 'SUCCEEDED' };
-  const elapsed = (now() - startedAt) / 1000;
-  if (elapsed >= Number(smoke.DeadlineSeconds)) {
-    console.log(JSON.stringify({ deadline: `no answer as expected within ${smoke.DeadlineSeconds} seconds` }));
-    return { hookStatus: 'FAILED' };
+  if (!rule) {
+    console.log(JSON.stringify({ skipped: `the test rule ${smoke.TestRule} is gone: this hook is one ECS kept after the smoke test left the template` }));
+    return { hookStatus: 'SUCCEEDED' };
   }
-  const delay = Math.max(1, Math.min(CALL_BACK_DELAY_S, Math.ceil(Number(smoke.DeadlineSeconds) - elapsed)));
-  return { hookStatus: 'IN_PROGRESS', callBackDelay: delay, hookDetails: { ...details, StartedAt: startedAt } };
+  if (secretOf(rule, smoke.Header) === undefined) throw new Error(`The test rule ${smoke.TestRule} has no ${smoke.Header} condition`);
+  const token = first ? await rotateSecret(elb, rule, smoke.Header) : secretOf(rule, smoke.Header);
+  const sends = smoke.Requests.flatMap((request) => Array.from({ length: Number(smoke.Count ?? 1) }, () => request));
+  for (let done = Number(details.Done ?? 0); done < sends.length; done++) {
+    if (context.getRemainingTimeInMillis() < HOOK_MARGIN_MS) return later(done, 1);
+    const result = await judge(send, smoke, sends[done], token);
+    console.log(JSON.stringify(result));
+    if (result.outcome === 'fail') return { hookStatus: 'FAILED' };
+    if (result.outcome === 'wait') return wait(done);
+  }
+  return { hookStatus: 'SUCCEEDED' };
 }
 
 /** PUTs a response body to CloudFormation's presigned URL, as cfn-response does. */
