@@ -55,6 +55,8 @@ describe('each strategy reaches the service', () => {
       BakeTimeInMinutes: 5,
       Alarms: alarmsWithRollback(3),
       DeploymentCircuitBreaker: circuitBreaker,
+      // Written without hooks too: ECS keeps hooks a template stops naming.
+      LifecycleHooks: [],
       MaximumPercent: 200,
       MinimumHealthyPercent: 100,
     });
@@ -70,6 +72,8 @@ describe('each strategy reaches the service', () => {
       Strategy: 'ROLLING',
       Alarms: alarmsWithRollback(3),
       DeploymentCircuitBreaker: circuitBreaker,
+      // Written without hooks too: ECS keeps hooks a template stops naming.
+      LifecycleHooks: [],
       MaximumPercent: 200,
       MinimumHealthyPercent: 100,
     });
@@ -132,6 +136,8 @@ describe('each strategy reaches the service', () => {
       BakeTimeInMinutes: 5,
       Alarms: alarmsWithRollback(3),
       DeploymentCircuitBreaker: circuitBreaker,
+      // Written without hooks too: ECS keeps hooks a template stops naming.
+      LifecycleHooks: [],
       MaximumPercent: 200,
       MinimumHealthyPercent: 100,
     });
@@ -153,6 +159,8 @@ describe('each strategy reaches the service', () => {
       BakeTimeInMinutes: 5,
       Alarms: alarmsWithRollback(3),
       DeploymentCircuitBreaker: circuitBreaker,
+      // Written without hooks too: ECS keeps hooks a template stops naming.
+      LifecycleHooks: [],
       MaximumPercent: 200,
       MinimumHealthyPercent: 100,
     });
