@@ -35,11 +35,21 @@ export function readArchitecture(template: { Resources: Record<string, Resource>
   const vpc = ofType('AWS::EC2::VPC')[0]?.[1];
   const subnets = ofType('AWS::EC2::Subnet').map(([, r]) => JSON.stringify(r.Properties.AvailabilityZone));
 
-  const listeners = ofType('AWS::ElasticLoadBalancingV2::Listener').map(([, r]) => ({
+  const listeners = ofType('AWS::ElasticLoadBalancingV2::Listener').map(([id, r]) => ({
+    id,
     loadBalancer: refOf(r.Properties.LoadBalancerArn)!,
     port: Number(r.Properties.Port),
-    targetGroup: refOf(r.Properties.DefaultActions?.[0]?.TargetGroupArn),
   }));
+  // Which listener sends a target group its requests: its default action, else a rule of the construct on it.
+  const forwards = [
+    ...ofType('AWS::ElasticLoadBalancingV2::Listener').map(([id, r]) => ({ listener: id, targetGroup: refOf(r.Properties.DefaultActions?.[0]?.TargetGroupArn) })),
+    ...ofType('Custom::PrivateFargateListenerRule').flatMap(([, r]) => (r.Properties.TargetGroups ?? [])
+      .map((target: { TargetGroupArn: unknown }) => ({ listener: refOf(r.Properties.ListenerArn), targetGroup: refOf(target.TargetGroupArn) }))),
+  ];
+  const listenerOf = (targetGroup: string | undefined) => {
+    const forward = forwards.find((f) => targetGroup !== undefined && f.targetGroup === targetGroup);
+    return listeners.find((l) => l.id === forward?.listener);
+  };
   const loadBalancers = ofType('AWS::ElasticLoadBalancingV2::LoadBalancer').map(([id, r]) => ({
     id,
     name: ownerOf(id, r),
@@ -52,7 +62,7 @@ export function readArchitecture(template: { Resources: Record<string, Resource>
   }));
   const services = ofType('AWS::ECS::Service').map(([id, r]) => {
     const mapping = r.Properties.LoadBalancers?.[0] ?? {};
-    const listener = listeners.find((l) => l.targetGroup === refOf(mapping.TargetGroupArn));
+    const listener = listenerOf(refOf(mapping.TargetGroupArn));
     const bounds = scaling.find((s) => s.service === id);
     return {
       name: ownerOf(id, r),

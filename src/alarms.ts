@@ -53,7 +53,7 @@ export interface AlarmThresholds {
   readonly evaluationPeriods?: number;
 }
 
-/** Throws unless the thresholds are ones CloudWatch accepts. */
+/** Refuses unless the thresholds are ones CloudWatch accepts. */
 export function validateAlarmThresholds(scope: IConstruct, thresholds: AlarmThresholds): void {
   const { serverErrorPercent, unhealthyTargets, evaluationPeriods, responseTime, period } = thresholds;
   if (serverErrorPercent !== undefined && !Token.isUnresolved(serverErrorPercent) && (typeof serverErrorPercent !== 'number' || !(serverErrorPercent > 0 && serverErrorPercent <= 100))) {

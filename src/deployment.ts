@@ -6,8 +6,10 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AlarmThresholds, deploymentAlarmsFor, validateAlarmThresholds } from './alarms';
-import { ListenerRule, RuleMatch, TrafficControl, TrafficFunctionProps, WeightedTargetGroup } from './listener-rule';
+import { DeploymentHook, validateDeploymentHooks, writeLifecycleHooks } from './deployment-hook';
+import { ListenerRule, PRODUCTION_RULE_PRIORITY, RuleMatch, TrafficControl, TrafficFunctionProps, WeightedTargetGroup } from './listener-rule';
 import { fullNameOf } from './load-balancer';
+import { buildSmokeTest, BuiltSmokeTest, SmokeTest, SmokeTestProps, validateSmokeTest, validateSmokeTestReach } from './smoke-test';
 import { targetGroupId } from './target-group';
 import { fail } from './validation';
 
@@ -130,14 +132,25 @@ export const CLOUDFORMATION_DEPLOYMENT_MINUTES = 33 * 60;
 /** The longest bake time and step bake time ECS accepts (24 hours). */
 const MAX_BAKE_MINUTES = 1440;
 
+/** The smallest linear stepPercent whose steps fit CloudFormation's limit with these bake times; undefined when none does. */
+function fewestStepsPercent(bake: number, step: number): number | undefined {
+  for (let tenths = 30; tenths <= 1000; tenths++) {
+    if (bake + step * linearSteps(tenths / 10) <= CLOUDFORMATION_DEPLOYMENT_MINUTES) return tenths / 10;
+  }
+  return undefined;
+}
+
 /** The number of steps CloudFormation counts for a linear deployment: the step bake time is not applied after the last shift. */
 export function linearSteps(stepPercent: number): number {
   const tenths = Math.round(stepPercent * 10);
   return 1000 % tenths === 0 ? 1000 / tenths - 1 : Math.floor(1000 / tenths);
 }
 
-/** What the deployment reads from the construct's props, with what the stack's traffic function reads. */
-export interface DeploymentProps extends TrafficFunctionProps {
+/** What the deployment reads from the construct's props, with what the stack's traffic function and the smoke test read. */
+export interface DeploymentProps extends TrafficFunctionProps, SmokeTestProps {
+  readonly smokeTest?: SmokeTest;
+  readonly deploymentHooks?: DeploymentHook[];
+  readonly taskSubnets?: ec2.SubnetSelection;
   readonly deployment?: Deployment;
   readonly deploymentAlarms?: boolean;
   readonly alarmThresholds?: AlarmThresholds;
@@ -156,10 +169,12 @@ export function deploymentOf(scope: IConstruct, props: DeploymentProps): Deploym
     }
   }
   validateAlarmThresholds(scope, props.alarmThresholds ?? {});
+  if (props.smokeTest) validateSmokeTest(scope, props.smokeTest, deployment.shiftsTraffic);
+  validateDeploymentHooks(scope, props.deploymentHooks ?? [], deployment.shiftsTraffic);
   return deployment;
 }
 
-/** Throws unless the deployment is one ECS and CloudFormation accept. */
+/** Refuses unless the deployment is one ECS and CloudFormation accept. */
 function validateDeployment(scope: IConstruct, deployment: Deployment): void {
   // A rolling deployment has no bake time nor traffic step: no message names it.
   const names: Record<string, string> = {
@@ -182,9 +197,10 @@ function validateDeployment(scope: IConstruct, deployment: Deployment): void {
   const total = bake + step * steps;
   if (total > CLOUDFORMATION_DEPLOYMENT_MINUTES) {
     const sum = steps === 1 ? `bakeTime ${bake} + stepBakeTime ${step}` : `bakeTime ${bake} + stepBakeTime ${step} x ${steps} steps`;
+    const fewer = steps === 1 ? undefined : fewestStepsPercent(bake, step);
     fail(scope,
       `${of} must last at most ${CLOUDFORMATION_DEPLOYMENT_MINUTES} minutes (33 hours), the most CloudFormation accepts; received ${sum} = ${total} minutes. ` +
-      `Shorten bakeTime or stepBakeTime${steps > 1 ? ', or give a larger stepPercent' : ''}`);
+      `Shorten bakeTime or stepBakeTime${fewer !== undefined ? `, or give a stepPercent of ${fewer} or more (fewer steps)` : ''}`);
   }
 }
 
@@ -214,8 +230,6 @@ export function deploymentServiceOptions(deployment: Deployment): Pick<ecs.Farga
   };
 }
 
-/** The priority of the production rule on a service's own listener: the last it evaluates, so that rules users add come first. */
-const PRODUCTION_RULE_PRIORITY = 50000;
 
 /** What the deployment works on: the service and the front door built before it. */
 export interface DeploymentParts {
@@ -228,10 +242,14 @@ export interface DeploymentParts {
   readonly listeners: readonly elbv2.IApplicationListener[];
   /** On a shared HTTPS listener, what the service's rule matches. */
   readonly match?: RuleMatch;
+  /** On the load balancer's own listener, the host names its production rule matches (none: any host). */
+  readonly ownHosts?: string[];
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly targetGroupProps: elbv2.ApplicationTargetGroupProps;
   /** The names of the service's deployment alarms, which it reads when the app synthesizes: the alarms made here go there. */
   readonly alarmNames: string[];
+  /** With a smoke test, the priority of its test rule on the listener. */
+  readonly testPriority?: number;
 }
 
 /** The deployment built: the second target group of a traffic-shifting deployment, and the alarms. */
@@ -256,24 +274,48 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
   // changes it in place, before the service, so that the function can refuse a switch that would send the traffic to
   // a target group with no healthy target (after an odd-numbered deployment, `targetGroup` is empty).
   const productionRule = (targetGroups: WeightedTargetGroup[]) => {
-    const rule = new ListenerRule(scope, match ? 'HostRule' : 'ProductionRule', listener, match ?? { priority: PRODUCTION_RULE_PRIORITY }, targetGroups);
+    const rule = new ListenerRule(scope, match ? 'HostRule' : 'ProductionRule', listener,
+      match ?? { hosts: parts.ownHosts, priority: PRODUCTION_RULE_PRIORITY }, targetGroups);
     // A rule that moves to another listener is disabled on its old one at once (see the function): the old
     // listener's own change (a redirect to HTTPS, say) comes first, so that its requests always have somewhere to go.
     for (const other of parts.listeners) if (other !== listener) rule.node.addDependency(other);
+    // The target groups the rule forwards to are attached to its listener, as aws-cdk-lib knows a listener's own:
+    // `targetGroup.metrics` and `scaleOnRequestCount` read the load balancer from there. (A listener whose default
+    // forwards to the target group has attached it already.) The service then waits for the listener; it waits for the
+    // rule already, by reference or by dependency.
+    if (match || parts.ownHosts) targetGroup.registerListener(listener);
+    alternateTargetGroup?.registerListener(listener);
     return rule;
   };
+  if (props.smokeTest) validateSmokeTestReach(scope, props, parts.loadBalancer, service.cluster.vpc);
+  let smoke: BuiltSmokeTest | undefined;
   if (deployment.shiftsTraffic) {
     alternateTargetGroup = new elbv2.ApplicationTargetGroup(scope, targetGroupId(scope, 'AlternateTargetGroup', parts.loadBalancer), parts.targetGroupProps);
-    const rule = productionRule([{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }]);
+    const targetGroups = [{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }];
+    const rule = productionRule(targetGroups);
+    // The smoke test's rule: the production rule's match and target groups, and the test header; ECS moves its weights too.
+    smoke = props.smokeTest && buildSmokeTest(scope, props, props.smokeTest, {
+      service,
+      loadBalancer: parts.loadBalancer,
+      listener,
+      match: { ...match ?? { hosts: parts.ownHosts }, priority: parts.testPriority! },
+      targetGroups,
+    });
     const ecsRole = control.ecsRole;
     const alternate = alternateTargetGroup;
     alternateTarget = {
-      bind: () => ({ alternateTargetGroupArn: alternate.targetGroupArn, roleArn: ecsRole.roleArn, productionListenerRule: rule.ruleArn }),
+      bind: () => ({
+        alternateTargetGroupArn: alternate.targetGroupArn,
+        roleArn: ecsRole.roleArn,
+        productionListenerRule: rule.ruleArn,
+        testListenerRule: smoke?.testRuleArn,
+      }),
     };
   } else {
     service.node.addDependency(productionRule([{ targetGroup, weight: 100 }]));
   }
   targetGroup.addTarget(service.loadBalancerTarget({ containerName: parts.containerName, containerPort: parts.port, alternateTarget }));
+  writeLifecycleHooks(service, smoke?.hook, props.deploymentHooks ?? []);
   // A target group that only a rule of the custom resource forwards to (on a shared HTTPS listener) is attached
   // to no listener that aws-cdk-lib knows of: the load balancer is let through to the tasks here. Where a
   // listener's default action forwards to the group, aws-cdk-lib has made these same rules, which are added

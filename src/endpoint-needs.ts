@@ -1,11 +1,12 @@
 import {
-  Annotations, AspectPriority, Aspects, DefaultTokenResolver, IPostProcessor, IResolvable, IResolveContext, Stack, StringConcat, Token, Tokenization,
+  AspectPriority, Aspects, DefaultTokenResolver, IPostProcessor, IResolvable, IResolveContext, Stack, StringConcat, Token, Tokenization,
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { FargateVpcEndpoints } from './fargate-vpc-endpoints';
+import { inAppLanguage, isRefused, warn } from './validation';
 import { allowHttpsToGateway, prefixListsAreKnown } from './vpc';
 
 /*
@@ -324,15 +325,17 @@ export interface EndpointsAtSynthOptions {
 export function completeEndpointsAtSynth(scope: Construct, options: EndpointsAtSynthOptions): void {
   const { taskDefinition, endpoints, executeCommand } = options;
   const errors: string[] = [];
+  // A refused service reports its refusal alone: what it made before is moot.
   scope.node.addValidation({
-    validate: () => [...errors, ...(options.tasksHaveEgress ? [] : unpullableImages(taskDefinition))],
+    validate: () => isRefused(scope) ? [] : [...errors, ...(options.tasksHaveEgress ? [] : unpullableImages(taskDefinition))].map(inAppLanguage),
   });
   if (!endpoints) {
     atSynth(scope, () => {
+      if (isRefused(scope)) return;
       grantEnvironmentFiles(taskDefinition);
       if (options.tasksHaveEgress) return;
       const services = neededServices(endpointNeedsOf(taskDefinition, executeCommand, policiesOf(scope)), Stack.of(scope).region);
-      Annotations.of(scope).addWarningV2('private-fargate-behind-alb:vpcEndpointsOfTheVpc',
+      warn(scope, 'private-fargate-behind-alb:vpcEndpointsOfTheVpc',
         'the tasks have no route to the internet and use endpoints the VPC has already (endpointSecurityGroup, or vpcEndpoints false), which ' +
         `this app cannot see; they need an endpoint for each of ${services.join(', ')}. Check that the VPC has them, the interface ` +
         'endpoints with private DNS and admitting the tasks on 443');
@@ -342,6 +345,7 @@ export function completeEndpointsAtSynth(scope: Construct, options: EndpointsAtS
   completersOf(endpoints).push({
     prepare: () => grantEnvironmentFiles(taskDefinition),
     complete: (policies) => errors.push(...completeFor(scope, endpoints, options, policies)),
+    refused: () => isRefused(scope),
   });
 }
 
@@ -351,6 +355,8 @@ interface Completer {
   readonly prepare: () => void;
   /** Completes the endpoints for the service from the app's policies. */
   readonly complete: (policies: AppPolicy[]) => void;
+  /** Whether a refusal stopped the making of the service. */
+  readonly refused: () => boolean;
 }
 
 const completers = new WeakMap<FargateVpcEndpoints, Completer[]>();
@@ -368,9 +374,10 @@ function completersOf(endpoints: FargateVpcEndpoints): Completer[] {
   const services: Completer[] = [];
   completers.set(endpoints, services);
   atSynth(endpoints, () => {
-    for (const service of services) service.prepare();
+    const made = services.filter((service) => !service.refused());
+    for (const service of made) service.prepare();
     const policies = policiesOf(endpoints);
-    for (const service of services) service.complete(policies);
+    for (const service of made) service.complete(policies);
   });
   return services;
 }
@@ -399,7 +406,7 @@ function completeFor(scope: Construct, endpoints: FargateVpcEndpoints, options: 
   if (endpoints.restrictToTasks && Stack.of(endpoints) !== Stack.of(scope) && namesStackResources(Stack.of(scope), needs.s3Statements)) {
     return [
       `the task roles are granted S3 buckets, which the S3 endpoint of the VPC (in the stack ${Stack.of(endpoints).stackName}) must allow, ` +
-      'and its policy cannot name resources of this stack without a reference cycle. Grant buckets imported by name ' +
+      'and its policy cannot name resources of this stack without a reference cycle. Grant buckets imported by a literal name ' +
       '(Bucket.fromBucketName), or put this service in the stack of its VPC',
     ];
   }

@@ -2,6 +2,7 @@ import { Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { refuse } from './validation';
 import { cidrOf, describeVpc, isOwnVpc, privateSubnetsOf } from './vpc';
 
 /**
@@ -81,9 +82,9 @@ export class FargateVpcEndpoints extends Construct {
         : 'VPC interface endpoints: HTTPS from the VPC',
       allowAllOutbound: false,
     });
-    if (!this.restrictToTasks) {
-      // Private DNS sends every workload of the VPC to these endpoints: all of them must get in.
-      const cidr = vpcCidr(this, props.vpc);
+    // Private DNS sends every workload of the VPC to these endpoints: all of them must get in.
+    const cidr = this.restrictToTasks ? undefined : vpcCidr(this, props.vpc);
+    if (cidr !== undefined) {
       this.securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
       // cdk-nag cannot tell a CIDR known only at deploy time from 0.0.0.0/0. A concrete one it checks itself: acknowledging
       // it too would hide open ingress added to this group later.
@@ -224,11 +225,12 @@ function registered(vpc: ec2.IVpc): FargateVpcEndpoints | undefined {
 function register(set: FargateVpcEndpoints, vpc: ec2.IVpc): void {
   const existing = registered(vpc);
   if (existing) {
-    throw new Error(
-      `[${set.node.path}] vpc must get one set of endpoints in an app; received ${describeVpc(vpc)}, whose endpoints ` +
+    refuse(set,
+      `vpc must get one set of endpoints in an app; received ${describeVpc(vpc)}, whose endpoints ` +
       `${existing.node.path} (stack ${Stack.of(existing).stackName}) already creates: a second private-DNS endpoint or S3 route ` +
       'fails at deploy. Create the set before the services that use the VPC, or use FargateVpcEndpoints.of(vpc) to share that set',
     );
+    return;
   }
   if (Token.isUnresolved(vpc.vpcId)) {
     setsByVpc.set(vpc, set);
@@ -239,11 +241,11 @@ function register(set: FargateVpcEndpoints, vpc: ec2.IVpc): void {
   }
 }
 
-function vpcCidr(set: FargateVpcEndpoints, vpc: ec2.IVpc): string {
+function vpcCidr(set: FargateVpcEndpoints, vpc: ec2.IVpc): string | undefined {
   const cidr = cidrOf(vpc);
   if (cidr === undefined) {
-    throw new Error(
-      `[${set.node.path}] vpc must have a known CIDR: the endpoints in a VPC this library did not create admit the VPC's CIDR, ` +
+    refuse(set,
+      'vpc must have a known CIDR: the endpoints in a VPC this library did not create admit the VPC\'s CIDR, ' +
       `since private DNS sends every workload there to them; received ${describeVpc(vpc)} without vpcCidrBlock. ` +
       'Give vpcCidrBlock to Vpc.fromVpcAttributes, or use the endpoints the VPC already has (endpointSecurityGroup)',
     );

@@ -5,10 +5,10 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct, IConstruct } from 'constructs';
-import { RuleMatch } from './listener-rule';
+import { PRODUCTION_RULE_PRIORITY, RuleMatch } from './listener-rule';
 import { ownerOf } from './load-balancer';
 import { LoadBalancerUse } from './quotas';
-import { fail, validateIntegerInRange } from './validation';
+import { fail, inAppLanguage, validateIntegerInRange } from './validation';
 
 /*
  * The front door of a service: the listener it is reached through, under which name, and who may
@@ -30,6 +30,8 @@ export interface FrontDoorProps {
   readonly rulePriority?: number;
   readonly allowFrom?: ec2.IPeer[];
   readonly internetFacing?: boolean;
+  /** Whether the service has a smoke test, whose test rule takes the priority just before the service's own rule. */
+  readonly smokeTest?: unknown;
 }
 
 /** The front door built: the listener the service is reached through, its URL, and its rule on a shared listener. */
@@ -38,9 +40,16 @@ export interface FrontDoor {
   readonly url: string;
   /** On a shared HTTPS listener, what the service's rule matches (the caller makes the rule). */
   readonly match?: RuleMatch;
+  /** The host names the production rule of the load balancer's own service matches: its domainName (none: any host). */
+  readonly ownHosts?: string[];
   /** The listeners the service is on and the certificate of its HTTPS listener it brings, as the load balancer's quotas count them. */
   readonly placed: Pick<LoadBalancerUse, 'listeners' | 'certificates'>;
+  /** With a smoke test, the priority of its test rule: the one just before the service's production rule. */
+  readonly testPriority?: number;
 }
+
+/** The test rule's priority on a listener of the service's own: just before its production rule. */
+const OWN_TEST_PRIORITY = PRODUCTION_RULE_PRIORITY - 1;
 
 /** Validates the front-door props and builds the listeners, certificate and record of the service. */
 export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBalancer: elbv2.IApplicationLoadBalancer,
@@ -58,7 +67,9 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
       'Give certificate or domainName to serve HTTPS on 443 and have this port redirect to it.');
     const host = loadBalancer.loadBalancerDnsName;
     const url = !Token.isUnresolved(port) && port === 80 ? `http://${host}` : `http://${host}:${Tokenization.stringifyNumber(port)}`;
-    return { listener, url, placed: { listeners: [listener], certificates: [] } };
+    // The service's own port: no other rule of this library is on its listener.
+    const testPriority = props.smokeTest ? OWN_TEST_PRIORITY : undefined;
+    return { listener, url, placed: { listeners: [listener], certificates: [] }, testPriority };
   }
   const home = homeOf(scope, loadBalancer);
   const url = `https://${props.domainName ?? loadBalancer.loadBalancerDnsName}`;
@@ -72,16 +83,23 @@ export function buildFrontDoor(scope: Construct, props: FrontDoorProps, loadBala
     acknowledgeInPacks(redirect, ['ELBv2ACMCertificateRequired'],
       'This listener only redirects HTTP to HTTPS on 443 and serves nothing; the HTTPS listener on 443 holds the certificate.');
     const domain = props.domainName ? home.domain(scope, props) : undefined;
-    const listener = home.httpsListener(scope, props, { defaultTargetGroups: [targetGroup] });
+    // With a domain, the service answers its own name only (its production rule matches the host), and the listener
+    // answers any other name with a 404, as it does for the names of services that share it. A certificate alone
+    // names no host: the service answers any.
+    const listener = home.httpsListener(scope, props, domain ? undefined : { defaultTargetGroups: [targetGroup] });
+    if (domain) home.ownRoute(scope, props.domainName!);
     const certificate = domain?.certificate ?? props.certificate!;
     home.setOwnerCertificate(certificate);
-    return { listener, url, placed: { listeners: [redirect, listener], certificates: [certificate] } };
+    const ownHosts = domain ? [props.domainName!] : undefined;
+    const testPriority = props.smokeTest ? home.testPriority(scope, OWN_TEST_PRIORITY) : undefined;
+    return { listener, url, ownHosts, placed: { listeners: [redirect, listener], certificates: [certificate] }, testPriority };
   }
   // A service on a shared load balancer joins its HTTPS listener with its name and, optionally, paths.
   const listener = home.httpsListener(scope, props);
   const { certificate } = home.domain(scope, props);
   const match = { hosts: [props.domainName!], paths: props.pathPatterns, priority: home.rulePriority(scope, props) };
-  return { listener, url, match, placed: { listeners: [listener], certificates: [certificate] } };
+  const testPriority = props.smokeTest ? home.testPriority(scope, match.priority - 1, props.rulePriority !== undefined) : undefined;
+  return { listener, url, match, placed: { listeners: [listener], certificates: [certificate] }, testPriority };
 }
 
 /** The listener ports claimed on each load balancer by this library's constructs, and the path of each holder. */
@@ -190,8 +208,8 @@ class Home {
   private listener?: elbv2.ApplicationListener;
   private ownerCertificate?: acm.ICertificate;
   private readonly domains = new Map<string, DomainEntry>();
-  /** The rule priorities of the HTTPS listener, and the host and paths of each holder. */
-  private readonly priorities = new Map<number, { key: string; holder: string }>();
+  /** The rule priorities of the HTTPS listener, and the host and paths of each holder (`test`: its smoke test's rule). */
+  private readonly priorities = new Map<number, { key: string; holder: string; test?: boolean }>();
 
   constructor(private readonly scope: Construct, private readonly loadBalancer: elbv2.IApplicationLoadBalancer) {}
 
@@ -206,14 +224,26 @@ class Home {
         protocol: elbv2.ApplicationProtocol.HTTPS,
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
         open: false,
-        certificates: [elbv2.ListenerCertificate.fromArn(Lazy.string({ produce: () => this.defaultCertificate().certificateArn }))],
+        certificates: [elbv2.ListenerCertificate.fromArn(Lazy.string({ produce: () => this.defaultCertificate()?.certificateArn }))],
         ...defaultAction ?? {
           defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'No service answers this host name.' }),
         },
       });
+      // A listener whose every service was refused before it named a domain holds no name: those refusals say all.
+      this.listener.node.addValidation({
+        validate: () => this.defaultCertificate() || this.domains.size === 0 ? [] : [inAppLanguage(this.noDefaultCertificate())],
+      });
     }
     admit(this.listener, 443, props);
     return this.listener;
+  }
+
+  /**
+   * The route of the service that made the load balancer, with a domain: its host, on its production rule, the last
+   * the listener evaluates. A service that shares the listener may add paths on that host, but not take the host whole.
+   */
+  public ownRoute(service: Construct, domainName: string): void {
+    this.priorities.set(PRODUCTION_RULE_PRIORITY, { key: domainName.toLowerCase(), holder: service.node.path });
   }
 
   /** The certificate of the service that made the load balancer: the listener's default while it serves HTTPS. */
@@ -229,16 +259,16 @@ class Home {
    * (RemoveListenerCertificates), so deleting the listener with such a ListenerCertificate (the stack's
    * deletion, the rollback of the listener's creation) would fail.
    */
-  private defaultCertificate(): acm.ICertificate {
+  private defaultCertificate(): acm.ICertificate | undefined {
     if (this.ownerCertificate) return this.ownerCertificate;
-    const candidates = [...this.domains.entries()].filter(([, entry]) => entry.atHome);
-    if (candidates.length === 0) {
-      fail(this.listener!,
-        `certificate: the HTTPS listener of the load balancer ${this.loadBalancer.node.path} lives in its stack ${Stack.of(this.scope).stackName} and needs a ` +
-        'default certificate from that stack, but every service on it gives a certificate of another stack. Give one of them a hostedZone ' +
-        '(the certificate is then made with the load balancer), or a certificate imported by its ARN');
-    }
-    return candidates[0][1].certificate;
+    return [...this.domains.values()].find((entry) => entry.atHome)?.certificate;
+  }
+
+  /** The refusal of a listener that no certificate of its stack can serve by default. */
+  private noDefaultCertificate(): string {
+    return `certificate: the HTTPS listener of the load balancer ${this.loadBalancer.node.path} lives in its stack ${Stack.of(this.scope).stackName} and ` +
+      'needs a default certificate from that stack, but every service on it gives a certificate of another stack. Give one of them a hostedZone ' +
+      '(the certificate is then made with the load balancer), or a certificate imported by its ARN';
   }
 
   /**
@@ -254,8 +284,12 @@ class Home {
       const sameZone = zoneId === undefined || existing.zoneId === undefined || zoneId === existing.zoneId;
       const sameCertificate = !props.certificate || props.certificate.certificateArn === existing.certificate.certificateArn;
       if (!sameZone || !sameCertificate) {
+        // The way out that synthesizes: the name's certificate came from that service's zone (no prop exposes it), or was given.
+        const wayOut = existing.zoneId !== undefined
+          ? 'Give the hostedZone of that service and no certificate: the name keeps its certificate and record'
+          : 'Give the certificate of that service';
         fail(service, `domainName ${name} is served by ${existing.holder} with another ${sameZone ? 'certificate' : 'hostedZone'}; a name has one ` +
-          'certificate and one record on a load balancer. Give the same certificate and hostedZone as that service, or leave them out');
+          `certificate and one record on a load balancer. ${wayOut}`);
       }
       return existing;
     }
@@ -299,19 +333,45 @@ class Home {
     const key = [host, ...[...paths].sort()].join(' ');
     const route = describeRoute(props.domainName!, paths);
     for (const taken of this.priorities.values()) {
-      if (taken.key === key) {
-        fail(service, `domainName and pathPatterns must be unique on the shared loadBalancer; received ${route}, which ${taken.holder} already routes`);
+      if (taken.key === key && !taken.test) {
+        fail(service, `domainName and pathPatterns must be unique on the shared loadBalancer; received ${route}, which ${taken.holder} already routes. ` +
+          'Give this service other pathPatterns or another domainName: one host and its paths route to one service');
       }
+    }
+    // The owner's rule is the last the listener evaluates: a rule that matches every request for its name would take them all.
+    const owner = this.priorities.get(PRODUCTION_RULE_PRIORITY);
+    if (owner && hostCovers(host, owner.key) && (paths.length === 0 || paths.some((path) => /^\/?\*$/.test(path)))) {
+      fail(service, `domainName and pathPatterns must leave the name ${owner.key} to ${owner.holder}, which made the load balancer; received ${route}, ` +
+        `which matches every request for ${owner.key} before that service's own rule. Give pathPatterns narrower than /*, or a domainName that does ` +
+        `not cover ${owner.key}`);
     }
     const priority = props.rulePriority ?? derivedPriority(host, paths);
     const holder = this.priorities.get(priority);
     if (holder) {
       fail(service,
         `rulePriority must be unique on the listener; received ${priority} ${props.rulePriority === undefined ? `(derived from ${route}) ` : ''}` +
-        `for ${route}, which ${holder.holder} already holds for ${describeRoute(...splitKey(holder.key))}. ` +
-        'Give one of the two services a rulePriority of its own, from 1 to 49999 (a lower number is evaluated first)');
+        `for ${route}, which ${holder.holder} already holds for ${holder.test ? 'the test rule of its smoke test on ' : ''}` +
+        `${describeRoute(...splitKey(holder.key))}. Give one of the two services a rulePriority of its own, from 1 to 49999 (a lower number is evaluated first)`);
     }
     this.priorities.set(priority, { key, holder: service.node.path });
+    return priority;
+  }
+
+  /**
+   * The priority of a smoke test's rule: just before the service's own rule (`priority` + 1), so that the test
+   * requests take the route a user's request takes, and reach the test rule first. `given`: the service's
+   * rulePriority was given, not derived.
+   */
+  public testPriority(service: Construct, priority: number, given = false): number {
+    const own = priority + 1;
+    const holder = this.priorities.get(priority);
+    if (priority < 1 || holder) {
+      fail(service, `smokeTest puts its test rule just before the service's own rule, at priority ${priority}; ` +
+        (holder ? `${holder.holder} holds it for ${describeRoute(...splitKey(holder.key))}. ` : 'no rule has a priority below 1. ') +
+        `Give this service a rulePriority from 2 to 49999 whose number just below is free${given ? ' (received ' + own + ')' : ''}, or leave smokeTest out`);
+    }
+    // The owner with a certificate alone answers any host: its route has no name.
+    this.priorities.set(priority, { key: this.priorities.get(own)?.key ?? '*', holder: service.node.path, test: true });
     return priority;
   }
 }
@@ -352,6 +412,12 @@ function splitKey(key: string): [string, string[]] {
   return [host, paths];
 }
 
+/** Whether the host condition `pattern` (ELB's wildcards: `*` any characters, `?` one) matches the host name `host`, in any case. */
+function hostCovers(pattern: string, host: string): boolean {
+  const regex = pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`).test(host.toLowerCase());
+}
+
 function describeRoute(host: string, paths: string[]): string {
   return paths.length === 0 ? `the host ${host}` : `the host ${host} with the paths ${paths.join(', ')}`;
 }
@@ -363,7 +429,7 @@ function stableHash(text: string): number {
   return hash;
 }
 
-/** Throws on front-door props that the load balancer, ACM or Route 53 would refuse, or that cannot work together. */
+/** Refuses front-door props that the load balancer, ACM or Route 53 would refuse, or that cannot work together. */
 function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void {
   const https = props.certificate !== undefined || props.domainName !== undefined;
   if (props.loadBalancer && props.certificate && !props.domainName) {
@@ -375,9 +441,15 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
     if (https) fail(scope, `listenerPort is for HTTP only; received ${props.listenerPort} with a certificate or domainName, which serve HTTPS on 443. Leave listenerPort out`);
   }
   if (!https && httpPort === 443) {
+    // On a shared load balancer, HTTPS goes by host name: a certificate alone is refused there (see above).
+    const https443 = props.loadBalancer
+      ? 'a domainName with its hostedZone or certificate'
+      : 'a certificate, or a domainName with its hostedZone or certificate';
     fail(scope, `${props.listenerPort !== undefined ? 'listenerPort' : 'port'} must not be 443 over HTTP; received 443 without a certificate or domainName. ` +
       '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. ' +
-      `Give ${props.listenerPort !== undefined ? 'another listenerPort' : 'a listenerPort other than 443 (the container keeps port 443)'}, or a domainName or certificate`);
+      (props.listenerPort !== undefined
+        ? `Give another listenerPort, or leave listenerPort out and give ${https443}`
+        : `Give a listenerPort other than 443 (the container keeps port 443), or ${https443}`));
   }
   if (props.allowFrom !== undefined && props.allowFrom.length === 0) {
     fail(scope, 'allowFrom must name at least one peer; received an empty list. Leave it out to admit any IPv4 address');
@@ -391,7 +463,8 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
     if (zone !== undefined && !Token.isUnresolved(zone)) {
       const zoneName = zone.toLowerCase().replace(/\.$/, '');
       if (domain !== zoneName && !domain.endsWith(`.${zoneName}`)) {
-        fail(scope, `domainName must be in the hostedZone; received "${props.domainName}" and the zone ${zoneName}`);
+        fail(scope, `domainName must be in the hostedZone; received "${props.domainName}" and the zone ${zoneName}. ` +
+          `Give a domainName in ${zoneName} (such as api.${zoneName}), or the hostedZone that holds ${domain}`);
       }
     }
     if (!props.hostedZone && !props.certificate) {
@@ -405,7 +478,7 @@ function validateFrontDoorProps(scope: IConstruct, props: FrontDoorProps): void 
     if (!props.loadBalancer || !props.domainName) {
       const missing = [props.loadBalancer ? undefined : 'loadBalancer', props.domainName ? undefined : 'domainName'].filter((name) => name !== undefined);
       fail(scope, `pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without ${missing.join(' or ')}. ` +
-        `Give ${missing.join(' and ')} too, or leave pathPatterns out`);
+        `Give ${missing.map((name) => name === 'domainName' ? 'domainName (with its hostedZone or certificate)' : name).join(' and ')} too, or leave pathPatterns out`);
     }
     // ELB: "up to three match evaluations per condition and up to five match evaluations per rule" (Listener rules).
     if (props.pathPatterns.length < 1 || props.pathPatterns.length > 3) {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { FactName } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
 import { allowCustomResourceResponses, FargateVpcEndpoints } from './fargate-vpc-endpoints';
-import { fail } from './validation';
+import { fail, warn } from './validation';
 import { allowHttpsToGateway, describeVpc, privateSubnetsOf, sameVpc } from './vpc';
 
 /*
@@ -34,6 +34,9 @@ export interface RuleMatch {
   readonly priority: number;
 }
 
+/** The priority of the production rule on a service's own listener: the last it evaluates, so that rules users add come first. */
+export const PRODUCTION_RULE_PRIORITY = 50000;
+
 /** A target group a rule forwards to, and its weight in the template (ECS changes it later). */
 export interface WeightedTargetGroup {
   readonly targetGroup: elbv2.ITargetGroup;
@@ -43,12 +46,22 @@ export interface WeightedTargetGroup {
 /** The tag the function puts on every rule it creates: the id of the stack whose rule it is. */
 export const STACK_TAG = 'private-fargate-behind-alb:stack-id';
 
+/** How a rule is written beyond its match and target groups. */
+export interface ListenerRuleOptions {
+  /**
+   * A test rule's header: the rule also matches this header, with a value the function draws when it creates the
+   * rule and keeps on every update. No template shows it; the smoke test reads it from the rule.
+   */
+  readonly secretHeader?: string;
+}
+
 /** A listener rule owned by the custom resource `Custom::PrivateFargateListenerRule`. */
 export class ListenerRule extends Construct {
   /** The rule's ARN (its physical id). */
   public readonly ruleArn: string;
 
-  constructor(scope: Construct, id: string, listener: elbv2.IApplicationListener, match: RuleMatch, targetGroups: WeightedTargetGroup[]) {
+  constructor(scope: Construct, id: string, listener: elbv2.IApplicationListener, match: RuleMatch, targetGroups: WeightedTargetGroup[],
+    options: ListenerRuleOptions = {}) {
     super(scope, id);
     const control = TrafficControl.of(this);
     control.allowRulesOn(listener);
@@ -65,6 +78,7 @@ export class ListenerRule extends Construct {
         Priority: match.priority,
         Conditions: conditions,
         TargetGroups: targetGroups.map(({ targetGroup, weight }) => ({ TargetGroupArn: targetGroup.targetGroupArn, Weight: weight })),
+        ...(options.secretHeader !== undefined ? { SecretHeader: options.secretHeader } : {}),
       },
     });
     this.ruleArn = resource.ref;
@@ -113,6 +127,11 @@ export class TrafficControl extends Construct {
   private readonly listenerArns: string[] = [];
   private retention?: { value: logs.RetentionDays; holder: string };
   private placement?: { given?: boolean; vpc?: ec2.IVpc; holder: string };
+  private hooks = false;
+  /** Whether the stack's function is a hook (a smoke test), and the functions of the app's own hooks. */
+  private ownHook = false;
+  private readonly hookFunctions: string[] = [];
+  private inVpcSecurityGroup?: ec2.SecurityGroup;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -204,6 +223,37 @@ export class TrafficControl extends Construct {
       'receive only an invocation that crashed, which CloudFormation fails after its ServiceTimeout (5 minutes) anyway.');
   }
 
+  /** The function's security group when it runs in the VPC (`trafficFunctionInVpc`). */
+  public get securityGroup(): ec2.SecurityGroup | undefined {
+    return this.inVpcSecurityGroup;
+  }
+
+  /**
+   * Lets ECS call functions as lifecycle hooks of the stack's services, with the stack's ECS role: the stack's own
+   * function (a smoke test) and `functionArn` (a hook of the app's). An inline policy of that role, so that it exists
+   * before the services that name the role; it names each function once.
+   */
+  public allowHooks(functionArn?: string): void {
+    if (functionArn !== undefined && !this.hookFunctions.includes(functionArn)) this.hookFunctions.push(functionArn);
+    if (functionArn === undefined) this.ownHook = true;
+    if (this.hooks) return;
+    this.hooks = true;
+    const role = this.ecsRole.node.defaultChild as iam.CfnRole;
+    role.policies = [...(role.policies as iam.CfnRole.PolicyProperty[] | undefined) ?? [], {
+      policyName: 'LifecycleHooks',
+      policyDocument: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: Lazy.list({ produce: () => [...(this.ownHook ? [this.handler.attrArn] : []), ...this.hookFunctions] }),
+        })],
+      }),
+    }];
+    acknowledge(this.ecsRole, inPacks('IAMNoInlinePolicy', REGULATED),
+      'The policy lets ECS call the lifecycle hooks of the stack\'s services (the stack\'s traffic function for smoke tests, and the functions ' +
+      'of deploymentHooks), each by its ARN, and belongs to this one role: inline, it is created with the role, before the services that name ' +
+      'it, and deleted with it.');
+  }
+
   /** Lets the function create rules on `listener`. */
   public allowRulesOn(listener: elbv2.IApplicationListener): void {
     if (this.listeners.has(listener)) return;
@@ -265,11 +315,18 @@ export class TrafficControl extends Construct {
    */
   private placeInVpc(scope: IConstruct, props: TrafficFunctionProps, vpc: ec2.IVpc): void {
     const subnets = vpc.selectSubnets(props.taskSubnets ?? privateSubnetsOf(vpc));
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    const securityGroup = this.inVpcSecurityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
       // EC2 accepts no apostrophe in a group's description.
       description: 'The listener-rule function: HTTPS to the Elastic Load Balancing API and the CloudFormation response bucket only',
       allowAllOutbound: false,
+    });
+    // With smoke tests the function also requests the load balancers (a changed description replaces the group, which
+    // Lambda swaps in place).
+    (securityGroup.node.defaultChild as ec2.CfnSecurityGroup).groupDescription = Lazy.string({
+      produce: () => (this.ownHook
+        ? 'The listener-rule function: HTTPS to the Elastic Load Balancing API and the CloudFormation response bucket, and the smoke tests to the load balancers'
+        : 'The listener-rule function: HTTPS to the Elastic Load Balancing API and the CloudFormation response bucket only'),
     });
     const egress = new Set(vpc.privateSubnets.map((subnet) => subnet.subnetId));
     if (subnets.subnets.every((subnet) => egress.has(subnet.subnetId))) {
@@ -278,14 +335,14 @@ export class TrafficControl extends Construct {
       securityGroup.addEgressRule(props.endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
       props.endpointSecurityGroup.addIngressRule(securityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints from the listener-rule function');
       allowHttpsToGateway(this, securityGroup, 's3');
-      Annotations.of(scope).addWarningV2('private-fargate-behind-alb:trafficFunctionEndpoints',
+      warn(scope, 'private-fargate-behind-alb:trafficFunctionEndpoints',
         'trafficFunctionInVpc: the listener-rule function uses endpoints the VPC has already (endpointSecurityGroup), which this app cannot see. ' +
         'Check that the VPC has an elasticloadbalancing interface endpoint with private DNS, and an S3 gateway endpoint on the function\'s ' +
         'subnets whose policy allows s3:PutObject to CloudFormation\'s response bucket (cloudformation-custom-resource-response- and the region ' +
         'without dashes)');
     } else if (props.vpcEndpoints === false) {
       fail(scope, 'trafficFunctionInVpc needs endpoints for the Elastic Load Balancing API and S3 in subnets with no route to the internet; ' +
-        'received vpcEndpoints false without endpointSecurityGroup, so the function could reach neither. Give endpointSecurityGroup (the group ' +
+        'received vpcEndpoints false without endpointSecurityGroup, so the function could reach neither. Replace vpcEndpoints: false with endpointSecurityGroup (the group ' +
         'of the VPC\'s endpoints, which must include elasticloadbalancing and an S3 gateway endpoint allowing CloudFormation\'s response bucket), ' +
         'or leave vpcEndpoints at true, or leave trafficFunctionInVpc at false');
     } else {

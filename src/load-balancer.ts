@@ -97,7 +97,8 @@ function accessLogsBucketOf(scope: Construct, requested: Duration | undefined): 
   if (agreed && agreed.toDays() !== expiration.toDays()) {
     fail(scope,
       'accessLogsExpiration must be the same for every service of a stack, which share one access-log bucket; received ' +
-      `${expiration.toHumanString()} where another service of the stack set ${agreed.toHumanString()}`);
+      `${expiration.toHumanString()} where another service of the stack set ${agreed.toHumanString()}. ` +
+      `Give the same accessLogsExpiration (${agreed.toHumanString()}), or leave it out on this service: it then keeps the bucket's`);
   }
   const existing = stack.node.tryFindChild(id);
   if (existing instanceof s3.Bucket) return existing;
@@ -134,7 +135,7 @@ function acknowledgeInPacks(construct: IConstruct, rule: string, packs: string[]
   for (const pack of packs) Validations.of(construct).acknowledge({ id: `${pack}-${rule}`, reason });
 }
 
-/** Throws on load balancer props that cannot apply to a shared load balancer, or that ELB and WAF would refuse. */
+/** Refuses load balancer props that cannot apply to a shared load balancer, or that ELB and WAF would refuse. */
 function validateLoadBalancerProps(scope: IConstruct, props: LoadBalancerProps): void {
   if (props.idleTimeout !== undefined) {
     validateSecondsInRange(scope, 'idleTimeout', props.idleTimeout, 1, 4000);

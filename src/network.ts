@@ -196,7 +196,7 @@ function subnetsHaveEgress(vpc: ec2.IVpc, selection: ec2.SubnetSelection): boole
   return chosen.every((subnet) => withEgress.has(subnet.subnetId) && !isolated.has(subnet.subnetId));
 }
 
-/** Throws when props that exclude each other are given together, or disagree on the VPC. */
+/** Refuses props that exclude each other given together, or that disagree on the VPC. */
 function validateExclusiveNetworkProps(scope: IConstruct, props: NetworkProps): void {
   if (props.vpc && props.cluster) {
     fail(scope, 'You can only specify either vpc or cluster. Alternatively, you can leave both blank');
@@ -206,14 +206,15 @@ function validateExclusiveNetworkProps(scope: IConstruct, props: NetworkProps): 
   }
   const vpc = props.vpc ?? props.cluster?.vpc;
   if (props.loadBalancer?.vpc && vpc && !sameVpc(props.loadBalancer.vpc, vpc)) {
-    fail(scope, `vpc must be the loadBalancer's VPC; received ${describeVpc(vpc)} and a load balancer in ${describeVpc(props.loadBalancer.vpc)}`);
+    fail(scope, `${props.vpc ? 'vpc must be' : 'cluster must be in'} the loadBalancer's VPC; received ${describeVpc(vpc)} and a load balancer in ` +
+      `${describeVpc(props.loadBalancer.vpc)}. ${props.vpc ? 'Leave vpc out (the service then runs in the loadBalancer\'s VPC), or give that VPC' : 'Give a cluster of that VPC, or leave cluster out'}`);
   }
   if (props.endpointSecurityGroup && props.vpcEndpoints !== undefined) {
     fail(scope, 'You can only specify either endpointSecurityGroup or vpcEndpoints: with endpointSecurityGroup the construct uses the VPC\'s endpoints and creates none');
   }
 }
 
-/** Throws unless the VPC has private subnets and, for an internet-facing load balancer, public subnets in two AZs or more. */
+/** Refuses unless the VPC has private subnets and, for an internet-facing load balancer, public subnets in two AZs or more. */
 function validateVpcShape(scope: IConstruct, vpc: ec2.IVpc, internetFacing: boolean): void {
   const privateCount = vpc.isolatedSubnets.length + vpc.privateSubnets.length;
   if (privateCount === 0) {
@@ -236,11 +237,18 @@ function validateVpcShape(scope: IConstruct, vpc: ec2.IVpc, internetFacing: bool
   }
 }
 
-/** Throws when the task subnets are none or include a public subnet. */
+/** The task subnets that select the VPC's private subnets, as a refusal suggests them. */
+function privateSelectionsOf(vpc: ec2.IVpc): string {
+  const types = [vpc.isolatedSubnets.length > 0 ? 'PRIVATE_ISOLATED' : undefined, vpc.privateSubnets.length > 0 ? 'PRIVATE_WITH_EGRESS' : undefined];
+  return types.filter((type) => type !== undefined).map((type) => `taskSubnets: { subnetType: ${type} }`).join(', or ');
+}
+
+/** Refuses task subnets that are none or include a public subnet. */
 function validateTaskSubnetsArePrivate(scope: IConstruct, vpc: ec2.IVpc, taskSubnets: ec2.SubnetSelection): void {
   const chosen = vpc.selectSubnets(taskSubnets).subnets;
   if (chosen.length === 0) {
-    fail(scope, 'taskSubnets must select at least one private subnet (ECS refuses a service without subnets); received a selection with none');
+    fail(scope, 'taskSubnets must select at least one private subnet (ECS refuses a service without subnets); received a selection with none. ' +
+      `Give ${privateSelectionsOf(vpc)}`);
   }
   const publicIds = new Set(vpc.publicSubnets.map((subnet) => subnet.subnetId));
   const chosenPublic = chosen.filter(
@@ -248,12 +256,12 @@ function validateTaskSubnetsArePrivate(scope: IConstruct, vpc: ec2.IVpc, taskSub
   );
   if (chosenPublic.length > 0) {
     const names = chosenPublic.map((subnet) => subnet.node.path).join(', ');
-    fail(scope, `taskSubnets must select only private subnets; received a selection with public subnets: ${names}`);
+    fail(scope, `taskSubnets must select only private subnets; received a selection with public subnets: ${names}. Give ${privateSelectionsOf(vpc)}`);
   }
 }
 
 /**
- * Throws when the VPC's endpoints have no stable home: the set `FargateVpcEndpoints.of()` made lives
+ * Refuses when the VPC's endpoints have no stable home: the set `FargateVpcEndpoints.of()` made lives
  * under the VPC object of the first service, and this service uses another object of the same VPC id
  * (another import of it). When the first one goes, the set would be created again under this one
  * while the old set still holds the private DNS names, which fails at deploy.
@@ -269,7 +277,7 @@ function validateEndpointsHome(scope: IConstruct, endpoints: FargateVpcEndpoints
 }
 
 /**
- * Throws when this construct's stack cannot reference the VPC's endpoints, created by another stack of
+ * Refuses when this construct's stack cannot reference the VPC's endpoints, created by another stack of
  * the app for the same VPC: a stack of another stage or environment cannot import their security group.
  */
 function validateEndpointsReachable(scope: IConstruct, endpoints: FargateVpcEndpoints): void {
@@ -279,7 +287,8 @@ function validateEndpointsReachable(scope: IConstruct, endpoints: FargateVpcEndp
   fail(scope,
     `vpcEndpoints: ${describeVpc(endpoints.vpc)} already has its endpoints in the stack ${theirs.stackName} (${endpoints.node.path}), ` +
     `which the stack ${ours.stackName} cannot reference (another stage or environment), and a second set fails at deploy. ` +
-    'Set endpointSecurityGroup to the security group of those endpoints (imported by id), or create these services in one stage and environment',
+    'Set endpointSecurityGroup to the security group of those endpoints (imported by id), or create these services in one stage and environment, ' +
+    'with one VPC object',
   );
 }
 

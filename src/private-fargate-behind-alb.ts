@@ -12,14 +12,17 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AlarmThresholds } from './alarms';
 import { buildDeployment, Deployment, deploymentOf } from './deployment';
+import { DeploymentHook } from './deployment-hook';
 import { buildFrontDoor } from './front-door';
 import { fullNameOf, loadBalancerFor } from './load-balancer';
 import { buildNetwork } from './network';
 import { recordLoadBalancerUse } from './quotas';
 import { buildScaling, validateScalingProps } from './scaling';
 import { buildService } from './service';
+import { SmokeTest } from './smoke-test';
 import { buildTargetGroup, targetGroupPropsFor } from './target-group';
 import { buildTask } from './task';
+import { buildOrRefuse, partsOf } from './validation';
 
 /**
  * Props of `PrivateFargateBehindAlb`. All are optional: the defaults build a working service.
@@ -461,6 +464,27 @@ export interface PrivateFargateBehindAlbProps {
   readonly deployment?: Deployment;
 
   /**
+   * Requests each new revision must answer as expected before any production traffic reaches it: on every canary,
+   * linear and blue/green deployment, once ECS has started the new tasks and pointed the test rule at them, the
+   * stack's traffic function sends them through the load balancer, and ECS rolls back when one is not answered as
+   * expected. The test rule matches only requests that carry a header whose value the rule alone holds. With an
+   * internal load balancer, give `trafficFunctionInVpc: true`. Not with `Deployment.rolling()`, which sends no test traffic.
+   *
+   * @default - no smoke test: a bad release meets the first share of production traffic, and the deployment alarms roll it back
+   */
+  readonly smokeTest?: SmokeTest;
+
+  /**
+   * Lifecycle hooks of the app's own, for checks only it can write: `DeploymentHook.lambdaFunction(fn, { stages })`, a
+   * function ECS calls with the stack's ECS role (which the construct lets invoke it), or `DeploymentHook.pause({
+   * stages })`, a pause until `aws ecs continue-service-deployment`. They run after the smoke test's hook, in canary,
+   * linear and blue/green deployments; not with `Deployment.rolling()`.
+   *
+   * @default - none
+   */
+  readonly deploymentHooks?: DeploymentHook[];
+
+  /**
    * Whether the service has deployment alarms (5xx answers, unhealthy targets and response time, each
    * watching every target group the tasks may be in) that roll a release back when one fires. When
    * false, the template says the service's alarms are off (not merely absent, which ECS would ignore),
@@ -528,87 +552,160 @@ export interface PrivateFargateBehindAlbProps {
  * groups between them and CPU autoscaling.
  */
 export class PrivateFargateBehindAlb extends Construct implements ec2.IConnectable {
-  /** The VPC of the service. */
-  public readonly vpc: ec2.IVpc;
-  /** The ECS cluster of the service. */
-  public readonly cluster: ecs.ICluster;
-  /** The internet-facing load balancer (the one given in `loadBalancer`, or a new one). */
-  public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
-  /** The listener that forwards to the tasks: on `listenerPort` (or `port`), or on 443 with HTTPS (shared by every service with a domain on a shared load balancer). */
-  public readonly listener: elbv2.ApplicationListener;
-  /** The target group (type ip) the tasks register in. */
-  public readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** The second target group of a canary, linear or blue/green deployment (ECS swaps the roles of the two on each deployment). */
-  public readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
-  /** The deployment alarms (empty when `deploymentAlarms` is false): add actions to them. */
-  public readonly alarms: cloudwatch.Alarm[];
-  /** The task definition. */
-  public readonly taskDefinition: ecs.FargateTaskDefinition;
-  /** The container, listening on `port`. */
-  public readonly container: ecs.ContainerDefinition;
-  /** The Fargate service. */
-  public readonly service: ecs.FargateService;
-  /** The scalable task count; add scaling policies to it. */
-  public readonly scaling: ecs.ScalableTaskCount;
-  /** The log group of the container. */
-  public readonly logGroup: logs.ILogGroup;
-  /** The URL of the service: `https://` and `domainName` (or the load balancer's DNS name) with HTTPS, else `http://`, the DNS name and the listener port unless it is 80. */
-  public readonly url: string;
-  /** The tasks' connections: open a path from the tasks to a database with `connections.allowTo(db, port)`. */
-  public readonly connections: ec2.Connections;
+  /** What the constructor made; undefined when a refused prop stopped it (the app's synthesis reports the refusal). */
+  private readonly parts?: Parts;
 
   constructor(scope: Construct, id: string, props: PrivateFargateBehindAlbProps = {}) {
     super(scope, id);
-    const port = props.port ?? 80;
-    const deployment = deploymentOf(this, props);
-    validateScalingProps(this, props);
-
-    // The network: a VPC with no NAT, the tasks in its private subnets, the endpoints they need.
-    const network = buildNetwork(this, props);
-    this.vpc = network.vpc;
-
-    // The task: one container listening on the port, from an image built for the tasks' architecture.
-    const task = buildTask(this, props);
-    this.taskDefinition = task.taskDefinition;
-    this.container = task.container;
-    this.logGroup = task.logGroup;
-
-    // The service: in the private subnets, no public IP, on Fargate capacity, deployed by `deployment`.
-    const alarmNames: string[] = [];
-    this.service = buildService(this, props, network, task, deployment, alarmNames);
-    this.cluster = this.service.cluster;
-    this.connections = this.service.connections;
-
-    // The front door: a load balancer forwarding to the tasks' IPs on the port, under the service's name.
-    this.loadBalancer = loadBalancerFor(this, props, this.vpc);
-    const targetGroupProps = targetGroupPropsFor(this, props, this.vpc);
-    this.targetGroup = buildTargetGroup(this, targetGroupProps, this.loadBalancer);
-    const front = buildFrontDoor(this, props, this.loadBalancer, this.targetGroup);
-    this.listener = front.listener;
-    this.url = front.url;
-
-    // Deployments: the target groups the tasks register in, the rule that moves traffic between them, the alarms.
-    const deployed = buildDeployment(this, props, deployment, {
-      service: this.service,
-      containerName: this.container.containerName,
-      port,
-      loadBalancer: this.loadBalancer,
-      listener: this.listener,
-      listeners: front.placed.listeners,
-      match: front.match,
-      targetGroup: this.targetGroup,
-      targetGroupProps,
-      alarmNames,
-    });
-    this.alternateTargetGroup = deployed.alternateTargetGroup;
-    this.alarms = deployed.alarms;
-    recordLoadBalancerUse(this, this.loadBalancer, { ...front.placed, targetGroups: [this.targetGroup, this.alternateTargetGroup] });
-
-    // Scaling: CPU target tracking, and memory and requests when asked.
-    this.scaling = buildScaling(this.service, props, fullNameOf(this.loadBalancer),
-      deployed.alternateTargetGroup ? [this.targetGroup, deployed.alternateTargetGroup] : [this.targetGroup]);
-
-    // The URL among the stack's outputs, unless the app makes its own.
-    if (props.urlOutput ?? true) new CfnOutput(this, 'Url', { value: this.url, description: 'The URL of the service' });
+    this.parts = buildOrRefuse(this, () => build(this, props));
   }
+
+  /** The VPC of the service. */
+  public get vpc(): ec2.IVpc {
+    return partsOf(this, this.parts).vpc;
+  }
+
+  /** The ECS cluster of the service. */
+  public get cluster(): ecs.ICluster {
+    return partsOf(this, this.parts).service.cluster;
+  }
+
+  /** The internet-facing load balancer (the one given in `loadBalancer`, or a new one). */
+  public get loadBalancer(): elbv2.IApplicationLoadBalancer {
+    return partsOf(this, this.parts).loadBalancer;
+  }
+
+  /** The listener that forwards to the tasks: on `listenerPort` (or `port`), or on 443 with HTTPS (shared by every service with a domain on a shared load balancer). */
+  public get listener(): elbv2.ApplicationListener {
+    return partsOf(this, this.parts).listener;
+  }
+
+  /** The target group (type ip) the tasks register in. */
+  public get targetGroup(): elbv2.ApplicationTargetGroup {
+    return partsOf(this, this.parts).targetGroup;
+  }
+
+  /** The second target group of a canary, linear or blue/green deployment (ECS swaps the roles of the two on each deployment). */
+  public get alternateTargetGroup(): elbv2.ApplicationTargetGroup | undefined {
+    return partsOf(this, this.parts).alternateTargetGroup;
+  }
+
+  /** The deployment alarms (empty when `deploymentAlarms` is false): add actions to them. */
+  public get alarms(): cloudwatch.Alarm[] {
+    return partsOf(this, this.parts).alarms;
+  }
+
+  /** The task definition. */
+  public get taskDefinition(): ecs.FargateTaskDefinition {
+    return partsOf(this, this.parts).taskDefinition;
+  }
+
+  /** The container, listening on `port`. */
+  public get container(): ecs.ContainerDefinition {
+    return partsOf(this, this.parts).container;
+  }
+
+  /** The Fargate service. */
+  public get service(): ecs.FargateService {
+    return partsOf(this, this.parts).service;
+  }
+
+  /** The scalable task count; add scaling policies to it. */
+  public get scaling(): ecs.ScalableTaskCount {
+    return partsOf(this, this.parts).scaling;
+  }
+
+  /** The log group of the container. */
+  public get logGroup(): logs.ILogGroup {
+    return partsOf(this, this.parts).logGroup;
+  }
+
+  /** The URL of the service: `https://` and `domainName` (or the load balancer's DNS name) with HTTPS, else `http://`, the DNS name and the listener port unless it is 80. */
+  public get url(): string {
+    return partsOf(this, this.parts).url;
+  }
+
+  /** The tasks' connections: open a path from the tasks to a database with `connections.allowTo(db, port)`. */
+  public get connections(): ec2.Connections {
+    return partsOf(this, this.parts).service.connections;
+  }
+}
+
+/** What the construct makes, and offers as its properties. */
+interface Parts {
+  readonly vpc: ec2.IVpc;
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  readonly listener: elbv2.ApplicationListener;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+  readonly alarms: cloudwatch.Alarm[];
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly container: ecs.ContainerDefinition;
+  readonly service: ecs.FargateService;
+  readonly scaling: ecs.ScalableTaskCount;
+  readonly logGroup: logs.ILogGroup;
+  readonly url: string;
+}
+
+/** The story of one service: each part validates its props and builds itself, in the order they depend on each other. */
+function build(scope: PrivateFargateBehindAlb, props: PrivateFargateBehindAlbProps): Parts {
+  const port = props.port ?? 80;
+  const deployment = deploymentOf(scope, props);
+  validateScalingProps(scope, props);
+
+  // The network: a VPC with no NAT, the tasks in its private subnets, the endpoints they need.
+  const network = buildNetwork(scope, props);
+  const vpc = network.vpc;
+
+  // The task: one container listening on the port, from an image built for the tasks' architecture.
+  const task = buildTask(scope, props);
+
+  // The service: in the private subnets, no public IP, on Fargate capacity, deployed by `deployment`.
+  const alarmNames: string[] = [];
+  const service = buildService(scope, props, network, task, deployment, alarmNames);
+
+  // The front door: a load balancer forwarding to the tasks' IPs on the port, under the service's name.
+  const loadBalancer = loadBalancerFor(scope, props, vpc);
+  const targetGroupProps = targetGroupPropsFor(scope, props, vpc);
+  const targetGroup = buildTargetGroup(scope, targetGroupProps, loadBalancer);
+  const front = buildFrontDoor(scope, props, loadBalancer, targetGroup);
+
+  // Deployments: the target groups the tasks register in, the rule that moves traffic between them, the alarms.
+  const deployed = buildDeployment(scope, props, deployment, {
+    service,
+    containerName: task.container.containerName,
+    port,
+    loadBalancer,
+    listener: front.listener,
+    listeners: front.placed.listeners,
+    match: front.match,
+    ownHosts: front.ownHosts,
+    targetGroup,
+    targetGroupProps,
+    alarmNames,
+    testPriority: front.testPriority,
+  });
+  recordLoadBalancerUse(scope, loadBalancer, { ...front.placed, targetGroups: [targetGroup, deployed.alternateTargetGroup] });
+
+  // Scaling: CPU target tracking, and memory and requests when asked.
+  const scaling = buildScaling(service, props, fullNameOf(loadBalancer),
+    deployed.alternateTargetGroup ? [targetGroup, deployed.alternateTargetGroup] : [targetGroup]);
+
+  // The URL among the stack's outputs, unless the app makes its own.
+  if (props.urlOutput ?? true) new CfnOutput(scope, 'Url', { value: front.url, description: 'The URL of the service' });
+
+  return {
+    vpc,
+    loadBalancer,
+    listener: front.listener,
+    targetGroup,
+    alternateTargetGroup: deployed.alternateTargetGroup,
+    alarms: deployed.alarms,
+    taskDefinition: task.taskDefinition,
+    container: task.container,
+    service,
+    scaling,
+    logGroup: task.logGroup,
+    url: front.url,
+  };
 }

@@ -1,8 +1,9 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct, IConstruct } from 'constructs';
 import { ListenerRule } from './listener-rule';
+import { inAppLanguage, warn } from './validation';
 
 /*
  * The quotas of an Application Load Balancer that services pass together though each is fine alone,
@@ -19,7 +20,8 @@ import { ListenerRule } from './listener-rule';
  * A load balancer imported by a token ARN (Fn.importValue) in several stacks is counted per import.
  * What cannot deploy is refused; past an adjustable quota the service gets a warning, since the app
  * deploys once the account's quota is raised (acknowledge the warning then). Each service's rule
- * comes with a target group of its own, so its rules cannot pass 100 before its target groups do.
+ * comes with a target group of its own (a smoke test's test rule with the alternate one), so its rules cannot pass 100
+ * before its target groups do.
  * "Condition Values per Rule" (5, not adjustable) is checked with the props: a rule matches one
  * host and at most 4 pathPatterns (front-door.ts), or the path /* alone.
  */
@@ -31,7 +33,7 @@ export interface LoadBalancerUse {
   /**
    * Its listener rules (a listener's default action is no rule).
    *
-   * @default - the listener rules the service made (its host rule or production rule), read when the app synthesizes
+   * @default - the listener rules the service made (its host rule or production rule, and its test rule), read when the app synthesizes
    */
   readonly rules?: readonly IConstruct[];
   /** The listeners it listens on, shared ones too: each listener counts once. */
@@ -47,7 +49,7 @@ export interface LoadBalancerUse {
 export function recordLoadBalancerUse(service: Construct, loadBalancer: elbv2.IApplicationLoadBalancer, use: LoadBalancerUse): void {
   const tally = tallyOf(service, loadBalancer);
   tally.uses.push({ service, use });
-  service.node.addValidation({ validate: () => checkQuotas(tally, service) });
+  service.node.addValidation({ validate: () => checkQuotas(tally, service).map(inAppLanguage) });
 }
 
 interface Tally {
@@ -150,7 +152,7 @@ function checkQuotas(tally: Tally, service: Construct): string[] {
         `received ${total} on the load balancer ${tally.name} ${from}. ${capitalize(quota.wayOut(tally.uses))}`);
       continue;
     }
-    Annotations.of(service).addWarningV2(quota.adjustable.id,
+    warn(service, quota.adjustable.id,
       `loadBalancer: the load balancer ${tally.name} gets ${total} ${quota.what} ${from}; the ELB quota "${quota.name}" is ${quota.value}, ` +
       `adjustable (${quota.adjustable.code} in Service Quotas): the deploy fails unless the account's quota in the region is raised. ` +
       `Request the increase and acknowledge this warning, or ${quota.wayOut(tally.uses)}`);
@@ -170,7 +172,7 @@ function countUses(tally: Tally, quota: Quota): { total: number; passedAt?: Cons
   return { total: Math.max(0, seen.size - besides), passedAt };
 }
 
-/** The listener rules a service made: its host rule or production rule. */
+/** The listener rules a service made: its host rule or production rule, and its test rule. */
 function rulesOf(service: Construct): ListenerRule[] {
   return service.node.children.filter((child): child is ListenerRule => child instanceof ListenerRule);
 }

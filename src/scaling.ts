@@ -20,14 +20,15 @@ export interface ScalingProps {
   readonly targetRequestsPerTarget?: number;
 }
 
-/** Throws for scaling props Application Auto Scaling would refuse at deploy. */
+/** Refuses scaling props Application Auto Scaling would refuse at deploy. */
 export function validateScalingProps(scope: IConstruct, props: ScalingProps): void {
   const minCapacity = props.minCapacity ?? 1;
   const maxCapacity = props.maxCapacity ?? 3;
   validateIntegerAtLeast(scope, 'minCapacity', minCapacity, 0);
   validateIntegerAtLeast(scope, 'maxCapacity', maxCapacity, 1);
   if (!Token.isUnresolved(minCapacity) && !Token.isUnresolved(maxCapacity) && minCapacity > maxCapacity) {
-    fail(scope, `minCapacity must not exceed maxCapacity; received minCapacity ${minCapacity} and maxCapacity ${maxCapacity}`);
+    fail(scope, `minCapacity must not exceed maxCapacity; received minCapacity ${minCapacity} and maxCapacity ${maxCapacity}. ` +
+      `Give a maxCapacity of at least ${minCapacity}, or a minCapacity of at most ${maxCapacity}`);
   }
   validatePercent(scope, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent ?? 50);
   validatePercent(scope, 'targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent);

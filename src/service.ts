@@ -108,11 +108,13 @@ function validateCapacityProviderStrategies(scope: IConstruct, strategies: ecs.C
   const names = strategies.map((strategy) => strategy.capacityProvider);
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
   if (repeated) {
-    fail(scope, `${prop} must name each capacity provider once; received ${Token.isUnresolved(repeated) ? 'one token' : repeated} twice`);
+    fail(scope, `${prop} must name each capacity provider once; received ${Token.isUnresolved(repeated) ? 'one token' : repeated} twice. ` +
+      'Give each capacity provider one entry, with its weight and base');
   }
   const withBase = strategies.filter((strategy) => Token.isUnresolved(strategy.base) || (strategy.base ?? 0) > 0);
   if (withBase.length > 1) {
-    fail(scope, `${prop} may give a base to one capacity provider only; received bases on ${withBase.map((s) => s.capacityProvider).join(' and ')}`);
+    fail(scope, `${prop} may give a base to one capacity provider only; received bases on ${withBase.map((s) => s.capacityProvider).join(' and ')}. ` +
+      'Give a base to one of them, and none to the others');
   }
   const weights = strategies.map((strategy) => strategy.weight ?? 0);
   if (!weights.some((weight) => Token.isUnresolved(weight) || weight > 0)) {

@@ -84,13 +84,14 @@ export function targetGroupId(scope: IConstruct, base: string, loadBalancer: elb
   return `${base}${createHash('sha256').update(`${which} ${scheme}`).digest('hex').slice(0, 8).toUpperCase()}`;
 }
 
-/** Throws unless the health check timeout is shorter than its interval (ELB refuses it at deploy otherwise). */
+/** Refuses unless the health check timeout is shorter than its interval (ELB refuses it at deploy otherwise). */
 function validateTimeoutBelowInterval(scope: IConstruct, timeout: Duration, interval: Duration): void {
   // A token on either side is NaN here, which is never at least the other: nothing to check.
   if ((toSeconds(timeout) ?? NaN) >= (toSeconds(interval) ?? NaN)) {
     fail(scope,
       `healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout ${timeout.toHumanString()} ` +
-      `and healthCheckInterval ${interval.toHumanString()}`,
+      `and healthCheckInterval ${interval.toHumanString()}. Give a healthCheckTimeout of at most ${toSeconds(interval)! - 1} seconds, ` +
+      `or a healthCheckInterval of at least ${toSeconds(timeout)! + 1} seconds`,
     );
   }
 }

@@ -1,11 +1,11 @@
 import * as path from 'path';
-import { Annotations, Duration, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { fail, toSeconds, validateIntegerInRange, validateSecondsInRange } from './validation';
+import { fail, toSeconds, warn, validateIntegerInRange, validateSecondsInRange } from './validation';
 
 /*
  * The task: its size and CPU architecture, the roles it runs with, and one container listening on the
@@ -75,7 +75,8 @@ export function buildTask(scope: Construct, props: TaskProps): Task {
   validateIntegerInRange(scope, 'ephemeralStorageGiB', props.ephemeralStorageGiB, 21, 200);
   validateContainerHealthCheck(scope, props.containerHealthCheck);
   if (props.environment && 'PORT' in props.environment) {
-    fail(scope, `environment must not set PORT (the construct sets it from port); received PORT=${props.environment.PORT}`);
+    fail(scope, `environment must not set PORT (the construct sets it from port); received PORT=${props.environment.PORT}. ` +
+      'Leave PORT out of environment, and give the port the container listens on as port');
   }
 
   const logGroup = new logs.LogGroup(scope, 'LogGroup', {
@@ -219,7 +220,7 @@ function validateContainerHealthCheck(scope: IConstruct, healthCheck: ecs.Health
   if ((toSeconds(timeout) ?? NaN) > (toSeconds(interval) ?? NaN)) {
     fail(scope,
       `containerHealthCheck.timeout must not exceed containerHealthCheck.interval; received timeout ${timeout.toHumanString()} ` +
-      `and interval ${interval.toHumanString()}`);
+      `and interval ${interval.toHumanString()}. Give a timeout of at most ${toSeconds(interval)} seconds, or an interval of at least ${toSeconds(timeout)} seconds`);
   }
 }
 
@@ -283,7 +284,7 @@ function addContainerForArchitecture(
   for (const platform of platforms) {
     const built = platform && architectureOfPlatform(platform);
     if (platform === undefined) {
-      Annotations.of(scope).addWarningV2('private-fargate-behind-alb:imagePlatform',
+      warn(scope, 'private-fargate-behind-alb:imagePlatform',
         `image is an asset with no platform, so it is built for the CPU of the machine that builds it, and the tasks run ${architecture}: ` +
         `an image built on a machine of another architecture stops with "exec format error". Give the asset the platform ${expected}`);
     } else if (built !== architecture) {

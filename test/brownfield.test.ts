@@ -16,7 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { DockerImageName, ECRDeployment } from 'cdk-ecr-deployment';
-import { executionRoleStatements, newStack, synth } from './helpers';
+import { executionRoleStatements, newStack, refusalsOf, synth, synthesized } from './helpers';
 import { FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -63,7 +63,7 @@ describe('1. endpoints follow the VPC, not the object', () => {
     new PrivateFargateBehindAlb(one, 'Web', { vpc: importedVpc(one) });
 
     // The set made for One's import would move to Two when One's service goes, while One's still holds the private DNS names.
-    expect(() => new PrivateFargateBehindAlb(two, 'Api', { vpc: importedVpc(two), port: 8080 })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(two, 'Api', { vpc: importedVpc(two), port: 8080 }))).toThrow(
       '[Two/Api] vpc: the VPC vpc-0123456789abcdef0 is imported more than once (One/Vpc and Two/Vpc), and its endpoints, made for the first ' +
       'import in the stack One, would move to another stack when the services of that import go: a second set of endpoints fails at deploy, ' +
       'since private DNS names are unique in a VPC. Give the set one home that outlives the services: a FargateVpcEndpoints made for the VPC ' +
@@ -107,6 +107,18 @@ describe('1. endpoints follow the VPC, not the object', () => {
     Template.fromStack(two).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
+  test('the third way out: the VPC\'s own endpoints, given to the services of both stacks by their security group', () => {
+    const app = new App();
+    const services = [['One', 'Web', 80], ['Two', 'Api', 8080]] as const;
+    for (const [name, id, port] of services) {
+      const stack = new Stack(app, name, { env: ENV });
+      const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Endpoints', 'sg-0endpoints');
+      new PrivateFargateBehindAlb(stack, id, { vpc: importedVpc(stack), endpointSecurityGroup, port });
+    }
+
+    for (const [name] of services) Template.fromStack(app.node.findChild(name) as Stack).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
   test('two stacks that look up one VPC share the set made in a network stack', () => {
     const vpcContext = {
       vpcId: 'vpc-0abc',
@@ -137,12 +149,16 @@ describe('1. endpoints follow the VPC, not the object', () => {
     FargateVpcEndpoints.of(vpc);
     const again = ec2.Vpc.fromVpcAttributes(stack, 'Again', ISOLATED_VPC);
 
-    expect(() => new FargateVpcEndpoints(stack, 'More', { vpc: again })).toThrow(
+    expect(() => synthesized(new FargateVpcEndpoints(stack, 'More', { vpc: again }))).toThrow(
       '[TestStack/More] vpc must get one set of endpoints in an app; received the VPC vpc-0123456789abcdef0, whose endpoints ' +
       'TestStack/Vpc/FargateVpcEndpoints (stack TestStack) already creates: a second private-DNS endpoint or S3 route fails at deploy. ' +
       'Create the set before the services that use the VPC, or use FargateVpcEndpoints.of(vpc) to share that set',
     );
     expect(FargateVpcEndpoints.of(again)).toBe(FargateVpcEndpoints.of(vpc));
+    // The way out, in an app of its own: of() for both imports gives one set, and the app synthesizes.
+    const wayOut = newStack(ENV);
+    expect(FargateVpcEndpoints.of(ec2.Vpc.fromVpcAttributes(wayOut, 'Again', ISOLATED_VPC))).toBe(FargateVpcEndpoints.of(importedVpc(wayOut)));
+    Template.fromStack(wayOut).resourceCountIs('AWS::EC2::VPCEndpoint', 4);
   });
 
   test('a stack of another environment that cannot reference the set is refused, naming the stack that owns it', () => {
@@ -151,8 +167,8 @@ describe('1. endpoints follow the VPC, not the object', () => {
     const other = new Stack(app, 'Other', { env: { account: '123456789012', region: 'eu-west-1' } });
     new PrivateFargateBehindAlb(one, 'Web', { vpc: importedVpc(one) });
 
-    expect(() => new PrivateFargateBehindAlb(other, 'Web', { vpc: importedVpc(other) })).toThrow(
-      /^\[Other\/Web\] vpcEndpoints: the VPC vpc-0123456789abcdef0 already has its endpoints in the stack One .*Set endpointSecurityGroup/,
+    expect(() => synthesized(new PrivateFargateBehindAlb(other, 'Web', { vpc: importedVpc(other) }))).toThrow(
+      /^ {2}\[Other\/Web\] vpcEndpoints: the VPC vpc-0123456789abcdef0 already has its endpoints in the stack One .*Set endpointSecurityGroup/m,
     );
   });
 });
@@ -163,11 +179,21 @@ test('a stack of another stage in the same environment is refused as well', () =
   const other = new Stack(new Stage(app, 'Dev'), 'Other', { env: ENV });
   new PrivateFargateBehindAlb(one, 'Web', { vpc: importedVpc(one) });
 
-  expect(() => new PrivateFargateBehindAlb(other, 'Web', { vpc: importedVpc(other) })).toThrow(
+  expect(() => synthesized(new PrivateFargateBehindAlb(other, 'Web', { vpc: importedVpc(other) }))).toThrow(
     '[Dev/Other/Web] vpcEndpoints: the VPC vpc-0123456789abcdef0 already has its endpoints in the stack Prod-One (Prod/One/Vpc/FargateVpcEndpoints), ' +
     'which the stack Dev-Other cannot reference (another stage or environment), and a second set fails at deploy. ' +
-    'Set endpointSecurityGroup to the security group of those endpoints (imported by id), or create these services in one stage and environment',
+    'Set endpointSecurityGroup to the security group of those endpoints (imported by id), or create these services in one stage and environment, ' +
+    'with one VPC object',
   );
+  // The first way out: the endpoints of the other stage, by their security group's id.
+  const wayOut = new App();
+  const prod = new Stack(new Stage(wayOut, 'Prod'), 'One', { env: ENV });
+  new PrivateFargateBehindAlb(prod, 'Web', { vpc: importedVpc(prod) });
+  const dev = new Stack(new Stage(wayOut, 'Dev'), 'Other', { env: ENV });
+  const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(dev, 'Endpoints', 'sg-0123456789abcdef0');
+  const api = new PrivateFargateBehindAlb(dev, 'Web', { vpc: importedVpc(dev), endpointSecurityGroup });
+  expect(refusalsOf(api)).toEqual([]);
+  Template.fromStack(dev).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
 });
 
 describe('2. a VPC that already has endpoints', () => {
@@ -190,7 +216,7 @@ describe('2. a VPC that already has endpoints', () => {
     const stack = newStack();
     const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Endpoints', 'sg-0endpoints');
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { endpointSecurityGroup, vpcEndpoints }))
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Web', { endpointSecurityGroup, vpcEndpoints })))
       .toThrow('[TestStack/Web] You can only specify either endpointSecurityGroup or vpcEndpoints: with endpointSecurityGroup the construct uses the VPC\'s endpoints and creates none');
   });
 });
@@ -245,16 +271,26 @@ describe('3. the endpoints never cut other workloads off AWS', () => {
     const stack = newStack(ENV);
     const vpc = importedVpc(stack, { ...ISOLATED_VPC, vpcCidrBlock: undefined });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { vpc })).toThrow(
-      /^\[TestStack\/Vpc\/FargateVpcEndpoints\] vpc must have a known CIDR.*received the VPC vpc-0123456789abcdef0 without vpcCidrBlock\. Give vpcCidrBlock to Vpc.fromVpcAttributes, or use the endpoints the VPC already has \(endpointSecurityGroup\)$/,
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Web', { vpc }))).toThrow(
+      /^ {2}\[TestStack\/Vpc\/FargateVpcEndpoints\] vpc must have a known CIDR.*received the VPC vpc-0123456789abcdef0 without vpcCidrBlock\. Give vpcCidrBlock to Vpc.fromVpcAttributes, or use the endpoints the VPC already has \(endpointSecurityGroup\)$/m,
     );
+    // Both ways out synthesize: the CIDR (the endpoints admit it), or the VPC's own endpoints (none is made).
+    const withCidr = newStack(ENV);
+    new PrivateFargateBehindAlb(withCidr, 'Web', { vpc: importedVpc(withCidr) });
+    Template.fromStack(withCidr).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '172.16.0.0/16', FromPort: 443, Description: 'HTTPS from the VPC' })]),
+    });
+    const withEndpoints = newStack(ENV);
+    const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(withEndpoints, 'Endpoints', 'sg-0endpoints');
+    new PrivateFargateBehindAlb(withEndpoints, 'Web', { vpc: importedVpc(withEndpoints, { ...ISOLATED_VPC, vpcCidrBlock: undefined }), endpointSecurityGroup });
+    Template.fromStack(withEndpoints).resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
   test('an imported VPC whose id is a token and whose CIDR is unknown is named by its path', () => {
     const stack = newStack(ENV);
     const vpc = importedVpc(stack, { ...ISOLATED_VPC, vpcId: Fn.importValue('SharedVpcId'), vpcCidrBlock: undefined });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { vpc })).toThrow(/received the VPC TestStack\/Vpc without vpcCidrBlock\./);
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Web', { vpc }))).toThrow(/received the VPC TestStack\/Vpc without vpcCidrBlock\./);
   });
 });
 
@@ -620,7 +656,7 @@ describe('4. what the tasks use is reachable, decided at synth', () => {
     new s3.Bucket(other, 'Data').grantRead(api.taskDefinition.taskRole);
 
     expect(() => app.synth()).toThrow(
-      /\[Other\/Api\] the task roles are granted S3 buckets, which the S3 endpoint of the VPC \(in the stack Network\) must allow, .* Grant buckets imported by name \(Bucket.fromBucketName\), or put this service in the stack of its VPC$/,
+      /\[Other\/Api\] the task roles are granted S3 buckets, which the S3 endpoint of the VPC \(in the stack Network\) must allow, .* Grant buckets imported by a literal name \(Bucket.fromBucketName\), or put this service in the stack of its VPC$/,
     );
   });
 
@@ -778,13 +814,17 @@ describe('12. access logs do not grow forever', () => {
   });
 
   test('accessLogsExpiration sets it, a service that gives none takes it, and two services of one stack that disagree are refused', () => {
-    const stack = newStack(ENV);
-    const web = new PrivateFargateBehindAlb(stack, 'Web', { accessLogsExpiration: Duration.days(30) });
-
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, port: 8080, accessLogsExpiration: Duration.days(60) })).toThrow(
-      '[TestStack/Api] accessLogsExpiration must be the same for every service of a stack, which share one access-log bucket; received 60 days where another service of the stack set 30 days',
-    );
+    const withWeb = () => {
+      const stack = newStack(ENV);
+      return { stack, web: new PrivateFargateBehindAlb(stack, 'Web', { accessLogsExpiration: Duration.days(30) }) };
+    };
+    const refused = withWeb();
+    expect(refusalsOf(new PrivateFargateBehindAlb(refused.stack, 'Api', { vpc: refused.web.vpc, port: 8080, accessLogsExpiration: Duration.days(60) }))).toEqual([
+      '[TestStack/Api] accessLogsExpiration must be the same for every service of a stack, which share one access-log bucket; received 60 days where another service of the stack set 30 days. ' +
+        'Give the same accessLogsExpiration (30 days), or leave it out on this service: it then keeps the bucket\'s',
+    ]);
     // A service that gives no expiration takes the bucket's, and logs to it.
+    const { stack, web } = withWeb();
     new PrivateFargateBehindAlb(stack, 'Admin', { vpc: web.vpc, port: 8081 });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::S3::Bucket', 1);
@@ -792,9 +832,8 @@ describe('12. access logs do not grow forever', () => {
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })] },
     });
     const [bucketId] = Object.keys(template.findResources('AWS::S3::Bucket'));
-    // (What the refused service had made before its error is left in the stack: only Web's and Admin's load balancers count.)
-    const loadBalancers = Object.entries(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer')).filter(([id]) => /^(Web|Admin)LoadBalancer/.test(id));
-    expect(loadBalancers).toHaveLength(2);
+    const loadBalancers = Object.entries(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+    expect(loadBalancers.map(([id]) => id.replace(/LoadBalancer.*/, ''))).toEqual(['Web', 'Admin']);
     for (const [, loadBalancer] of loadBalancers) {
       expect(loadBalancer.Properties.LoadBalancerAttributes).toContainEqual({ Key: 'access_logs.s3.bucket', Value: { Ref: bucketId } });
     }

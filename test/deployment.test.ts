@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Fact, FactName } from 'aws-cdk-lib/region-info';
-import { listenerRules, newStack, synth } from './helpers';
+import { listenerRules, newStack, synth, synthesized } from './helpers';
 import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1';
@@ -55,6 +55,8 @@ describe('each strategy reaches the service', () => {
       BakeTimeInMinutes: 5,
       Alarms: alarmsWithRollback(3),
       DeploymentCircuitBreaker: circuitBreaker,
+      // Written without hooks too: ECS keeps hooks a template stops naming.
+      LifecycleHooks: [],
       MaximumPercent: 200,
       MinimumHealthyPercent: 100,
     });
@@ -70,6 +72,8 @@ describe('each strategy reaches the service', () => {
       Strategy: 'ROLLING',
       Alarms: alarmsWithRollback(3),
       DeploymentCircuitBreaker: circuitBreaker,
+      // Written without hooks too: ECS keeps hooks a template stops naming.
+      LifecycleHooks: [],
       MaximumPercent: 200,
       MinimumHealthyPercent: 100,
     });
@@ -132,6 +136,8 @@ describe('each strategy reaches the service', () => {
       BakeTimeInMinutes: 5,
       Alarms: alarmsWithRollback(3),
       DeploymentCircuitBreaker: circuitBreaker,
+      // Written without hooks too: ECS keeps hooks a template stops naming.
+      LifecycleHooks: [],
       MaximumPercent: 200,
       MinimumHealthyPercent: 100,
     });
@@ -153,6 +159,8 @@ describe('each strategy reaches the service', () => {
       BakeTimeInMinutes: 5,
       Alarms: alarmsWithRollback(3),
       DeploymentCircuitBreaker: circuitBreaker,
+      // Written without hooks too: ECS keeps hooks a template stops naming.
+      LifecycleHooks: [],
       MaximumPercent: 200,
       MinimumHealthyPercent: 100,
     });
@@ -633,7 +641,7 @@ describe('values refused at synth, and the boundaries accepted', () => {
     expect(() => synth(props)).toThrow(message);
 
   test.each([
-    [0, /^\[TestStack\/Web\] deployment: Deployment\.canary trafficPercent must be a multiple of 0\.1 from 0\.1 to 100; received 0\. Give a percentage such as 10$/],
+    [0, /^ {2}\[TestStack\/Web\] deployment: Deployment\.canary trafficPercent must be a multiple of 0\.1 from 0\.1 to 100; received 0\. Give a percentage such as 10$/m],
     [0.05, /trafficPercent must be a multiple of 0\.1 from 0\.1 to 100; received 0\.05/],
     [10.05, /trafficPercent must be a multiple of 0\.1 from 0\.1 to 100; received 10\.05/],
     [100.1, /trafficPercent must be a multiple of 0\.1 from 0\.1 to 100; received 100\.1/],
@@ -676,7 +684,7 @@ describe('values refused at synth, and the boundaries accepted', () => {
 
   test('a canary longer than the 33 hours CloudFormation accepts is refused, and one of exactly 33 hours accepted', () => {
     refuses({ deployment: Deployment.canary({ bakeTime: Duration.minutes(1440), stepBakeTime: Duration.minutes(541) }) },
-      /^\[TestStack\/Web\] deployment: Deployment\.canary must last at most 1980 minutes \(33 hours\), the most CloudFormation accepts; received bakeTime 1440 \+ stepBakeTime 541 = 1981 minutes\. Shorten bakeTime or stepBakeTime$/);
+      /^ {2}\[TestStack\/Web\] deployment: Deployment\.canary must last at most 1980 minutes \(33 hours\), the most CloudFormation accepts; received bakeTime 1440 \+ stepBakeTime 541 = 1981 minutes\. Shorten bakeTime or stepBakeTime$/m);
 
     const longest = Deployment.canary({ bakeTime: Duration.minutes(1440), stepBakeTime: Duration.minutes(540) });
     const configuration = deploymentConfiguration(synth({ deployment: longest }));
@@ -687,7 +695,9 @@ describe('values refused at synth, and the boundaries accepted', () => {
     // 10 %: 9 steps. 180 + 9 x 200 = 1980 is accepted, 180 + 9 x 201 refused.
     synth({ deployment: Deployment.linear({ stepPercent: 10, stepBakeTime: Duration.minutes(200), bakeTime: Duration.minutes(180) }) });
     refuses({ deployment: Deployment.linear({ stepPercent: 10, stepBakeTime: Duration.minutes(201), bakeTime: Duration.minutes(180) }) },
-      /Deployment\.linear must last at most 1980 minutes \(33 hours\), the most CloudFormation accepts; received bakeTime 180 \+ stepBakeTime 201 x 9 steps = 1989 minutes\. Shorten bakeTime or stepBakeTime, or give a larger stepPercent/);
+      /Deployment\.linear must last at most 1980 minutes \(33 hours\), the most CloudFormation accepts; received bakeTime 180 \+ stepBakeTime 201 x 9 steps = 1989 minutes\. Shorten bakeTime or stepBakeTime, or give a stepPercent of 11\.2 or more \(fewer steps\)$/m);
+    // The way out the message names: 11.2 %, floor(100 / 11.2) = 8 steps, 180 + 8 x 201 = 1788 minutes.
+    synth({ deployment: Deployment.linear({ stepPercent: 11.2, stepBakeTime: Duration.minutes(201), bakeTime: Duration.minutes(180) }) });
     // 11 %: floor(100 / 11) = 9 steps as well.
     refuses({ deployment: Deployment.linear({ stepPercent: 11, stepBakeTime: Duration.minutes(201), bakeTime: Duration.minutes(180) }) }, /x 9 steps = 1989 minutes/);
     // 3 %: 33 steps.
@@ -695,7 +705,7 @@ describe('values refused at synth, and the boundaries accepted', () => {
   });
 
   test.each([
-    [{ serverErrorPercent: 0 }, /^\[TestStack\/Web\] alarmThresholds serverErrorPercent must be greater than 0 and at most 100; received 0$/],
+    [{ serverErrorPercent: 0 }, /^ {2}\[TestStack\/Web\] alarmThresholds serverErrorPercent must be greater than 0 and at most 100; received 0$/m],
     [{ serverErrorPercent: 101 }, /alarmThresholds serverErrorPercent must be greater than 0 and at most 100; received 101/],
     [{ unhealthyTargets: 0 }, /alarmThresholds unhealthyTargets must be an integer of at least 1; received 0/],
     [{ unhealthyTargets: 1.5 }, /alarmThresholds unhealthyTargets must be an integer of at least 1; received 1\.5/],
@@ -705,8 +715,8 @@ describe('values refused at synth, and the boundaries accepted', () => {
     [{ period: Duration.seconds(30) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 30 seconds\. Give a Duration in minutes, such as Duration\.minutes\(1\)/],
     [{ period: Duration.seconds(90) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 1 minute 30 seconds\./],
     [{ period: Duration.minutes(0) }, /alarmThresholds period must be a whole number of minutes, at least 1; received 0 minutes\./],
-    [{ period: Duration.minutes(59), evaluationPeriods: 25 }, /^\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\) with a period under one hour, the longest CloudWatch evaluates; received period 59 minutes x evaluationPeriods 25 = 1475 minutes\. Give at most 24 evaluationPeriods$/],
-    [{ period: Duration.hours(1), evaluationPeriods: 169 }, /^\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most seven days \(10080 minutes\) with a period of one hour or more, the longest CloudWatch evaluates; received period 60 minutes x evaluationPeriods 169 = 10140 minutes\. Give at most 168 evaluationPeriods$/],
+    [{ period: Duration.minutes(59), evaluationPeriods: 25 }, /^ {2}\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\) with a period under one hour, the longest CloudWatch evaluates; received period 59 minutes x evaluationPeriods 25 = 1475 minutes\. Give at most 24 evaluationPeriods$/m],
+    [{ period: Duration.hours(1), evaluationPeriods: 169 }, /^ {2}\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most seven days \(10080 minutes\) with a period of one hour or more, the longest CloudWatch evaluates; received period 60 minutes x evaluationPeriods 169 = 10140 minutes\. Give at most 168 evaluationPeriods$/m],
     [{ period: Duration.days(8), evaluationPeriods: 1 }, /received period 11520 minutes x evaluationPeriods 1 = 11520 minutes\. Give a period of at most 10080 minutes, with evaluationPeriods 1$/],
   ])('alarmThresholds %j are refused', (alarmThresholds, message) => {
     refuses({ alarmThresholds }, message);
@@ -720,12 +730,15 @@ describe('values refused at synth, and the boundaries accepted', () => {
       },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Threshold: 3600, Period: 3600, EvaluationPeriods: 24 });
+    // The way out of a period over seven days: seven days, with one evaluation period.
+    synth({ deployment: Deployment.rolling(), alarmThresholds: { period: Duration.minutes(10080), evaluationPeriods: 1 } })
+      .hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Period: 604800, EvaluationPeriods: 1 });
   });
 
   // The mistake: checking period x evaluationPeriods only when evaluationPeriods is given, or with another default than the alarms' 2.
   test('an alarm period is checked against the seven-day limit with the default two evaluation periods', () => {
     refuses({ alarmThresholds: { period: Duration.minutes(5041) } },
-      /^\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most seven days \(10080 minutes\) with a period of one hour or more, the longest CloudWatch evaluates; received period 5041 minutes x evaluationPeriods 2 \(the default\) = 10082 minutes\. Give at most 1 evaluationPeriods$/);
+      /^ {2}\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most seven days \(10080 minutes\) with a period of one hour or more, the longest CloudWatch evaluates; received period 5041 minutes x evaluationPeriods 2 \(the default\) = 10082 minutes\. Give at most 1 evaluationPeriods$/m);
 
     const alarms = Object.values(synth({ alarmThresholds: { period: Duration.minutes(5040) } }).findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(3);
@@ -739,7 +752,7 @@ describe('values refused at synth, and the boundaries accepted', () => {
   // evaluationPeriods 1441 synthesized and CloudWatch refused the alarm at deploy.
   test('evaluationPeriods is checked against the one-day limit with the default period of one minute: 1440 accepted, 1441 refused', () => {
     refuses({ alarmThresholds: { evaluationPeriods: 1441 } },
-      /^\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\) with a period under one hour, the longest CloudWatch evaluates; received period 1 minute \(the default\) x evaluationPeriods 1441 = 1441 minutes\. Give at most 1440 evaluationPeriods$/);
+      /^ {2}\[TestStack\/Web\] alarmThresholds period times evaluationPeriods must be at most one day \(1440 minutes\) with a period under one hour, the longest CloudWatch evaluates; received period 1 minute \(the default\) x evaluationPeriods 1441 = 1441 minutes\. Give at most 1440 evaluationPeriods$/m);
 
     synth({ deployment: Deployment.rolling(), alarmThresholds: { evaluationPeriods: 1440 } })
       .hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount', Period: 60, EvaluationPeriods: 1440 });
@@ -763,7 +776,7 @@ describe('values refused at synth, and the boundaries accepted', () => {
     ['alarmThresholds', (props: PrivateFargateBehindAlbProps) => ({ ...props, alarmThresholds: { serverErrorPercent: 1 } })],
   ])('%s without the deployment alarms is refused', (prop, withProp) => {
     const stack = newStack();
-    expect(() => new PrivateFargateBehindAlb(stack, 'Web', withProp({ deploymentAlarms: false }, stack)))
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Web', withProp({ deploymentAlarms: false }, stack))))
       .toThrow(`[TestStack/Web] ${prop} needs the deployment alarms; received ${prop} with deploymentAlarms false. Remove ${prop}, or leave deploymentAlarms at true`);
   });
 

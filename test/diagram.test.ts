@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { readArchitecture, renderSvg } from '../scripts/diagram';
 import { PrivateFargateBehindAlb } from '../src';
 
@@ -23,5 +24,16 @@ describe('the architecture picture', () => {
       endpoints: ['ecr.api', 'ecr.dkr', 'logs', 's3 (gateway)'],
     });
     expect(renderSvg(architecture)).toContain('8080 → 8080');
+  });
+
+  test('a service reached through its rule on the HTTPS listener, whose default answers 404, is drawn on that listener', () => {
+    const stack = new Stack(new App(), 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+    new PrivateFargateBehindAlb(stack, 'Web', { domainName: 'web.example.com', hostedZone });
+
+    const architecture = readArchitecture(Template.fromStack(stack).toJSON() as any);
+
+    // The mistake: only a listener's default action counted, which draws the service on no listener (port 0).
+    expect(architecture.services).toEqual([expect.objectContaining({ name: 'WebService', listenerPort: 443, containerPort: 80 })]);
   });
 });

@@ -5,8 +5,11 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { importedVpc, listenerRules, newStack, securityGroupProperties, synth } from './helpers';
+import { importedVpc, listenerRules, newStack, refusalsOf, securityGroupProperties, synth, synthesized } from './helpers';
 import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { certificate as userCertificate, domain, PropsOf, service as oneService } from './rehearsal/apps';
+import { route } from './rehearsal/routing';
+import { FLAG_SETS, synthApp } from './rehearsal/synth';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 
@@ -45,7 +48,8 @@ describe('a domain', () => {
       Port: 443,
       Protocol: 'HTTPS',
       Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^WebshopexamplecomCertificate') } }],
-      DefaultActions: [Match.objectLike({ Type: 'forward' })],
+      // The service answers its own name through its production rule; any other name gets a 404.
+      DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })],
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 80,
@@ -84,16 +88,42 @@ describe('a domain', () => {
     expect(web.url).toBe('https://shop.example.com');
   });
 
+  test.each(FLAG_SETS)('with a domain, the service that made the load balancer answers its own name only, any other host a 404 (flags: %s)', (flags) => {
+    const routeTo = (props: PropsOf, host: string) => {
+      const app = synthApp(oneService(props), flags);
+      const resources = Object.entries<any>(app.stacks.App.template.Resources ?? {});
+      const [https] = resources.find(([, r]) => r.Type === 'AWS::ElasticLoadBalancingV2::Listener' && r.Properties.Port === 443)!;
+      const routed = route(app, `App/${https}`, host, '/cart');
+      return 'targetGroups' in routed.action ? { via: routed.via, forward: routed.action.targetGroups.map((g) => g.weight) } : routed;
+    };
+    const webRule = { via: expect.stringMatching(/^App\/WebProductionRule/), forward: [100, 0] };
+
+    expect(routeTo(domain('shop.example.com'), 'shop.example.com')).toEqual(webRule);
+    expect(routeTo(domain('shop.example.com'), 'Shop.Example.com')).toEqual(webRule);
+    // The mistake: the owner's rule matching any host, so that every name pointed at the load balancer reaches the service.
+    expect(routeTo(domain('shop.example.com'), 'other.example.com')).toEqual({
+      via: 'default', action: { type: 'fixed-response', config: expect.objectContaining({ StatusCode: '404' }) },
+    });
+    // A certificate alone names no host: the service answers any.
+    expect(routeTo((stack) => ({ certificate: userCertificate(stack) }), 'other.example.com')).toEqual(webRule);
+  });
+
   test('HTTP on 443 is refused, since 443 is the HTTPS listener\'s; the way out synthesizes', () => {
     expect(() => synth({ port: 443 })).toThrow('[TestStack/Web] port must not be 443 over HTTP; received 443 without a certificate or domainName. ' +
       '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. ' +
-      'Give a listenerPort other than 443 (the container keeps port 443), or a domainName or certificate');
+      'Give a listenerPort other than 443 (the container keeps port 443), or a certificate, or a domainName with its hostedZone or certificate');
     expect(() => synth({ listenerPort: 443 })).toThrow('[TestStack/Web] listenerPort must not be 443 over HTTP; received 443 without a certificate or domainName. ' +
-      '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. Give another listenerPort, or a domainName or certificate');
+      '443 is the HTTPS port: the HTTPS listener takes it when a service of the load balancer gets a domainName or certificate. Give another listenerPort, or leave listenerPort out and give a certificate, or a domainName with its hostedZone or certificate');
 
     const template = synth({ port: 443, listenerPort: 8443 });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443, Protocol: 'HTTP' });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 443 });
+    // The other way out: a certificate, so that 443 is the HTTPS listener's, forwarding to the container's 443.
+    const stack = newStack(ENV);
+    new PrivateFargateBehindAlb(stack, 'Web', { port: 443, certificate: acm.Certificate.fromCertificateArn(stack, 'C', 'arn:aws:acm:us-east-1:123456789012:certificate/abc') });
+    const https = Template.fromStack(stack);
+    https.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+    https.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 443 });
   });
 });
 
@@ -108,7 +138,8 @@ describe('many HTTPS services on one load balancer', () => {
     }
     const template = Template.fromStack(stack);
     const priorities: Record<string, number> = {};
-    for (const rule of listenerRules(template)) if (rule.hosts) priorities[rule.hosts[0]] = rule.priority;
+    // The shared services' host rules (Front's production rule matches www.example.com, last, at 50000).
+    for (const rule of listenerRules(template)) if (rule.hosts && !rule.id.startsWith('Front')) priorities[rule.hosts[0]] = rule.priority;
     return { template, priorities };
   }
 
@@ -156,7 +187,11 @@ describe('many HTTPS services on one load balancer', () => {
     };
 
     const rolling = rule(Deployment.rolling());
-    expect(rolling).toEqual([expect.objectContaining({ hosts: ['api.example.com'], targetGroups: [[expect.stringMatching(/^ApiTargetGroup/), 100]] })]);
+    expect(rolling).toEqual([
+      // The load balancer's own service answers its name through its production rule, the last the listener evaluates.
+      expect.objectContaining({ id: expect.stringMatching(/^FrontProductionRule/), hosts: ['www.example.com'], priority: 50000, targetGroups: [[expect.stringMatching(/^FrontTargetGroup/), 100]] }),
+      expect.objectContaining({ hosts: ['api.example.com'], targetGroups: [[expect.stringMatching(/^ApiTargetGroup/), 100]] }),
+    ]);
     expect(rule(Deployment.canary()).map((r) => r.id)).toEqual(rolling.map((r) => r.id));
   });
 
@@ -174,7 +209,7 @@ describe('many HTTPS services on one load balancer', () => {
   test('a more specific rule comes first: host and paths before the host alone, longer paths before shorter, exact hosts before wildcards', () => {
     const stack = newStack(ENV);
     const hostedZone = zone(stack);
-    const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
+    const front = new PrivateFargateBehindAlb(stack, 'Front');
     const shared = { loadBalancer: front.loadBalancer, hostedZone };
     new PrivateFargateBehindAlb(stack, 'App', { ...shared, domainName: 'app.example.com', port: 8080 });
     new PrivateFargateBehindAlb(stack, 'Admin', { ...shared, domainName: 'app.example.com', pathPatterns: ['/admin/*'], port: 8081 });
@@ -201,7 +236,7 @@ describe('many HTTPS services on one load balancer', () => {
       const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
       new PrivateFargateBehindAlb(stack, 'One', { loadBalancer: front.loadBalancer, domainName: 's1.example.com', hostedZone, port: 8080 });
       new PrivateFargateBehindAlb(stack, 'Two', { loadBalancer: front.loadBalancer, domainName: 's325.example.com', hostedZone, port: 8081, rulePriority });
-      return listenerRules(Template.fromStack(stack)).filter((r) => r.hosts).map((r) => [r.hosts![0], r.priority]);
+      return listenerRules(Template.fromStack(stack)).filter((r) => r.hosts && !r.id.startsWith('Front')).map((r) => [r.hosts![0], r.priority]);
     };
 
     expect(() => build2()).toThrow('[TestStack/Two] rulePriority must be unique on the listener; received 38658 (derived from the host s325.example.com) ' +
@@ -212,12 +247,18 @@ describe('many HTTPS services on one load balancer', () => {
 
   test('rulePriority is refused out of 1 to 49999 and without a shared load balancer\'s domain', () => {
     expect(() => synth({ rulePriority: 10 })).toThrow('[TestStack/Web] rulePriority orders the rule of a service on a shared loadBalancer\'s HTTPS listener; received rulePriority without loadBalancer and domainName. Leave it out');
-    const stack = newStack(ENV);
-    const hostedZone = zone(stack);
-    const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
-    const shared = { loadBalancer: front.loadBalancer, hostedZone, domainName: 'api.example.com', port: 8080 };
-    expect(() => new PrivateFargateBehindAlb(stack, 'Zero', { ...shared, rulePriority: 0 })).toThrow('[TestStack/Zero] rulePriority must be an integer from 1 to 49999; received 0');
-    expect(() => new PrivateFargateBehindAlb(stack, 'Top', { ...shared, rulePriority: 50000 })).toThrow('[TestStack/Top] rulePriority must be an integer from 1 to 49999; received 50000');
+    // A refused service stays in its app, which then cannot synthesize: each refusal has an app of its own.
+    const withFront = () => {
+      const stack = newStack(ENV);
+      const hostedZone = zone(stack);
+      const front = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
+      return { stack, shared: { loadBalancer: front.loadBalancer, hostedZone, domainName: 'api.example.com', port: 8080 } };
+    };
+    const zero = withFront();
+    expect(refusalsOf(new PrivateFargateBehindAlb(zero.stack, 'Zero', { ...zero.shared, rulePriority: 0 }))).toEqual(['[TestStack/Zero] rulePriority must be an integer from 1 to 49999; received 0']);
+    const top = withFront();
+    expect(refusalsOf(new PrivateFargateBehindAlb(top.stack, 'Top', { ...top.shared, rulePriority: 50000 }))).toEqual(['[TestStack/Top] rulePriority must be an integer from 1 to 49999; received 50000']);
+    const { stack, shared } = withFront();
     new PrivateFargateBehindAlb(stack, 'One', { ...shared, rulePriority: 1 });
     new PrivateFargateBehindAlb(stack, 'Last', { ...shared, domainName: 'b.example.com', rulePriority: 49999 });
     expect(listenerRules(Template.fromStack(stack)).map((r) => r.priority).sort((a, b) => a - b)).toEqual([1, 49999, 50000]);
@@ -230,9 +271,9 @@ describe('many HTTPS services on one load balancer', () => {
     new PrivateFargateBehindAlb(stack, 'One', { loadBalancer: front.loadBalancer, domainName: 'www.example.com', pathPatterns: ['/b', '/api/*'], hostedZone, port: 8080 });
 
     expect(listenerRules(Template.fromStack(stack)).map((r) => r.priority)).toContain(24856);
-    expect(() => new PrivateFargateBehindAlb(stack, 'Two', {
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Two', {
       loadBalancer: front.loadBalancer, domainName: 'www.example.com', pathPatterns: ['/api/*', '/b'], hostedZone, port: 8081,
-    })).toThrow('[TestStack/Two] domainName and pathPatterns must be unique on the shared loadBalancer; received the host www.example.com with the paths /api/*, /b, which TestStack/One already routes');
+    }))).toThrow('[TestStack/Two] domainName and pathPatterns must be unique on the shared loadBalancer; received the host www.example.com with the paths /api/*, /b, which TestStack/One already routes');
   });
 
   test('on a load balancer whose maker serves HTTP, the first HTTPS service creates the 443 listener with its certificate as the default, and no redirect', () => {
@@ -287,12 +328,118 @@ describe('many HTTPS services on one load balancer', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 0);
   });
 
+  test('one name with another certificate or zone is refused, naming the way out, which synthesizes', () => {
+    const withShop = () => {
+      const stack = newStack(ENV);
+      const hostedZone = zone(stack);
+      return { stack, hostedZone, shop: new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone }) };
+    };
+    const admin = { domainName: 'shop.example.com', pathPatterns: ['/admin/*'], port: 8081 };
+
+    const certificate = withShop();
+    const given = acm.Certificate.fromCertificateArn(certificate.stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+    expect(refusalsOf(new PrivateFargateBehindAlb(certificate.stack, 'Admin', { ...admin, loadBalancer: certificate.shop.loadBalancer, certificate: given }))).toEqual([
+      '[TestStack/Admin] domainName shop.example.com is served by TestStack/Shop with another certificate; a name has one certificate and one record ' +
+      'on a load balancer. Give the hostedZone of that service and no certificate: the name keeps its certificate and record',
+    ]);
+    const otherZone = withShop();
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(otherZone.stack, 'Other', { hostedZoneId: 'Z9999999999999999999', zoneName: 'example.com' });
+    expect(refusalsOf(new PrivateFargateBehindAlb(otherZone.stack, 'Admin', { ...admin, loadBalancer: otherZone.shop.loadBalancer, hostedZone }))).toEqual([
+      expect.stringMatching(/^\[TestStack\/Admin\] domainName shop\.example\.com is served by TestStack\/Shop with another hostedZone; .* Give the hostedZone of that service and no certificate/),
+    ]);
+    const wayOut = withShop();
+    expect(refusalsOf(new PrivateFargateBehindAlb(wayOut.stack, 'Admin', { ...admin, loadBalancer: wayOut.shop.loadBalancer, hostedZone: wayOut.hostedZone }))).toEqual([]);
+  });
+
+  test('a service that shares the listener takes paths of the owner\'s name, never the name whole: the owner would answer nothing', () => {
+    const withShop = () => {
+      const stack = newStack(ENV);
+      const hostedZone = zone(stack);
+      return { stack, shared: { loadBalancer: new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone }).loadBalancer, hostedZone, port: 8081 } };
+    };
+
+    // The mistake: the owner's name left out of the routes the listener holds, so that a host rule ahead of the owner's takes all its requests.
+    const whole = withShop();
+    expect(refusalsOf(new PrivateFargateBehindAlb(whole.stack, 'Other', { ...whole.shared, domainName: 'Shop.example.com' }))).toEqual([
+      '[TestStack/Other] domainName and pathPatterns must be unique on the shared loadBalancer; received the host Shop.example.com, which TestStack/Shop ' +
+      'already routes. Give this service other pathPatterns or another domainName: one host and its paths route to one service',
+    ]);
+    const paths = withShop();
+    expect(refusalsOf(new PrivateFargateBehindAlb(paths.stack, 'Admin', { ...paths.shared, domainName: 'shop.example.com', pathPatterns: ['/admin/*'] }))).toEqual([]);
+    // Every path of the name, or a wildcard name that covers it, would take the owner's requests as well.
+    const everyPath = withShop();
+    expect(refusalsOf(new PrivateFargateBehindAlb(everyPath.stack, 'Other', { ...everyPath.shared, domainName: 'shop.example.com', pathPatterns: ['/*'] }))).toEqual([
+      '[TestStack/Other] domainName and pathPatterns must leave the name shop.example.com to TestStack/Shop, which made the load balancer; received ' +
+      'the host shop.example.com with the paths /*, which matches every request for shop.example.com before that service\'s own rule. Give ' +
+      'pathPatterns narrower than /*, or a domainName that does not cover shop.example.com',
+    ]);
+    const wildcard = withShop();
+    const certificate = acm.Certificate.fromCertificateArn(wildcard.stack, 'Wildcard', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+    expect(refusalsOf(new PrivateFargateBehindAlb(wildcard.stack, 'All', { ...wildcard.shared, domainName: '*.Example.com', certificate, hostedZone: undefined })))
+      .toEqual([expect.stringMatching(/^\[TestStack\/All\] domainName and pathPatterns must leave the name shop\.example\.com to TestStack\/Shop/)]);
+    // The way out: the wildcard name under narrower paths.
+    const narrower = withShop();
+    const wildcardCertificate = acm.Certificate.fromCertificateArn(narrower.stack, 'Wildcard', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+    const all = new PrivateFargateBehindAlb(narrower.stack, 'All', {
+      ...narrower.shared, domainName: '*.example.com', certificate: wildcardCertificate, hostedZone: undefined, pathPatterns: ['/static/*'],
+    });
+    expect(refusalsOf(all)).toEqual([]);
+  });
+
+  test('the target groups a listener rule forwards to are attached to its listener: their metrics and request scaling work', () => {
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    const shop = new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone });
+    const api = new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: shop.loadBalancer, domainName: 'api.example.com', hostedZone, port: 8080 });
+
+    // The mistake: a target group only the custom rule forwards to, which aws-cdk-lib takes for one on no load balancer.
+    for (const web of [shop, api]) {
+      for (const targetGroup of [web.targetGroup, web.alternateTargetGroup!]) {
+        const dimensions = stack.resolve(targetGroup.metrics.requestCount().dimensions);
+        // aws-cdk-lib reads the load balancer's name from the ARN of the listener the group is attached to.
+        expect(JSON.stringify(dimensions.LoadBalancer)).toMatch(/"Ref":"ShopHttpsListener[0-9A-F]{8}"/);
+      }
+      web.scaling.scaleOnRequestCount('Requests', { requestsPerTarget: 100, targetGroup: web.targetGroup });
+    }
+    expect(refusalsOf(stack)).toEqual([]);
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }) }),
+    }, 2);
+  });
+
+  test('a service refused for a name another load balancer holds is the one refusal: its load balancer\'s new HTTPS listener is not', () => {
+    const stack = newStack(ENV);
+    const hostedZone = zone(stack);
+    new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone });
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 });
+
+    const api = new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, domainName: 'shop.example.com', hostedZone, port: 8081 });
+
+    expect(refusalsOf(api)).toEqual([expect.stringMatching(/^\[TestStack\/Api\] domainName shop\.example\.com already points to the load balancer /)]);
+  });
+
+  test('port 443 over HTTP on a shared load balancer names the way out that works there, a domainName', () => {
+    const withWeb = () => {
+      const stack = newStack(ENV);
+      return { stack, loadBalancer: new PrivateFargateBehindAlb(stack, 'Web').loadBalancer };
+    };
+    const refused = withWeb();
+    expect(refusalsOf(new PrivateFargateBehindAlb(refused.stack, 'Api', { loadBalancer: refused.loadBalancer, port: 443 }))).toEqual([
+      '[TestStack/Api] port must not be 443 over HTTP; received 443 without a certificate or domainName. 443 is the HTTPS port: the HTTPS listener ' +
+      'takes it when a service of the load balancer gets a domainName or certificate. Give a listenerPort other than 443 (the container keeps port 443), ' +
+      'or a domainName with its hostedZone or certificate',
+    ]);
+    const wayOut = withWeb();
+    const api = new PrivateFargateBehindAlb(wayOut.stack, 'Api', { loadBalancer: wayOut.loadBalancer, port: 443, domainName: 'api.example.com', hostedZone: zone(wayOut.stack) });
+    expect(refusalsOf(api)).toEqual([]);
+  });
+
   test('one name on two load balancers is refused: a name has one record', () => {
     const stack = newStack(ENV);
     const hostedZone = zone(stack);
     new PrivateFargateBehindAlb(stack, 'Shop', { domainName: 'shop.example.com', hostedZone });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Other', { domainName: 'Shop.example.com', hostedZone, port: 8080 })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Other', { domainName: 'Shop.example.com', hostedZone, port: 8080 }))).toThrow(
       '[TestStack/Other] domainName shop.example.com already points to the load balancer TestStack/Shop/LoadBalancer; a name has one DNS record. ' +
       'Give this service another domainName, or put it on that load balancer (loadBalancer)');
   });
@@ -303,7 +450,7 @@ describe('many HTTPS services on one load balancer', () => {
     const first = new PrivateFargateBehindAlb(stack, 'Front', { domainName: 'www.example.com', hostedZone });
     new PrivateFargateBehindAlb(stack, 'One', { loadBalancer: first.loadBalancer, domainName: 'api.example.com', hostedZone, port: 8080 });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Two', { loadBalancer: first.loadBalancer, domainName: 'API.example.com', hostedZone, port: 8081 })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Two', { loadBalancer: first.loadBalancer, domainName: 'API.example.com', hostedZone, port: 8081 }))).toThrow(
       '[TestStack/Two] domainName and pathPatterns must be unique on the shared loadBalancer; received the host API.example.com, which TestStack/One already routes',
     );
   });
@@ -427,7 +574,7 @@ describe('a load balancer the user made', () => {
     };
     const certificate = (stack: Stack) => acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
 
-    expect(() => build([['One', { port: 8080 }], ['Two', { port: 8080 }]])).toThrow(
+    expect(() => synthesized(build([['One', { port: 8080 }], ['Two', { port: 8080 }]]))).toThrow(
       '[Two/Two] port must be free on the shared loadBalancer; received 8080, which One/One already listens on. Give each service on one load balancer its own port');
     expect(build([['One', { port: 8080 }], ['Two', { port: 8081 }]]).synth().stacks.map((stack) => stack.stackName)).toEqual(['Network', 'One', 'Two']);
 
@@ -437,7 +584,7 @@ describe('a load balancer the user made', () => {
       const cert = certificate(network);
       return build([['One', { domainName: 'one.example.com', certificate: cert }], ['Two', { domainName: 'two.example.com', certificate: cert }]], importOnce);
     };
-    expect(() => https(false)).toThrow('[Two/Two] loadBalancer: the load balancer arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/0123456789abcdef ' +
+    expect(() => synthesized(https(false))).toThrow('[Two/Two] loadBalancer: the load balancer arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/0123456789abcdef ' +
       'is imported more than once (One/Alb and Two/Alb), and its HTTPS listener, certificates and records live with the first import: a second ' +
       'listener on 443 would fail at deploy. Import it once and give that object to every service with a domainName');
     const app = https(true);
@@ -584,9 +731,9 @@ describe('bad front-door input is refused at synth', () => {
     ['pathPatterns without loadBalancer', (stack) => ({ domainName: 'shop.example.com', hostedZone: zone(stack), pathPatterns: ['/api/*'] }),
       'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without loadBalancer. Give loadBalancer too, or leave pathPatterns out'],
     ['pathPatterns without domainName', (stack) => ({ loadBalancer: sharedLoadBalancer(stack), pathPatterns: ['/api/*'] }),
-      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without domainName. Give domainName too, or leave pathPatterns out'],
+      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without domainName. Give domainName (with its hostedZone or certificate) too, or leave pathPatterns out'],
     ['pathPatterns alone', () => ({ pathPatterns: ['/api/*'] }),
-      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without loadBalancer or domainName. Give loadBalancer and domainName too, or leave pathPatterns out'],
+      'pathPatterns route a service on a shared loadBalancer with its domainName; received pathPatterns without loadBalancer or domainName. Give loadBalancer and domainName (with its hostedZone or certificate) too, or leave pathPatterns out'],
     ['an empty allowFrom', () => ({ allowFrom: [] }), 'allowFrom must name at least one peer; received an empty list'],
     ['idleTimeout of 4001 seconds', () => ({ idleTimeout: Duration.seconds(4001) }), 'idleTimeout must be a whole number of seconds from 1 to 4000; received 4001 seconds'],
     ['healthyHttpCodes 500', () => ({ healthyHttpCodes: '500' }), 'healthyHttpCodes must be HTTP codes from 200 to 499, as a list ("200,302") or a range ("200-299"); received "500"'],
@@ -607,24 +754,30 @@ describe('bad front-door input is refused at synth', () => {
     ['a domainName of 254 characters', (stack) => ({ domainName: TOO_LONG_DOMAIN, certificate: acm.Certificate.fromCertificateArn(stack, 'C', certificateArn) }), `domainName must be a DNS name such as api.example.com; received "${TOO_LONG_DOMAIN}"`],
   ])('%s', (_, props, message) => {
     const stack = newStack(ENV);
-    expect(() => new PrivateFargateBehindAlb(stack, 'Web', props(stack))).toThrow(`[TestStack/Web] ${message}`);
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Web', props(stack)))).toThrow(`[TestStack/Web] ${message}`);
   });
 
   test('pathPatterns hold 1 to 4 patterns, and idleTimeout or webAclArn on a shared load balancer are refused', () => {
-    const stack = newStack(ENV);
-    const web = new PrivateFargateBehindAlb(stack, 'Web');
-    const hostedZone = zone(stack);
-    const shared = { loadBalancer: web.loadBalancer, port: 8080 };
-
-    expect(() => new PrivateFargateBehindAlb(stack, 'A', { ...shared, domainName: 'a.example.com', hostedZone, pathPatterns: ['/1', '/2', '/3', '/4'] }))
-      .toThrow('[TestStack/A] pathPatterns must hold 1 to 3 patterns (a listener rule\'s condition matches at most 3 values); received 4. Cover several paths with one wildcard pattern, such as /api/*');
-    expect(() => new PrivateFargateBehindAlb(stack, 'E', { ...shared, domainName: 'e.example.com', hostedZone, pathPatterns: [] }))
-      .toThrow('[TestStack/E] pathPatterns must hold 1 to 3 patterns (a listener rule\'s condition matches at most 3 values); received 0. Cover several paths with one wildcard pattern, such as /api/*');
+    // A refused service stays in its app, which then cannot synthesize: each refusal has an app of its own.
+    const withWeb = () => {
+      const stack = newStack(ENV);
+      const web = new PrivateFargateBehindAlb(stack, 'Web');
+      return { stack, hostedZone: zone(stack), shared: { loadBalancer: web.loadBalancer, port: 8080 } };
+    };
+    const a = withWeb();
+    expect(refusalsOf(new PrivateFargateBehindAlb(a.stack, 'A', { ...a.shared, domainName: 'a.example.com', hostedZone: a.hostedZone, pathPatterns: ['/1', '/2', '/3', '/4'] })))
+      .toEqual(['[TestStack/A] pathPatterns must hold 1 to 3 patterns (a listener rule\'s condition matches at most 3 values); received 4. Cover several paths with one wildcard pattern, such as /api/*']);
+    const e = withWeb();
+    expect(refusalsOf(new PrivateFargateBehindAlb(e.stack, 'E', { ...e.shared, domainName: 'e.example.com', hostedZone: e.hostedZone, pathPatterns: [] })))
+      .toEqual(['[TestStack/E] pathPatterns must hold 1 to 3 patterns (a listener rule\'s condition matches at most 3 values); received 0. Cover several paths with one wildcard pattern, such as /api/*']);
     // The way out: at most 3, one of them a wildcard.
-    new PrivateFargateBehindAlb(stack, 'F', { ...shared, port: 8081, domainName: 'f.example.com', hostedZone, pathPatterns: ['/1', '/2', '/api/*'] });
-    expect(listenerRules(Template.fromStack(stack))).toContainEqual(expect.objectContaining({ paths: ['/1', '/2', '/api/*'] }));
-    expect(() => new PrivateFargateBehindAlb(stack, 'B', { ...shared, idleTimeout: Duration.seconds(30) })).toThrow('[TestStack/B] idleTimeout is set on the load balancer this construct creates');
-    expect(() => new PrivateFargateBehindAlb(stack, 'C', { ...shared, webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y' }))
+    const f = withWeb();
+    new PrivateFargateBehindAlb(f.stack, 'F', { ...f.shared, port: 8081, domainName: 'f.example.com', hostedZone: f.hostedZone, pathPatterns: ['/1', '/2', '/api/*'] });
+    expect(listenerRules(Template.fromStack(f.stack))).toContainEqual(expect.objectContaining({ paths: ['/1', '/2', '/api/*'] }));
+    const b = withWeb();
+    expect(() => synthesized(new PrivateFargateBehindAlb(b.stack, 'B', { ...b.shared, idleTimeout: Duration.seconds(30) }))).toThrow('[TestStack/B] idleTimeout is set on the load balancer this construct creates');
+    const c = withWeb();
+    expect(() => synthesized(new PrivateFargateBehindAlb(c.stack, 'C', { ...c.shared, webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y' })))
       .toThrow('[TestStack/C] webAclArn is associated with the load balancer this construct creates');
   });
 
@@ -666,7 +819,7 @@ describe('bad front-door input is refused at synth', () => {
       isolatedSubnetRouteTableIds: ['rtb-iso1'],
     });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { vpc, internetFacing: false })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Web', { vpc, internetFacing: false }))).toThrow(
       '[TestStack/Web] vpc must have private subnets in at least 2 availability zones for the internal load balancer; received the VPC vpc-0one ' +
       'with private subnets in 1. Give a VPC with a private subnet in each of two availability zones',
     );

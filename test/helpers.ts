@@ -1,8 +1,8 @@
 /** What the unit tests share: a fresh stack, a synthesized construct, one security group's properties. */
-import { App, Environment, Stack } from 'aws-cdk-lib';
+import { App, Environment, Errors, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 /**
@@ -18,6 +18,29 @@ export function importedVpc(scope: Construct, region = 'us-east-1'): ec2.IVpc {
     isolatedSubnetIds: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
     isolatedSubnetRouteTableIds: ['rtb-0bbbbbbbbbbbbbbb1', 'rtb-0bbbbbbbbbbbbbbb2'],
   });
+}
+
+/**
+ * Synthesizes the app of `made` as `cdk synth` does, and returns `made`: a refusal throws here, as
+ * aws-cdk-lib's ValidationError that lists each message at its construct's path.
+ */
+export function synthesized<T extends IConstruct>(made: T): T {
+  (made.node.root as Stage).synth({ force: true });
+  return made;
+}
+
+/**
+ * What `cdk synth` refuses in the app of `made`: each message at its construct's path, as aws-cdk-lib's
+ * ValidationError lists them; empty when the app synthesizes.
+ */
+export function refusalsOf(made: IConstruct): string[] {
+  try {
+    synthesized(made);
+    return [];
+  } catch (error) {
+    if (!Errors.isValidationError(error)) throw error;
+    return (error as Error).message.split('\n').slice(1).map((line) => line.trim());
+  }
 }
 
 /** A stack in a new app, environment-agnostic unless `env` is given. */

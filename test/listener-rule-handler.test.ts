@@ -18,6 +18,7 @@ type Elb = Record<string, any>;
 
 interface Properties {
   ServiceToken?: string;
+  SecretHeader?: string;
   ListenerArn: string;
   Priority: string;
   Conditions: Condition[];
@@ -47,7 +48,8 @@ interface ResponseBody {
 interface HandlerModule {
   STACK_TAG: string;
   apply(event: CfnEvent, elb: Elb): Promise<{ PhysicalResourceId: string; Data: Record<string, string> }>;
-  createHandler(deps: { elb: Elb; request?: typeof http.request }): (event: CfnEvent, context: LambdaContext) => Promise<void>;
+  createHandler(deps: { elb: Elb; request?: typeof http.request; now?: () => number; send?: unknown }):
+  (event: any, context: LambdaContext) => Promise<any>;
   sendResponse(url: string, body: object, request?: typeof http.request): Promise<number>;
   sdkClient(): Elb;
   sameConditions(a: unknown[], b: unknown[]): boolean;
@@ -960,5 +962,289 @@ describe('AWS as it behaves: tags, IAM and the API\'s own shapes', () => {
     ['a condition less', [HOST], [HOST, PATH], false],
   ])('conditions compared by meaning: %s', (_, live, desired, same) => {
     expect(ruleHandler.sameConditions(live, desired)).toBe(same);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// A smoke test's rule (SecretHeader) and the smoke test itself, which ECS runs as a lifecycle hook.
+
+const HEADER = 'x-private-fargate-smoke-test';
+/** The value of the rule's test header, as DescribeRules answers it. */
+const secretOf = (elb: Client, listener: string, rule: string) => rulesOn(elb, listener).find((r: any) => r.RuleArn === rule)
+  ?.Conditions.find((c: any) => c.Field === 'http-header' && c.HttpHeaderConfig.HttpHeaderName === HEADER)?.HttpHeaderConfig.Values[0];
+const logged = () => [console.log, console.error].flatMap((f) => (f as jest.Mock).mock.calls.map((call) => call.map(String).join(' '))).join('\n');
+
+describe('a test rule: the template\'s conditions and a header whose value only the rule holds', () => {
+  const testProps = (overrides: Partial<Properties> = {}) => props({ Priority: '9', SecretHeader: HEADER, ...overrides });
+
+  test('create: the template\'s conditions and the header, valued with 64 random hex digits that no log shows; two rules, two values', async () => {
+    const elb = newElb();
+    const first = await created(elb, testProps());
+    const second = await created(elb, testProps({ Priority: '8' }));
+    const rule = rulesOn(elb, LISTENER).find((r: any) => r.RuleArn === first);
+    expect(rule.Conditions.filter((c: any) => c.Field !== 'http-header')).toEqual([
+      { Field: 'host-header', Values: ['shop.example.com'], HostHeaderConfig: { Values: ['shop.example.com'] } },
+      { Field: 'path-pattern', Values: ['/admin/*'], PathPatternConfig: { Values: ['/admin/*'] } },
+    ]);
+    const value = secretOf(elb, LISTENER, first);
+    expect(value).toMatch(/^[0-9a-f]{64}$/);
+    expect(secretOf(elb, LISTENER, second)).toMatch(/^[0-9a-f]{64}$/);
+    expect(secretOf(elb, LISTENER, second)).not.toBe(value);
+    expect(logged()).toContain('(hidden)');
+    expect(logged()).not.toContain(value);
+  });
+
+  test('a rule without SecretHeader has no header condition (the production rule)', async () => {
+    const elb = newElb();
+    const rule = await created(elb, props());
+    expect(rulesOn(elb, LISTENER).find((r: any) => r.RuleArn === rule).Conditions.map((c: any) => c.Field)).toEqual(['host-header', 'path-pattern']);
+  });
+
+  test('an update in place (another priority, other paths) keeps the value, and the weights ECS set', async () => {
+    const elb = newElb();
+    const id = await created(elb, testProps());
+    const value = secretOf(elb, LISTENER, id);
+    elb.ecsShifts(id, { [PRIMARY]: 0, [ALTERNATE]: 100 });
+    await world.model.registerTargets({ TargetGroupArn: ALTERNATE, Targets: [{ Id: '10.0.4.20', Port: 80 }] });
+    const moved = testProps({ Priority: '7', Conditions: [HOST, { Field: 'path-pattern', PathPatternConfig: { Values: ['/shop/*'] } }] });
+    const out = await ruleHandler.apply(update(id, moved, testProps()), elb);
+    expect(out.PhysicalResourceId).toBe(id);
+    expect(secretOf(elb, LISTENER, id)).toBe(value);
+    expect(elb.weights(id)).toEqual({ [PRIMARY]: 0, [ALTERNATE]: 100 });
+    expect(rulesOn(elb, LISTENER).find((r: any) => r.RuleArn === id).Priority).toBe('7');
+  });
+
+  test('a move to another listener: the new rule has the same value; the old one is disabled', async () => {
+    const elb = newElb();
+    const id = await created(elb, testProps());
+    const value = secretOf(elb, LISTENER, id);
+    const out = await ruleHandler.apply(update(id, testProps({ ListenerArn: OTHER_LISTENER }), testProps()), elb);
+    expect(out.PhysicalResourceId).not.toBe(id);
+    expect(secretOf(elb, OTHER_LISTENER, out.PhysicalResourceId)).toBe(value);
+    expect(rulesOn(elb, LISTENER).find((r: any) => r.RuleArn === id).Conditions.map((c: any) => c.Field)).toContain('source-ip');
+  });
+
+  test('with three paths, the disabled rule stays within ELB\'s five condition values: the header goes, the never-matching condition comes', async () => {
+    const elb = newElb();
+    const paths = { Field: 'path-pattern', PathPatternConfig: { Values: ['/a/*', '/b/*', '/c/*'] } };
+    const id = await created(elb, testProps({ Conditions: [HOST, paths] }));
+    const old = testProps({ Conditions: [HOST, paths] });
+    await ruleHandler.apply(update(id, testProps({ ListenerArn: OTHER_LISTENER, Conditions: [HOST, paths] }), old), elb);
+    expect(rulesOn(elb, LISTENER).find((r: any) => r.RuleArn === id).Conditions.map((c: any) => c.Field)).toEqual(['host-header', 'path-pattern', 'source-ip']);
+  });
+
+  test('the rollback of a move finds the disabled rule by its template conditions and enables it with a header again (a new value, which the smoke test reads from the rule)', async () => {
+    const elb = newElb();
+    const id = await created(elb, testProps());
+    const moved = (await ruleHandler.apply(update(id, testProps({ ListenerArn: OTHER_LISTENER }), testProps()), elb)).PhysicalResourceId;
+    // The rollback: back to the first listener, from the moved rule.
+    const back = await ruleHandler.apply(update(moved, testProps(), testProps({ ListenerArn: OTHER_LISTENER })), elb);
+    expect(back.PhysicalResourceId).toBe(id);
+    const conditions = rulesOn(elb, LISTENER).find((r: any) => r.RuleArn === id).Conditions;
+    expect(conditions.map((c: any) => c.Field).sort()).toEqual(['host-header', 'http-header', 'path-pattern']);
+    expect(secretOf(elb, LISTENER, id)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('the smoke test: ECS calls the function as its POST_TEST_TRAFFIC_SHIFT hook', () => {
+  interface Seen { method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string }
+  let server: http.Server;
+  let seen: Seen[];
+  /** What the new revision answers: a status and a body, or nothing at all. */
+  let answer: (request: Seen) => { status: number; body?: string } | undefined;
+  let base: string;
+  let rule: string;
+  let value: string;
+  const context: LambdaContext = { logStreamName: LOG_STREAM, getRemainingTimeInMillis: () => 60_000 };
+
+  beforeEach(async () => {
+    seen = [];
+    answer = () => ({ status: 200, body: 'ok' });
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const request = { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        seen.push(request);
+        const reply = answer(request);
+        if (reply) res.writeHead(reply.status).end(reply.body ?? '');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const elb = newElb();
+    rule = await created(elb, props({ Priority: '9', SecretHeader: HEADER }));
+    value = secretOf(elb, LISTENER, rule);
+  });
+  afterEach(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+
+  /** ECS's event (ECS developer guide, "Lambda hooks": the POST_TEST_TRAFFIC_SHIFT payload), with the template's hookDetails, a JSON string. */
+  const hookEvent = (smoke: Record<string, unknown> = {}, stage = 'POST_TEST_TRAFFIC_SHIFT', extra: Record<string, unknown> = {}) => ({
+    executionId: '3a0345ba-b029-404b-890d-7da2a4b266aa',
+    lifecycleStage: stage,
+    resourceArn: 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/shop/web/EZe5RNVLH6PPzHXINuP28',
+    executionDetails: {
+      serviceArn: 'arn:aws:ecs:eu-west-1:123456789012:service/shop/web',
+      targetServiceRevisionArn: 'arn:aws:ecs:eu-west-1:123456789012:service-revision/shop/web/9313423515462893900',
+      testTrafficWeights: {},
+      productionTrafficWeights: {},
+    },
+    hookDetails: JSON.stringify({
+      SmokeTest: {
+        TestRule: rule, Header: HEADER, Url: base, Requests: [{ Path: '/health', ExpectStatus: 200 }], Count: 3, DeadlineSeconds: 300, ...smoke,
+      },
+    }),
+    ...extra,
+  });
+  const hook = (hookEventIn: object, now = () => Date.parse('2026-12-07T10:00:00Z')) => ruleHandler.createHandler({ elb: newElb(), now })(hookEventIn, context);
+
+  test('every answer as expected: SUCCEEDED, after each request sent requestCount times with the header\'s value, drawn anew for this test', async () => {
+    expect(await hook(hookEvent())).toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /health', 'GET /health', 'GET /health']);
+    const drawn = secretOf(newElb(), LISTENER, rule);
+    expect(drawn).toMatch(/^[0-9a-f]{64}$/);
+    expect(drawn).not.toBe(value);
+    expect(seen.every((r) => r.headers[HEADER] === drawn)).toBe(true);
+    expect(logged()).not.toContain(drawn);
+    // The rule kept its other conditions and its weights.
+    const live = rulesOn(newElb(), LISTENER).find((r: any) => r.RuleArn === rule);
+    expect(live.Conditions.map((c: any) => c.Field).sort()).toEqual(['host-header', 'http-header', 'path-pattern']);
+    expect(newElb().weights(rule)).toEqual({ [PRIMARY]: 100, [ALTERNATE]: 0 });
+  });
+
+  test('a call of ECS again (IN_PROGRESS) sends the value drawn at the first call, and only the requests not yet answered as expected', async () => {
+    let remaining = [60_000, 60_000, 10_000];
+    const timed: LambdaContext = { logStreamName: LOG_STREAM, getRemainingTimeInMillis: () => remaining.shift() ?? 60_000 };
+    const start = Date.parse('2026-12-07T10:00:00Z');
+    const first = await ruleHandler.createHandler({ elb: newElb(), now: () => start })(hookEvent(), timed);
+    expect(first).toMatchObject({ hookStatus: 'IN_PROGRESS', callBackDelay: 1, hookDetails: { StartedAt: start, Done: 2 } });
+    expect(seen).toHaveLength(2);
+    remaining = [];
+    const again = hookEvent({}, 'POST_TEST_TRAFFIC_SHIFT', { hookDetails: { ...JSON.parse(hookEvent().hookDetails), ...first.hookDetails } });
+    expect(await ruleHandler.createHandler({ elb: newElb(), now: () => start + 2_000 })(again, timed)).toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen.map((r) => r.headers[HEADER]))).toEqual(new Set([secretOf(newElb(), LISTENER, rule)]));
+  });
+
+  test('several requests, each with its method, headers, body and expectations, in order; the host name of a domain is sent as Host', async () => {
+    answer = (r) => (r.method === 'POST' ? { status: 201, body: '{"id":1}' } : { status: 200, body: 'ready' });
+    const requests = [
+      { Path: '/ready?full=1', ExpectStatus: 200, ExpectBodyContains: 'ready' },
+      { Path: '/orders', Method: 'POST', Headers: { 'content-type': 'application/json' }, Body: '{"item":"tea"}', ExpectStatus: 201 },
+    ];
+    expect(await hook(hookEvent({ Requests: requests, Count: 1, Host: 'shop.example.com' }))).toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(seen.map((r) => [r.method, r.url, r.headers.host, r.body])).toEqual([
+      ['GET', '/ready?full=1', 'shop.example.com', ''],
+      ['POST', '/orders', 'shop.example.com', '{"item":"tea"}'],
+    ]);
+    expect(seen[1].headers['content-type']).toBe('application/json');
+  });
+
+  test('a wrong status: FAILED at once (ECS rolls back), with no further request', async () => {
+    answer = () => ({ status: 500, body: 'boom' });
+    expect(await hook(hookEvent())).toEqual({ hookStatus: 'FAILED' });
+    expect(seen).toHaveLength(1);
+    expect(logged()).toContain('answered 500, expected 200');
+  });
+
+  test('the second answer wrong after a first right one: FAILED', async () => {
+    let n = 0;
+    answer = () => ({ status: n++ === 0 ? 200 : 404 });
+    expect(await hook(hookEvent())).toEqual({ hookStatus: 'FAILED' });
+    expect(seen).toHaveLength(2);
+  });
+
+  test('a body without the expected text: FAILED', async () => {
+    answer = () => ({ status: 200, body: 'starting' });
+    expect(await hook(hookEvent({ Requests: [{ Path: '/health', ExpectStatus: 200, ExpectBodyContains: 'ready' }] }))).toEqual({ hookStatus: 'FAILED' });
+    expect(logged()).toMatch(/answered 200 without .*ready.* in its body/);
+  });
+
+  test('the load balancer\'s 503 (no healthy target yet): IN_PROGRESS, called again in 15 seconds with the first try\'s time; FAILED once the deadline has passed', async () => {
+    answer = () => ({ status: 503 });
+    const start = Date.parse('2026-12-07T10:00:00Z');
+    const first = await hook(hookEvent(), () => start);
+    expect(first).toMatchObject({ hookStatus: 'IN_PROGRESS', callBackDelay: 15 });
+    expect(first.hookDetails.StartedAt).toBe(start);
+    expect(seen).toHaveLength(1);
+    // ECS merges the returned hookDetails with the template's and passes them back.
+    const again = hookEvent({}, 'POST_TEST_TRAFFIC_SHIFT', { hookDetails: { ...JSON.parse(hookEvent().hookDetails), ...first.hookDetails } });
+    expect(await hook(again, () => start + 120_000)).toMatchObject({ hookStatus: 'IN_PROGRESS' });
+    expect(await hook(again, () => start + 300_000)).toEqual({ hookStatus: 'FAILED' });
+    expect(logged()).toContain('no answer as expected within 300 seconds');
+  });
+
+  test('near the deadline, ECS is called back at the deadline, not later', async () => {
+    answer = () => ({ status: 502 });
+    const start = Date.parse('2026-12-07T10:00:00Z');
+    const details = { ...JSON.parse(hookEvent().hookDetails), StartedAt: start };
+    const out = await hook(hookEvent({}, 'POST_TEST_TRAFFIC_SHIFT', { hookDetails: details }), () => start + 296_000);
+    expect(out).toMatchObject({ hookStatus: 'IN_PROGRESS', callBackDelay: 4 });
+  });
+
+  test('a revision that expects 503 passes on 503: the expected status decides first', async () => {
+    answer = () => ({ status: 503 });
+    expect(await hook(hookEvent({ Requests: [{ Path: '/maintenance', ExpectStatus: 503 }], Count: 1 }))).toEqual({ hookStatus: 'SUCCEEDED' });
+  });
+
+  test('no answer within 5 seconds: IN_PROGRESS until the deadline', async () => {
+    answer = () => undefined;
+    expect(await hook(hookEvent({ Count: 1 }))).toMatchObject({ hookStatus: 'IN_PROGRESS' });
+    expect(logged()).toContain('no answer within 5 seconds');
+  }, 15_000);
+
+  test('nothing listening: IN_PROGRESS until the deadline', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    expect(await hook(hookEvent({ Url: `http://127.0.0.1:${port}` }))).toMatchObject({ hookStatus: 'IN_PROGRESS' });
+    expect(logged()).toMatch(/no answer: .*ECONNREFUSED/);
+  });
+
+  test('another stage (a hook ECS calls again on rollback): SUCCEEDED with no request', async () => {
+    expect(await hook(hookEvent({}, 'TEST_TRAFFIC_SHIFT'))).toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(seen).toHaveLength(0);
+  });
+
+  test('a rule without the header: FAILED, with no request that the rule would not mark', async () => {
+    const plain = await created(newElb(), props({ Priority: '8' }));
+    expect(await hook(hookEvent({ TestRule: plain }))).toEqual({ hookStatus: 'FAILED' });
+    expect(seen).toHaveLength(0);
+  });
+
+  test('a test rule that is gone: SUCCEEDED with no request (a hook ECS kept after the smoke test left the template)', async () => {
+    world.model.deleteOutOfBand(rule);
+    expect(await hook(hookEvent())).toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(seen).toHaveLength(0);
+    expect(logged()).toContain('is gone: this hook is one ECS kept after the smoke test left the template');
+  });
+
+  test('requests stop when the function\'s time runs short: IN_PROGRESS in a second, the rest tried on the next call', async () => {
+    const short: LambdaContext = { logStreamName: LOG_STREAM, getRemainingTimeInMillis: () => 10_000 };
+    const out = await ruleHandler.createHandler({ elb: newElb(), now: () => Date.parse('2026-12-07T10:00:00Z') })(hookEvent(), short);
+    expect(out).toMatchObject({ hookStatus: 'IN_PROGRESS', callBackDelay: 1, hookDetails: { Done: 0 } });
+    expect(seen).toHaveLength(0);
+  });
+
+  test('the test rule unreadable (an ELB error): IN_PROGRESS until the deadline, not a rollback at once', async () => {
+    const failing = { ...newElb(), describeRules: async () => { throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }); } };
+    const out = await ruleHandler.createHandler({ elb: failing, now: () => Date.parse('2026-12-07T10:00:00Z') })(hookEvent(), context);
+    expect(out).toMatchObject({ hookStatus: 'IN_PROGRESS' });
+    expect(seen).toHaveLength(0);
+  });
+
+  test('a certificate the function refuses: FAILED at once (a wrong certificate is an answer, not a delay)', async () => {
+    const send = async () => { throw Object.assign(new Error('Hostname/IP does not match certificate\'s altnames'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }); };
+    const out = await ruleHandler.createHandler({ elb: newElb(), send, now: () => Date.parse('2026-12-07T10:00:00Z') })(hookEvent(), context);
+    expect(out).toEqual({ hookStatus: 'FAILED' });
+  });
+
+  test('a body read to 1 MiB at most: text past it is not seen, and the answer comes without the rest', async () => {
+    answer = () => ({ status: 200, body: `${'x'.repeat(2 * 1024 * 1024)}ready` });
+    expect(await hook(hookEvent({ Requests: [{ Path: '/big', ExpectStatus: 200, ExpectBodyContains: 'ready' }], Count: 1 }))).toEqual({ hookStatus: 'FAILED' });
   });
 });

@@ -14,7 +14,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { IConstruct } from 'constructs';
-import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb } from '../src';
+import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb, SmokeTest } from '../src';
 
 export interface Configuration {
   /** A short name, used in file names and tables. */
@@ -270,6 +270,20 @@ export const CONFIGURATIONS: Configuration[] = [
     name: 'traffic-function-in-vpc',
     construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { trafficFunctionInVpc: true }); },
     peer: (stack) => { peer(stack, 'Web'); },
+  },
+  // A verified release: the test rule, the hook and the ECS role's policy to call the function; aws-ecs-patterns has no such
+  // test: its side is its defaults.
+  {
+    name: 'smoke-test',
+    construct: (stack) => { new PrivateFargateBehindAlb(stack, 'Web', { smokeTest: SmokeTest.http({ path: '/health' }) }); },
+    peer: (stack) => { peer(stack, 'Web'); },
+  },
+  {
+    name: 'smoke-test-internal',
+    construct: (stack) => {
+      new PrivateFargateBehindAlb(stack, 'Web', { internetFacing: false, trafficFunctionInVpc: true, smokeTest: SmokeTest.http({ path: '/health' }) });
+    },
+    peer: (stack) => { peer(stack, 'Web', { publicLoadBalancer: false }); },
   },
   {
     name: 'ecs-exec',

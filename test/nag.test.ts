@@ -11,7 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { importedVpc } from './helpers';
 import { CONCRETE_ENV, CONFIGURATIONS, Configuration, isTheUsers } from './matrix';
-import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb } from '../src';
+import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb, SmokeTest } from '../src';
 
 /** The AwsSolutions findings of an app, as "rule at construct path" lines. */
 function nagFindings(app: App): string[] {
@@ -182,6 +182,18 @@ describe('cdk-nag NIST 800-53 rev 5, HIPAA Security and PCI DSS 3.2.1', () => {
       ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].flatMap((pack) => [`${pack}-CloudWatchLogGroupEncrypted`, `${pack}-IAMNoInlinePolicy`, `${pack}-LambdaInsideVPC`]),
       ...['NIST.800.53.R5', 'HIPAA.Security'].flatMap((pack) => [`${pack}-LambdaConcurrency`, `${pack}-LambdaDLQ`]),
     ]));
+  });
+
+  test('ECS\'s role acknowledges an inline policy only with a smoke test, whose hook it calls: without one, an inline policy added to it is reported', () => {
+    const withInlinePolicy = (smokeTest?: SmokeTest) => {
+      const app = new App();
+      new PrivateFargateBehindAlb(new Stack(app, 'Scan'), 'Web', { smokeTest });
+      const role = app.node.findAll().find((c) => c.node.path === 'Scan/PrivateFargateTrafficControl/EcsRole/Resource') as iam.CfnRole;
+      if (!smokeTest) role.policies = [{ policyName: 'Extra', policyDocument: { Statement: [{ Effect: 'Allow', Action: 'sns:Publish', Resource: '*' }] } }];
+      return findingsOf(app, 'IAMNoInlinePolicy');
+    };
+    expect(withInlinePolicy(SmokeTest.http({ path: '/' }))).toEqual([]);
+    expect(withInlinePolicy()).toEqual(REGULATED.map((pack) => `${pack}-IAMNoInlinePolicy at Scan/PrivateFargateTrafficControl/EcsRole/Resource`).sort());
   });
 
   test('the deployment alarms\' acknowledgment covers only them: a user\'s alarm without an action is reported', () => {

@@ -2,7 +2,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { newStack, synth } from './helpers';
+import { newStack, synth, synthesized } from './helpers';
 import { PrivateFargateBehindAlb } from '../src';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -216,7 +216,7 @@ describe('one VPC, compared by object or by concrete id', () => {
     });
     const web = new PrivateFargateBehindAlb(stack, 'Web', { vpc: vpc('One', 'vpc-0one') });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { vpc: vpc('Two', 'vpc-0two'), loadBalancer: web.loadBalancer, port: 8080 }))
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Api', { vpc: vpc('Two', 'vpc-0two'), loadBalancer: web.loadBalancer, port: 8080 })))
       .toThrow('[TestStack/Api] vpc must be the loadBalancer\'s VPC; received the VPC vpc-0two and a load balancer in the VPC vpc-0one');
   });
 });

@@ -6,7 +6,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
-  appOf, checkCertificates, checkCreate, checkRouting, checkUpdate, identity, listenersOf, rehearse, renderChangeTable, route, samplesOf,
+  appOf, checkCertificates, checkCreate, checkRouting, checkUpdate, DRAWN_VALUE, identity, listenersOf, rehearse, renderChangeTable, route, samplesOf,
   synthApp, Template,
 } from './rehearsal/index';
 
@@ -188,11 +188,38 @@ describe('the routing model', () => {
     expect(checkRouting(app)).toEqual([]);
   });
 
+  test('a test rule matches only requests with its header, whose value the function draws: a user\'s request goes to the production rule', () => {
+    const custom = (priority: string, secret?: string) => ({
+      Type: 'Custom::PrivateFargateListenerRule',
+      Properties: {
+        ListenerArn: { Ref: 'Listener' },
+        Priority: priority,
+        Conditions: [paths('/*')],
+        ...(secret ? { SecretHeader: secret } : {}),
+        TargetGroups: [{ TargetGroupArn: { Ref: 'Blue' }, Weight: 100 }, { TargetGroupArn: { Ref: 'Green' }, Weight: 0 }],
+      },
+    });
+    // The service names its test rule: only the smoke test's requests may reach it.
+    const ecsService = { Type: 'AWS::ECS::Service', Properties: { LoadBalancers: [{ AdvancedConfiguration: { ProductionListenerRule: { Ref: 'Production' }, TestListenerRule: { Ref: 'Test' } } }] } };
+    const app = appOf({ A: listenerWith({ Production: custom('50000'), Test: custom('49999', 'x-smoke'), Service: ecsService }) });
+    expect(route(app, 'A/Listener', 'shop.example.com', '/health').via).toBe('A/Production');
+    expect(route(app, 'A/Listener', 'shop.example.com', '/health', { 'x-smoke': 'guess' }).via).toBe('A/Production');
+    expect(route(app, 'A/Listener', 'shop.example.com', '/health', { 'x-smoke': DRAWN_VALUE.toUpperCase() }).via).toBe('A/Test');
+    expect(samplesOf(listenersOf(app).get('A/Listener')!.rules[0])).toEqual([{ host: 'any-host.example', path: '/x/y', headers: { 'x-smoke': DRAWN_VALUE } }]);
+    expect(checkRouting(app)).toEqual([]);
+    // The mistake: a test rule written without its header takes every user's request, though it forwards alike.
+    const open = appOf({ A: listenerWith({ Production: custom('50000'), Test: custom('49999'), Service: ecsService }) });
+    expect(checkRouting(open)).toEqual([
+      'A/Listener: a user\'s request for any-host.example/x/y, meant for A/Test, reaches the test rule A/Test',
+      'A/Listener: a user\'s request for any-host.example/x/y, meant for A/Production, reaches the test rule A/Test',
+    ]);
+  });
+
   test('the requests of a rule: its hosts and paths with the wildcards filled in', () => {
     const app = appOf({ A: listenerWith({ R: rule(1, [hosts('*.example.com', 'w?w.example.com'), paths('/api/*', '/v?')], fixed404) }) });
     expect(samplesOf(listenersOf(app).get('A/Listener')!.rules[0])).toEqual([
-      { host: 'a.example.com', path: '/api/x/y' }, { host: 'a.example.com', path: '/vx' },
-      { host: 'waw.example.com', path: '/api/x/y' }, { host: 'waw.example.com', path: '/vx' },
+      { host: 'a.example.com', path: '/api/x/y', headers: {} }, { host: 'a.example.com', path: '/vx', headers: {} },
+      { host: 'waw.example.com', path: '/api/x/y', headers: {} }, { host: 'waw.example.com', path: '/vx', headers: {} },
     ]);
   });
 

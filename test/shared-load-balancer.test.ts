@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { newStack, securityGroupProperties } from './helpers';
+import { newStack, refusalsOf, securityGroupProperties, synthesized } from './helpers';
 import { PrivateFargateBehindAlb } from '../src';
 
 
@@ -99,19 +99,31 @@ describe('a shared load balancer', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080 }))).toThrow(
       '[TestStack/Api] port must be free on the shared loadBalancer; received 8080, which TestStack/Web already listens on. Give each service on one load balancer its own port',
     );
   });
 
-  test('a vpc other than the shared load balancer\'s is refused', () => {
-    const stack = newStack();
-    const web = new PrivateFargateBehindAlb(stack, 'Web');
-    const other = new PrivateFargateBehindAlb(stack, 'Other');
+  test('a vpc or cluster other than the shared load balancer\'s is refused; the way out, leaving it out, runs the service in that VPC', () => {
+    const services = () => {
+      const stack = newStack();
+      return { stack, web: new PrivateFargateBehindAlb(stack, 'Web'), other: new PrivateFargateBehindAlb(stack, 'Other') };
+    };
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, vpc: other.vpc, port: 8080 })).toThrow(
-      '[TestStack/Api] vpc must be the loadBalancer\'s VPC; received the VPC TestStack/Other/Vpc and a load balancer in the VPC TestStack/Web/Vpc',
-    );
+    const byVpc = services();
+    expect(refusalsOf(new PrivateFargateBehindAlb(byVpc.stack, 'Api', { loadBalancer: byVpc.web.loadBalancer, vpc: byVpc.other.vpc, port: 8080 }))).toEqual([
+      '[TestStack/Api] vpc must be the loadBalancer\'s VPC; received the VPC TestStack/Other/Vpc and a load balancer in the VPC TestStack/Web/Vpc. ' +
+      'Leave vpc out (the service then runs in the loadBalancer\'s VPC), or give that VPC',
+    ]);
+    const byCluster = services();
+    expect(refusalsOf(new PrivateFargateBehindAlb(byCluster.stack, 'Api', { loadBalancer: byCluster.web.loadBalancer, cluster: byCluster.other.cluster, port: 8080 }))).toEqual([
+      '[TestStack/Api] cluster must be in the loadBalancer\'s VPC; received the VPC TestStack/Other/Vpc and a load balancer in the VPC TestStack/Web/Vpc. ' +
+      'Give a cluster of that VPC, or leave cluster out',
+    ]);
+    const wayOut = services();
+    const api = new PrivateFargateBehindAlb(wayOut.stack, 'Api', { loadBalancer: wayOut.web.loadBalancer, port: 8080 });
+    expect(refusalsOf(api)).toEqual([]);
+    expect(api.vpc).toBe(wayOut.web.vpc);
   });
 
   test('a shared load balancer with a certificate but no domainName is refused', () => {
@@ -119,7 +131,7 @@ describe('a shared load balancer', () => {
     const web = new PrivateFargateBehindAlb(stack, 'Web');
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, certificate, port: 8080 })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, certificate, port: 8080 }))).toThrow(
       '[TestStack/Api] You can only specify either loadBalancer or certificate without domainName: a shared load balancer serves HTTPS by host name, so give domainName too',
     );
   });
@@ -131,7 +143,7 @@ describe('a shared load balancer', () => {
       securityGroupId: 'sg-0alb',
     });
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Web', { loadBalancer })).toThrow(
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Web', { loadBalancer }))).toThrow(
       '[TestStack/Web] loadBalancer must be an Application Load Balancer with a known VPC; received one whose vpc is undefined. Import it with its VPC',
     );
   });

@@ -7,7 +7,7 @@ import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { newStack, synth } from './helpers';
+import { newStack, refusalsOf, synth, synthesized } from './helpers';
 import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const CONCRETE = { account: '123456789012', region: 'eu-west-1' };
@@ -278,14 +278,20 @@ describe('trafficFunctionInVpc is refused where it cannot work, with a way out t
       'received none (false), and TestStack/Web gives true. ' +
       'Give trafficFunctionInVpc: true to this service too, or put it in a stack of its own');
     expect(Object.keys(build({ trafficFunctionInVpc: true })().findResources('AWS::Lambda::Function'))).toHaveLength(1);
+    // The other way out: Api in a stack of its own, whose function stays out of the VPC.
+    const app = new App();
+    const web = new PrivateFargateBehindAlb(new Stack(app, 'One'), 'Web', { trafficFunctionInVpc: true });
+    const api = new PrivateFargateBehindAlb(new Stack(app, 'Two'), 'Api', { loadBalancer: web.loadBalancer, port: 8080 });
+    expect(refusalsOf(api)).toEqual([]);
+    Template.fromStack(Stack.of(api)).hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.absent() });
   });
 
   test('the other way round: a service that leaves it out, then one that gives true', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web');
 
-    expect(() => new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080, trafficFunctionInVpc: true })).toThrow(
-      /^\[TestStack\/Api\] trafficFunctionInVpc must be the same .*; received true, and TestStack\/Web leaves it out \(false\)\. Give trafficFunctionInVpc: false to this service too/);
+    expect(() => synthesized(new PrivateFargateBehindAlb(stack, 'Api', { loadBalancer: web.loadBalancer, port: 8080, trafficFunctionInVpc: true }))).toThrow(
+      /^ {2}\[TestStack\/Api\] trafficFunctionInVpc must be the same .*; received true, and TestStack\/Web leaves it out \(false\)\. Give trafficFunctionInVpc: false to this service too/m);
   });
 
   test('the services of a stack with the function in the VPC must be in one VPC', () => {
@@ -300,6 +306,12 @@ describe('trafficFunctionInVpc is refused where it cannot work, with a way out t
       '[TestStack/Api] trafficFunctionInVpc places the stack\'s one listener-rule function in the VPC of its services; received a service in ' +
       'the VPC TestStack/Api/Vpc, and TestStack/Web is in the VPC TestStack/Web/Vpc. Put the stack\'s services in one VPC, or this service in a stack of its own');
     expect(Object.keys(build(true)().findResources('AWS::Lambda::Function'))).toHaveLength(1);
+    // The other way out: Api in a stack of its own, with a function of its own in its VPC.
+    const app = new App();
+    new PrivateFargateBehindAlb(new Stack(app, 'One'), 'Web', { trafficFunctionInVpc: true });
+    const api = new PrivateFargateBehindAlb(new Stack(app, 'Two'), 'Api', { trafficFunctionInVpc: true });
+    expect(refusalsOf(api)).toEqual([]);
+    Template.fromStack(Stack.of(api)).hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }) });
   });
 
   test('vpcEndpoints false in subnets without internet, without endpointSecurityGroup: the function could reach neither the API nor S3', () => {
@@ -312,7 +324,7 @@ describe('trafficFunctionInVpc is refused where it cannot work, with a way out t
 
     expect(build({ vpcEndpoints: false })).toThrow(
       '[TestStack/Web] trafficFunctionInVpc needs endpoints for the Elastic Load Balancing API and S3 in subnets with no route to the internet; ' +
-      'received vpcEndpoints false without endpointSecurityGroup, so the function could reach neither. Give endpointSecurityGroup (the group ' +
+      'received vpcEndpoints false without endpointSecurityGroup, so the function could reach neither. Replace vpcEndpoints: false with endpointSecurityGroup (the group ' +
       'of the VPC\'s endpoints, which must include elasticloadbalancing and an S3 gateway endpoint allowing CloudFormation\'s response bucket), ' +
       'or leave vpcEndpoints at true, or leave trafficFunctionInVpc at false');
     expect(build({})).not.toThrow();

@@ -1,8 +1,10 @@
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import * as path from 'path';
+import { App, CfnParameter, Duration, Errors, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { refusalsOf, synthesized } from './helpers';
 
 function build(props: PrivateFargateBehindAlbProps, stack = new Stack(new App(), 'TestStack')): Stack {
   new PrivateFargateBehindAlb(stack, 'Web', props);
@@ -11,39 +13,43 @@ function build(props: PrivateFargateBehindAlbProps, stack = new Stack(new App(),
 
 describe('bad input is refused at synth with the prop, the value and what is allowed', () => {
   test.each([
-    ['port: 0', { port: 0 }, 'port must be an integer from 1 to 65535; received 0'],
-    ['port: 65536', { port: 65536 }, 'port must be an integer from 1 to 65535; received 65536'],
-    ['port: 80.5', { port: 80.5 }, 'port must be an integer from 1 to 65535; received 80.5'],
+    ['port: 0', { port: 0 }, 'port must be an integer from 1 to 65535; received 0', { port: 1 }],
+    ['port: 65536', { port: 65536 }, 'port must be an integer from 1 to 65535; received 65536', { port: 65535 }],
+    ['port: 80.5', { port: 80.5 }, 'port must be an integer from 1 to 65535; received 80.5', { port: 80 }],
     // From JavaScript, or past a type check: the message quotes the string it received.
-    ['port: "3000" (a string)', { port: '3000' }, 'port must be an integer from 1 to 65535; received "3000"'],
-    ['targetCpuUtilizationPercent: "50" (a string)', { targetCpuUtilizationPercent: '50' }, 'targetCpuUtilizationPercent must be greater than 0 and at most 100; received "50"'],
-    ['targetRequestsPerTarget: "100" (a string)', { targetRequestsPerTarget: '100' }, 'targetRequestsPerTarget must be greater than 0 (requests per target per minute); received "100"'],
-    ['alarmThresholds serverErrorPercent: "5" (a string)', { alarmThresholds: { serverErrorPercent: '5' } }, 'alarmThresholds serverErrorPercent must be greater than 0 and at most 100; received "5"'],
-    ['alarmThresholds evaluationPeriods: "2" (a string)', { alarmThresholds: { evaluationPeriods: '2' } }, 'alarmThresholds evaluationPeriods must be an integer of at least 1; received "2"'],
-    ['minCapacity: 4 with the default maxCapacity 3', { minCapacity: 4 }, 'minCapacity must not exceed maxCapacity; received minCapacity 4 and maxCapacity 3'],
-    ['cpu: 300', { cpu: 300 }, 'cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384; received 300'],
-    ['cpu: 512, memoryLimitMiB: 512', { cpu: 512, memoryLimitMiB: 512 }, 'memoryLimitMiB must be one of 1024 to 4096 in steps of 1024 when cpu is 512; received 512'],
-    ['cpu: 256, memoryLimitMiB: 4096', { cpu: 256, memoryLimitMiB: 4096 }, 'memoryLimitMiB must be one of 512, 1024, 2048 when cpu is 256; received 4096'],
-    ['minCapacity: 4, maxCapacity: 3', { minCapacity: 4, maxCapacity: 3 }, 'minCapacity must not exceed maxCapacity; received minCapacity 4 and maxCapacity 3'],
-    ['minCapacity: -1', { minCapacity: -1 }, 'minCapacity must be an integer of at least 0; received -1'],
-    ['maxCapacity: 0, minCapacity: 0', { maxCapacity: 0, minCapacity: 0 }, 'maxCapacity must be an integer of at least 1; received 0'],
-    ['targetCpuUtilizationPercent: 0', { targetCpuUtilizationPercent: 0 }, 'targetCpuUtilizationPercent must be greater than 0 and at most 100; received 0'],
-    ['targetCpuUtilizationPercent: 101', { targetCpuUtilizationPercent: 101 }, 'targetCpuUtilizationPercent must be greater than 0 and at most 100; received 101'],
-    ['healthCheckInterval: 4 seconds', { healthCheckInterval: Duration.seconds(4) }, 'healthCheckInterval must be a whole number of seconds from 5 to 300; received 4 seconds'],
-    ['healthCheckInterval: 6 minutes', { healthCheckInterval: Duration.minutes(6) }, 'healthCheckInterval must be a whole number of seconds from 5 to 300; received 360 seconds'],
-    ['healthCheckTimeout: 1 second', { healthCheckTimeout: Duration.seconds(1) }, 'healthCheckTimeout must be a whole number of seconds from 2 to 120; received 1 second'],
+    ['port: "3000" (a string)', { port: '3000' }, 'port must be an integer from 1 to 65535; received "3000"', { port: 3000 }],
+    ['targetCpuUtilizationPercent: "50" (a string)', { targetCpuUtilizationPercent: '50' }, 'targetCpuUtilizationPercent must be greater than 0 and at most 100; received "50"', { targetCpuUtilizationPercent: 50 }],
+    ['targetRequestsPerTarget: "100" (a string)', { targetRequestsPerTarget: '100' }, 'targetRequestsPerTarget must be greater than 0 (requests per target per minute); received "100"', { targetRequestsPerTarget: 100 }],
+    ['alarmThresholds serverErrorPercent: "5" (a string)', { alarmThresholds: { serverErrorPercent: '5' } }, 'alarmThresholds serverErrorPercent must be greater than 0 and at most 100; received "5"', { alarmThresholds: { serverErrorPercent: 5 } }],
+    ['alarmThresholds evaluationPeriods: "2" (a string)', { alarmThresholds: { evaluationPeriods: '2' } }, 'alarmThresholds evaluationPeriods must be an integer of at least 1; received "2"', { alarmThresholds: { evaluationPeriods: 2 } }],
+    ['minCapacity: 4 with the default maxCapacity 3', { minCapacity: 4 }, 'minCapacity must not exceed maxCapacity; received minCapacity 4 and maxCapacity 3. Give a maxCapacity of at least 4, or a minCapacity of at most 3', { minCapacity: 4, maxCapacity: 4 }],
+    ['cpu: 300', { cpu: 300 }, 'cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384; received 300', { cpu: 256 }],
+    ['cpu: 512, memoryLimitMiB: 512', { cpu: 512, memoryLimitMiB: 512 }, 'memoryLimitMiB must be one of 1024 to 4096 in steps of 1024 when cpu is 512; received 512', { cpu: 512, memoryLimitMiB: 1024 }],
+    ['cpu: 256, memoryLimitMiB: 4096', { cpu: 256, memoryLimitMiB: 4096 }, 'memoryLimitMiB must be one of 512, 1024, 2048 when cpu is 256; received 4096', { cpu: 256, memoryLimitMiB: 2048 }],
+    ['minCapacity: 4, maxCapacity: 3', { minCapacity: 4, maxCapacity: 3 }, 'minCapacity must not exceed maxCapacity; received minCapacity 4 and maxCapacity 3. Give a maxCapacity of at least 4, or a minCapacity of at most 3', { minCapacity: 3, maxCapacity: 3 }],
+    ['minCapacity: -1', { minCapacity: -1 }, 'minCapacity must be an integer of at least 0; received -1', { minCapacity: 0 }],
+    ['maxCapacity: 0, minCapacity: 0', { maxCapacity: 0, minCapacity: 0 }, 'maxCapacity must be an integer of at least 1; received 0', { maxCapacity: 1, minCapacity: 0 }],
+    ['targetCpuUtilizationPercent: 0', { targetCpuUtilizationPercent: 0 }, 'targetCpuUtilizationPercent must be greater than 0 and at most 100; received 0', { targetCpuUtilizationPercent: 0.1 }],
+    ['targetCpuUtilizationPercent: 101', { targetCpuUtilizationPercent: 101 }, 'targetCpuUtilizationPercent must be greater than 0 and at most 100; received 101', { targetCpuUtilizationPercent: 100 }],
+    ['healthCheckInterval: 4 seconds', { healthCheckInterval: Duration.seconds(4) }, 'healthCheckInterval must be a whole number of seconds from 5 to 300; received 4 seconds', { healthCheckInterval: Duration.seconds(5), healthCheckTimeout: Duration.seconds(4) }],
+    ['healthCheckInterval: 6 minutes', { healthCheckInterval: Duration.minutes(6) }, 'healthCheckInterval must be a whole number of seconds from 5 to 300; received 360 seconds', { healthCheckInterval: Duration.minutes(5) }],
+    ['healthCheckTimeout: 1 second', { healthCheckTimeout: Duration.seconds(1) }, 'healthCheckTimeout must be a whole number of seconds from 2 to 120; received 1 second', { healthCheckTimeout: Duration.seconds(2) }],
     [
       'healthCheckTimeout equal to healthCheckInterval',
       { healthCheckInterval: Duration.seconds(10), healthCheckTimeout: Duration.seconds(10) },
-      'healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout 10 seconds and healthCheckInterval 10 seconds',
+      'healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout 10 seconds and healthCheckInterval 10 seconds. ' +
+        'Give a healthCheckTimeout of at most 9 seconds, or a healthCheckInterval of at least 11 seconds',
+      { healthCheckInterval: Duration.seconds(10), healthCheckTimeout: Duration.seconds(9) },
     ],
-    ['healthyThresholdCount: 1', { healthyThresholdCount: 1 }, 'healthyThresholdCount must be an integer from 2 to 10; received 1'],
-    ['unhealthyThresholdCount: 11', { unhealthyThresholdCount: 11 }, 'unhealthyThresholdCount must be an integer from 2 to 10; received 11'],
-    ['deregistrationDelay: 3601 seconds', { deregistrationDelay: Duration.seconds(3601) }, 'deregistrationDelay must be a whole number of seconds from 0 to 3600; received 3601 seconds'],
-    ['healthCheckPath: health', { healthCheckPath: 'health' }, 'healthCheckPath must start with "/"; received "health"'],
-    ['environment PORT', { environment: { PORT: '9000' } }, 'environment must not set PORT (the construct sets it from port); received PORT=9000'],
-  ])('%s is refused, naming the construct path', (_, props, message) => {
-    expect(() => build(props as PrivateFargateBehindAlbProps)).toThrow(`[TestStack/Web] ${message}`);
+    ['healthyThresholdCount: 1', { healthyThresholdCount: 1 }, 'healthyThresholdCount must be an integer from 2 to 10; received 1', { healthyThresholdCount: 2 }],
+    ['unhealthyThresholdCount: 11', { unhealthyThresholdCount: 11 }, 'unhealthyThresholdCount must be an integer from 2 to 10; received 11', { unhealthyThresholdCount: 10 }],
+    ['deregistrationDelay: 3601 seconds', { deregistrationDelay: Duration.seconds(3601) }, 'deregistrationDelay must be a whole number of seconds from 0 to 3600; received 3601 seconds', { deregistrationDelay: Duration.seconds(3600) }],
+    ['healthCheckPath: health', { healthCheckPath: 'health' }, 'healthCheckPath must start with "/"; received "health"', { healthCheckPath: '/health' }],
+    ['environment PORT', { environment: { PORT: '9000' } }, 'environment must not set PORT (the construct sets it from port); received PORT=9000. Leave PORT out of environment, and give the port the container listens on as port', { port: 9000, environment: { GREETING: 'hello' } }],
+  ])('%s is refused, naming the construct path; what the message allows synthesizes', (_, props, message, wayOut) => {
+    // The refusal alone: nothing the construct made before it adds a message of its own.
+    expect(refusalsOf(build(props as PrivateFargateBehindAlbProps))).toEqual([`[TestStack/Web] ${message}`]);
+    expect(refusalsOf(build(wayOut as PrivateFargateBehindAlbProps))).toEqual([]);
   });
 
   const targetGroup = (properties: object) => ['AWS::ElasticLoadBalancingV2::TargetGroup', properties];
@@ -69,8 +75,8 @@ describe('bad input is refused at synth with the prop, the value and what is all
   });
 
   test('task subnets that select public subnets are refused', () => {
-    expect(() => build({ taskSubnets: { subnetType: ec2.SubnetType.PUBLIC } }))
-      .toThrow(/^\[TestStack\/Web\] taskSubnets must select only private subnets; received a selection with public subnets: TestStack\/Web\/Vpc\/PublicSubnet1, TestStack\/Web\/Vpc\/PublicSubnet2$/);
+    expect(refusalsOf(build({ taskSubnets: { subnetType: ec2.SubnetType.PUBLIC } })))
+      .toEqual(['[TestStack/Web] taskSubnets must select only private subnets; received a selection with public subnets: TestStack/Web/Vpc/PublicSubnet1, TestStack/Web/Vpc/PublicSubnet2. Give taskSubnets: { subnetType: PRIVATE_ISOLATED }']);
   });
 
   test('a public subnet of an imported VPC, selected by its id, is refused', () => {
@@ -84,12 +90,12 @@ describe('bad input is refused at synth with the prop, the value and what is all
     });
     const subnet = ec2.Subnet.fromSubnetAttributes(stack, 'Chosen', { subnetId: 'subnet-pub1', availabilityZone: 'us-east-1a' });
 
-    expect(() => build({ vpc, taskSubnets: { subnets: [subnet] } }, stack))
+    expect(() => synthesized(build({ vpc, taskSubnets: { subnets: [subnet] } }, stack)))
       .toThrow('[TestStack/Web] taskSubnets must select only private subnets; received a selection with public subnets: TestStack/Chosen');
   });
 
   test('task subnets that select no subnet are refused', () => {
-    expect(() => build({ taskSubnets: { subnets: [] } }))
+    expect(() => synthesized(build({ taskSubnets: { subnets: [] } })))
       .toThrow('[TestStack/Web] taskSubnets must select at least one private subnet (ECS refuses a service without subnets); received a selection with none');
   });
 
@@ -97,7 +103,7 @@ describe('bad input is refused at synth with the prop, the value and what is all
     const stack = new Stack(new App(), 'TestStack');
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
 
-    expect(() => build({ vpc }, stack))
+    expect(() => synthesized(build({ vpc }, stack)))
       .toThrow('[TestStack/Web] vpc must have private subnets (isolated or with egress) for the tasks; received the VPC TestStack/Vpc with none. Give a VPC with a private subnet in each of two availability zones');
   });
 
@@ -110,7 +116,7 @@ describe('bad input is refused at synth with the prop, the value and what is all
       isolatedSubnetIds: ['subnet-isolated'],
     });
 
-    expect(() => build({ vpc }, stack)).toThrow(
+    expect(() => synthesized(build({ vpc }, stack))).toThrow(
       '[TestStack/Web] vpc must have public subnets in at least 2 availability zones for the internet-facing load balancer; received the VPC vpc-1234 ' +
       'with public subnets in 1. Give a VPC with a public subnet (one whose route table sends 0.0.0.0/0 to an internet gateway) in each of two availability zones, ' +
       'or internetFacing: false for an internal load balancer in the private subnets',
@@ -120,7 +126,7 @@ describe('bad input is refused at synth with the prop, the value and what is all
   test('a VPC with isolated subnets only is refused with the way out that works, internetFacing: false, which synthesizes an internal load balancer', () => {
     const vpcOf = (stack: Stack) => new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
     const refused = new Stack(new App(), 'TestStack');
-    expect(() => build({ vpc: vpcOf(refused) }, refused)).toThrow(
+    expect(() => synthesized(build({ vpc: vpcOf(refused) }, refused))).toThrow(
       '[TestStack/Web] vpc must have public subnets in at least 2 availability zones for the internet-facing load balancer; received the VPC TestStack/Vpc ' +
       'with public subnets in 0. Give a VPC with a public subnet (one whose route table sends 0.0.0.0/0 to an internet gateway) in each of two availability zones, ' +
       'or internetFacing: false for an internal load balancer in the private subnets',
@@ -145,11 +151,101 @@ describe('bad input is refused at synth with the prop, the value and what is all
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
     const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
 
-    expect(() => build({ vpc, cluster }, stack)).toThrow('You can only specify either vpc or cluster');
+    expect(() => synthesized(build({ vpc, cluster }, stack))).toThrow('You can only specify either vpc or cluster');
   });
 });
 
 // The mistakes: a wrong bound or step in the table of one size (8 and 16 vCPU step by 4 and 8 GiB), or a size left out.
+describe('refusals read as aws-cdk-lib\'s own: reported by the app\'s synthesis, at the construct path, with no frame of this library', () => {
+  const SOURCE = path.join(__dirname, '..', 'src');
+  const caught = (run: () => unknown): Error => {
+    try {
+      run();
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('nothing was thrown');
+  };
+
+  test('constructing does not throw; the synthesis throws aws-cdk-lib\'s ValidationError, listing the refusal at the construct\'s path', () => {
+    const stack = new Stack(new App(), 'MyService');
+    // The mistake: a refusal thrown at construction, which reaches the user as a crash in this library's code.
+    const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 70000 });
+
+    const error = caught(() => synthesized(web));
+    expect(Errors.isValidationError(error)).toBe(true);
+    expect(error.message).toBe('Validation failed with the following errors:\n  [MyService/Web] port must be an integer from 1 to 65535; received 70000');
+    expect(error.stack).not.toContain(SOURCE);
+  });
+
+  test('a property of a refused construct, read before the synthesis, throws the refusal, its stack starting in the app', () => {
+    const web = new PrivateFargateBehindAlb(new Stack(new App(), 'MyService'), 'Web', { port: 70000 });
+
+    // The mistake: properties left undefined, so that the app fails on its own line with a TypeError that says nothing of the port.
+    for (const read of [() => web.service, () => web.connections, () => web.loadBalancer, () => web.url, () => web.alternateTargetGroup]) {
+      const error = caught(read);
+      expect(error.message).toBe('[MyService/Web] port must be an integer from 1 to 65535; received 70000');
+      expect(error.stack).not.toContain(SOURCE);
+      expect(error.stack).toContain(__filename);
+    }
+  });
+
+  test('a refused service reports its refusal alone, though what it made before would have been refused too', () => {
+    // The image, from a public registry, is refused by a validation the task added before the front door refused port 443.
+    const web = new PrivateFargateBehindAlb(new Stack(new App(), 'MyService'), 'Web', { port: 443, image: ecs.ContainerImage.fromRegistry('nginx') });
+
+    expect(refusalsOf(web)).toEqual([expect.stringMatching(/^\[MyService\/Web\] port must not be 443 over HTTP; /)]);
+    // The same image with a port it accepts: the image's refusal is the app's.
+    const accepted = new PrivateFargateBehindAlb(new Stack(new App(), 'MyService'), 'Web', { port: 8443, image: ecs.ContainerImage.fromRegistry('nginx') });
+    expect(refusalsOf(accepted)).toEqual([expect.stringMatching(/^\[MyService\/Web\] image must be pullable without internet access; received "nginx"/)]);
+  });
+
+  test('the refusals of two services are listed together, each at its path', () => {
+    const stack = new Stack(new App(), 'MyService');
+    const web = new PrivateFargateBehindAlb(stack, 'Web');
+    new PrivateFargateBehindAlb(stack, 'Api', { vpc: web.vpc, port: 0 });
+    new PrivateFargateBehindAlb(stack, 'Admin', { vpc: web.vpc, port: 8080, cpu: 300 });
+
+    expect(refusalsOf(stack)).toEqual([
+      '[MyService/Api] port must be an integer from 1 to 65535; received 0',
+      '[MyService/Admin] cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384; received 300',
+    ]);
+  });
+});
+
+describe('refusals name props as the app\'s language writes them (jsii tells it in JSII_AGENT)', () => {
+  const refusalIn = (agent: string | undefined, props: PrivateFargateBehindAlbProps, id = 'Web') => {
+    const before = process.env.JSII_AGENT;
+    if (agent === undefined) delete process.env.JSII_AGENT;
+    else process.env.JSII_AGENT = agent;
+    try {
+      return refusalsOf(new PrivateFargateBehindAlb(new Stack(new App(), 'MyService'), id, props));
+    } finally {
+      if (before === undefined) delete process.env.JSII_AGENT;
+      else process.env.JSII_AGENT = before;
+    }
+  };
+  const timeout = { healthCheckInterval: Duration.seconds(10), healthCheckTimeout: Duration.seconds(10) };
+
+  test.each([
+    [undefined, 'healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout 10 seconds and healthCheckInterval 10 seconds. ' +
+      'Give a healthCheckTimeout of at most 9 seconds, or a healthCheckInterval of at least 11 seconds'],
+    ['Java/17.0.13', 'healthCheckTimeout must be less than healthCheckInterval; received healthCheckTimeout 10 seconds and healthCheckInterval 10 seconds. ' +
+      'Give a healthCheckTimeout of at most 9 seconds, or a healthCheckInterval of at least 11 seconds'],
+    ['Python/3.11.9', 'health_check_timeout must be less than health_check_interval; received health_check_timeout 10 seconds and health_check_interval 10 seconds. ' +
+      'Give a health_check_timeout of at most 9 seconds, or a health_check_interval of at least 11 seconds'],
+    ['go1.26.0/linux/amd64', 'HealthCheckTimeout must be less than HealthCheckInterval; received HealthCheckTimeout 10 seconds and HealthCheckInterval 10 seconds. ' +
+      'Give a HealthCheckTimeout of at most 9 seconds, or a HealthCheckInterval of at least 11 seconds'],
+  ])('JSII_AGENT %s', (agent, message) => {
+    expect(refusalIn(agent, timeout)).toEqual([`[MyService/Web] ${message}`]);
+  });
+
+  test('in Python, KiB, MiB and GiB are one word, as jsii writes them; quoted values and construct paths stay as the app wrote them', () => {
+    expect(refusalIn('Python/3.11.9', { cpu: 256, memoryLimitMiB: 4096 }, 'myWeb')).toEqual(['[MyService/myWeb] memory_limit_mib must be one of 512, 1024, 2048 when cpu is 256; received 4096']);
+    expect(refusalIn('Python/3.11.9', { healthCheckPath: 'healthCheck' })).toEqual(['[MyService/Web] health_check_path must start with "/"; received "healthCheck"']);
+  });
+});
+
 describe('the Fargate task sizes, from 0.25 to 16 vCPU', () => {
   test.each([
     // cpu, the smallest and largest memory, the sizes as the message names them, sizes just outside or between
@@ -218,6 +314,6 @@ describe('tokens are accepted and left unchecked', () => {
   });
 
   test('a refused duration of one second reads in the singular', () => {
-    expect(() => build({ healthCheckTimeout: Duration.seconds(1) })).toThrow(/received 1 second$/);
+    expect(() => synthesized(build({ healthCheckTimeout: Duration.seconds(1) }))).toThrow(/received 1 second$/);
   });
 });

@@ -18,6 +18,8 @@
  */
 'use strict';
 
+const crypto = require('crypto');
+const http = require('http');
 const https = require('https');
 
 /** A rule ARN; anything else in PhysicalResourceId is what a failed create answered. */
@@ -47,6 +49,8 @@ function whole(value, name) {
 /** The rule as the ELBv2 API takes it, from ResourceProperties. */
 function desired(props) {
   return {
+    // A test rule's header, matched with a value only the rule holds (see withSecret).
+    secretHeader: props.SecretHeader,
     listenerArn: props.ListenerArn,
     priority: whole(props.Priority, 'Priority'),
     conditions: props.Conditions,
@@ -73,6 +77,34 @@ function keepWeights(targetGroups, liveRule) {
   const live = liveWeights(liveRule);
   const kept = targetGroups.map((tg) => (live.has(tg.TargetGroupArn) ? { ...tg, Weight: live.get(tg.TargetGroupArn) } : tg));
   return kept.reduce((sum, tg) => sum + tg.Weight, 0) > 0 ? kept : targetGroups;
+}
+
+/** Whether `condition` is the http-header condition on `name` (header names match in any case). */
+const isSecret = (condition, name) => name !== undefined && condition.Field === 'http-header'
+  && String(condition.HttpHeaderConfig?.HttpHeaderName ?? '').toLowerCase() === name.toLowerCase();
+
+/** The value a live rule matches in its header `name`, or undefined. */
+function secretOf(rule, name) {
+  const condition = (rule?.Conditions ?? []).find((c) => isSecret(c, name));
+  return condition?.HttpHeaderConfig?.Values?.[0];
+}
+
+/**
+ * The conditions to write: the template's, and for a test rule its header, with the value the live rule holds or,
+ * for a new rule, a new random one. The value is in no template and no log: only the rule holds it, and the smoke
+ * test reads it from there.
+ */
+function withSecret(rule, live) {
+  if (!rule.secretHeader) return rule.conditions;
+  const value = secretOf(live, rule.secretHeader) ?? crypto.randomBytes(32).toString('hex');
+  return [...(rule.conditions ?? []), { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: rule.secretHeader, Values: [value] } }];
+}
+
+/** A copy of an API input whose header values are hidden: a test rule's value is logged nowhere. */
+function redacted(input) {
+  const hide = (condition) => (condition?.Field === 'http-header'
+    ? { ...condition, HttpHeaderConfig: { ...condition.HttpHeaderConfig, Values: ['(hidden)'] } } : condition);
+  return Array.isArray(input?.Conditions) ? { ...input, Conditions: input.Conditions.map(hide) } : input;
 }
 
 /** A condition by its meaning: the field and its values, from the `...Config` shape or the legacy `Values`. */
@@ -103,7 +135,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function call(elb, method, input, signal) {
   for (let attempt = 0; ; attempt++) {
     signal?.throwIfAborted();
-    console.log(JSON.stringify({ call: method, input, attempt }));
+    console.log(JSON.stringify({ call: method, input: redacted(input), attempt }));
     try {
       return await elb[method](input, { abortSignal: signal });
     } catch (error) {
@@ -113,11 +145,11 @@ async function call(elb, method, input, signal) {
   }
 }
 
-async function createRule(elb, rule, targetGroups, stackId, signal) {
+async function createRule(elb, rule, targetGroups, stackId, signal, live) {
   const out = await call(elb, 'createRule', {
     ListenerArn: rule.listenerArn,
     Priority: rule.priority,
-    Conditions: rule.conditions,
+    Conditions: withSecret(rule, live),
     Actions: forward(targetGroups),
     Tags: [{ Key: STACK_TAG, Value: stackId }],
   }, signal);
@@ -140,7 +172,7 @@ async function sameRuleAt(elb, rule, signal) {
   do {
     const page = await call(elb, 'describeRules', { ListenerArn: rule.listenerArn, PageSize: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }, signal);
     const held = (page.Rules ?? []).find((r) => String(r.Priority) === String(rule.priority)
-      && sameConditions((r.Conditions ?? []).filter((c) => !isNever(c)), rule.conditions));
+      && sameConditions((r.Conditions ?? []).filter((c) => !isNever(c) && !isSecret(c, rule.secretHeader)), rule.conditions));
     if (held) return held;
     marker = page.NextMarker;
   } while (marker);
@@ -230,7 +262,7 @@ async function apply(event, elb, signal) {
   if (!live || rule.listenerArn !== event.OldResourceProperties?.ListenerArn) {
     let created;
     try {
-      created = await createRule(elb, rule, targetGroups, event.StackId, signal);
+      created = await createRule(elb, rule, targetGroups, event.StackId, signal, live);
     } catch (error) {
       // The rollback of a move: the rule being restored still holds its priority on its listener, disabled. It
       // comes back as it was, with the weights of the rule CloudFormation holds now (ECS may have moved them).
@@ -239,9 +271,11 @@ async function apply(event, elb, signal) {
       const current = live ?? held;
       const heldGroups = keepWeights(rule.targetGroups, current);
       await checkHealthyTargets(elb, current, heldGroups, signal);
-      await call(elb, 'modifyRule', { RuleArn: held.RuleArn, Conditions: rule.conditions, Actions: forward(heldGroups) }, signal);
+      await call(elb, 'modifyRule', { RuleArn: held.RuleArn, Conditions: withSecret(rule, held), Actions: forward(heldGroups) }, signal);
       return done(held.RuleArn);
     }
+    // A test rule's header goes with the rest: the disabled rule keeps within ELB's five condition values, and a rollback
+    // that enables it again draws a new value, which the smoke test reads from the rule.
     if (live) await disable(elb, id, event.OldResourceProperties.Conditions, created, signal);
     return done(created);
   }
@@ -249,8 +283,166 @@ async function apply(event, elb, signal) {
   if (String(live.Priority) !== String(rule.priority)) {
     await call(elb, 'setRulePriorities', { RulePriorities: [{ RuleArn: id, Priority: rule.priority }] }, signal);
   }
-  await call(elb, 'modifyRule', { RuleArn: id, Conditions: rule.conditions, Actions: forward(targetGroups) }, signal);
+  await call(elb, 'modifyRule', { RuleArn: id, Conditions: withSecret(rule, live), Actions: forward(targetGroups) }, signal);
   return done(id);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The smoke test: ECS calls this function as a lifecycle hook at POST_TEST_TRAFFIC_SHIFT, once the test rule sends
+// its requests to the new revision (ECS developer guide, "Lambda hooks for Amazon ECS service deployments").
+
+/** An ECS lifecycle hook's event (it has a lifecycleStage and the deployment's executionDetails), not CloudFormation's. */
+const isHookEvent = (event) => event?.RequestType === undefined && (event?.lifecycleStage !== undefined || event?.executionDetails !== undefined);
+
+/** Statuses a load balancer answers when no target answers: the new tasks may not serve yet. */
+const NOT_YET = new Set([502, 503, 504]);
+/** How long one request may take in all, and how much of a response body is read. */
+const REQUEST_TIMEOUT_MS = 5000;
+const MAX_BODY_BYTES = 1024 * 1024;
+/** The time kept for the answer to ECS: requests stop when less than this is left of the function's time. */
+const HOOK_MARGIN_MS = 15000;
+/** How long ECS waits before it calls again after IN_PROGRESS (seconds). */
+const CALL_BACK_DELAY_S = 15;
+
+/** hookDetails as the template gives them (a JSON string) or as ECS passes them back (an object). */
+function detailsOf(event) {
+  const details = event.hookDetails;
+  return typeof details === 'string' ? JSON.parse(details) : (details ?? {});
+}
+
+/** Errors of TLS verification: a definite answer (the wrong certificate), not "not ready yet". */
+const TLS_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/;
+
+/**
+ * Sends one request and reads up to MAX_BODY_BYTES of its answer: { status, body }, or throws on no answer. The whole
+ * request, its body read included, takes at most REQUEST_TIMEOUT_MS; the rest of a longer body is not read.
+ */
+function sendRequest(url, { method, headers, body, servername, verify }) {
+  const target = new URL(url);
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(target, {
+      method,
+      headers: { ...headers, ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}) },
+      ...(target.protocol === 'https:' ? { servername, rejectUnauthorized: verify } : {}),
+    }, (res) => {
+      const chunks = [];
+      let size = 0;
+      const done = () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode, body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf-8') });
+      };
+      res.on('data', (chunk) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= MAX_BODY_BYTES) {
+          done();
+          res.destroy();
+        }
+      });
+      res.on('end', done);
+      res.on('error', (error) => { clearTimeout(timer); reject(error); });
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} seconds`)), REQUEST_TIMEOUT_MS);
+    req.on('error', (error) => { clearTimeout(timer); reject(error); });
+    req.end(body);
+  });
+}
+
+/**
+ * One request of the smoke test, judged: `pass` when it answers as expected, `fail` when the new revision answers
+ * otherwise (or its certificate is refused), `wait` when nothing answered yet (no connection, no answer in time, or
+ * the load balancer's 502, 503 or 504).
+ */
+async function judge(send, smoke, request, token) {
+  const expected = request.ExpectStatus ?? 200;
+  const headers = { ...(request.Headers ?? {}), [smoke.Header]: token };
+  if (smoke.Host) headers.Host = smoke.Host;
+  const label = `${request.Method ?? 'GET'} ${request.Path}`;
+  let answer;
+  try {
+    answer = await send(`${smoke.Url}${request.Path}`, {
+      method: request.Method ?? 'GET', headers, body: request.Body, servername: smoke.Host, verify: smoke.Host !== undefined,
+    });
+  } catch (error) {
+    const outcome = TLS_ERRORS.test(String(error?.code ?? '')) ? 'fail' : 'wait';
+    return { outcome, request: label, detail: `no answer: ${error?.message ?? error}` };
+  }
+  if (answer.status !== expected) {
+    const outcome = NOT_YET.has(answer.status) ? 'wait' : 'fail';
+    return { outcome, request: label, detail: `answered ${answer.status}, expected ${expected}` };
+  }
+  if (request.ExpectBodyContains !== undefined && !answer.body.includes(request.ExpectBodyContains)) {
+    return { outcome: 'fail', request: label, detail: `answered ${answer.status} without ${JSON.stringify(request.ExpectBodyContains)} in its body` };
+  }
+  return { outcome: 'pass', request: label, detail: `answered ${answer.status}` };
+}
+
+/** The live rule's conditions as ModifyRule takes them: host and path in their `...Config` shape only (DescribeRules adds `Values`). */
+function writableConditions(rule) {
+  return (rule.Conditions ?? []).map(({ Values, ...condition }) => (Object.keys(condition).some((key) => key.endsWith('Config')) ? condition : { ...condition, Values }));
+}
+
+/**
+ * Draws a new value for the test rule's header at the start of each test: a value seen anywhere (a log of the
+ * application, a request sent over HTTP) matches nothing after the next deployment's test.
+ */
+async function rotateSecret(elb, rule, header) {
+  const token = crypto.randomBytes(32).toString('hex');
+  const conditions = writableConditions(rule).map((c) => (isSecret(c, header) ? { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: header, Values: [token] } } : c));
+  await call(elb, 'modifyRule', { RuleArn: rule.RuleArn, Conditions: conditions });
+  return token;
+}
+
+/**
+ * Runs the smoke test of hookDetails.SmokeTest: sends each request Count times through the load balancer with the
+ * test rule's header, and answers ECS: SUCCEEDED when every answer is as expected, FAILED (ECS rolls back) when one is
+ * not, IN_PROGRESS (ECS calls again) while one has no answer yet, until the deadline, or when the function's time runs
+ * short. hookDetails carry the first call's time (StartedAt) and the requests answered as expected so far (Done).
+ * A test rule that is gone answers SUCCEEDED: the hook is one ECS kept after the smoke test left the template.
+ */
+async function runHook(event, elb, context, send = sendRequest, now = Date.now) {
+  console.log(JSON.stringify({ hook: { lifecycleStage: event.lifecycleStage, executionDetails: event.executionDetails } }));
+  const details = detailsOf(event);
+  const smoke = details.SmokeTest;
+  if (event.lifecycleStage !== undefined && event.lifecycleStage !== 'POST_TEST_TRAFFIC_SHIFT') {
+    return { hookStatus: 'SUCCEEDED' };
+  }
+  if (!smoke) throw new Error('The hook has no SmokeTest in its hookDetails');
+  const first = details.StartedAt === undefined;
+  const startedAt = Number(details.StartedAt ?? now());
+  const deadline = Number(smoke.DeadlineSeconds);
+  const elapsed = () => (now() - startedAt) / 1000;
+  const later = (done, delay) => ({ hookStatus: 'IN_PROGRESS', callBackDelay: delay, hookDetails: { ...details, StartedAt: startedAt, Done: done } });
+  const wait = (done) => {
+    if (elapsed() >= deadline) {
+      console.log(JSON.stringify({ deadline: `no answer as expected within ${deadline} seconds` }));
+      return { hookStatus: 'FAILED' };
+    }
+    return later(done, Math.max(1, Math.min(CALL_BACK_DELAY_S, Math.ceil(deadline - elapsed()))));
+  };
+  let rule;
+  try {
+    rule = await describeRule(elb, smoke.TestRule);
+  } catch (error) {
+    console.error('Could not read the test rule', error);
+    return wait(Number(details.Done ?? 0));
+  }
+  if (!rule) {
+    console.log(JSON.stringify({ skipped: `the test rule ${smoke.TestRule} is gone: this hook is one ECS kept after the smoke test left the template` }));
+    return { hookStatus: 'SUCCEEDED' };
+  }
+  if (secretOf(rule, smoke.Header) === undefined) throw new Error(`The test rule ${smoke.TestRule} has no ${smoke.Header} condition`);
+  const token = first ? await rotateSecret(elb, rule, smoke.Header) : secretOf(rule, smoke.Header);
+  const sends = smoke.Requests.flatMap((request) => Array.from({ length: Number(smoke.Count ?? 1) }, () => request));
+  for (let done = Number(details.Done ?? 0); done < sends.length; done++) {
+    if (context.getRemainingTimeInMillis() < HOOK_MARGIN_MS) return later(done, 1);
+    const result = await judge(send, smoke, sends[done], token);
+    console.log(JSON.stringify(result));
+    if (result.outcome === 'fail') return { hookStatus: 'FAILED' };
+    if (result.outcome === 'wait') return wait(done);
+  }
+  return { hookStatus: 'SUCCEEDED' };
 }
 
 /** PUTs a response body to CloudFormation's presigned URL, as cfn-response does. */
@@ -270,9 +462,20 @@ function sendResponse(url, body, request = https.request) {
   });
 }
 
-/** A Lambda handler doing the work with `elb` and answering through `request` (https.request in Lambda). */
-function createHandler({ elb, request = https.request }) {
+/**
+ * A Lambda handler doing the work with `elb` and answering CloudFormation through `request` (https.request in
+ * Lambda); called by ECS as a lifecycle hook, it runs the smoke test with `send` and answers ECS.
+ */
+function createHandler({ elb, request = https.request, send = sendRequest, now = Date.now }) {
   return async (event, context) => {
+    if (isHookEvent(event)) {
+      try {
+        return await runHook(event, elb, context, send, now);
+      } catch (error) {
+        console.error(error);
+        return { hookStatus: 'FAILED' };
+      }
+    }
     const { ResponseURL: _url, ...logged } = event;
     console.log(JSON.stringify({ event: logged }));
     let timer;
@@ -346,4 +549,4 @@ function sdkClient(load = () => require('@aws-sdk/client-elastic-load-balancing-
 
 const handler = createHandler({ elb: sdkClient() });
 
-module.exports = { handler, apply, createHandler, sendResponse, sdkClient, sameConditions, STACK_TAG };
+module.exports = { handler, apply, createHandler, sendResponse, sendRequest, sdkClient, sameConditions, STACK_TAG };

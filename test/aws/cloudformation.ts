@@ -36,7 +36,7 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { fullDiff } from '@aws-cdk/cloudformation-diff';
 import { AwsError, ElbModel, targetGroupsOfActions } from './elb';
-import { authorizedElb, PolicyDocument } from './iam';
+import { authorizedElb, evaluate, PolicyDocument } from './iam';
 import type { SynthesizedApp } from '../rehearsal/synth';
 
 /* ------------------------------------------------------------------------------------------------
@@ -142,6 +142,22 @@ export interface CloudFormationOptions {
    * Other functions' custom resources succeed without doing anything.
    */
   readonly handlerFor?: (functionProperties: Record<string, any>) => CustomHandler | undefined;
+  /**
+   * What a task answers a request the load balancer forwards to it, by the revision (task definition) it runs;
+   * by default 200 "ok".
+   */
+  readonly answer?: (task: Task, request: AppRequest) => { status: number; body?: string };
+}
+
+/** A request as a task receives it. */
+export interface AppRequest { method: string; url: string; path: string; headers: Record<string, string>; body?: string }
+
+/** One call of a lifecycle hook, and the requests the function sent, each with where the load balancer routed it. */
+export interface HookCall {
+  readonly service: string;
+  readonly stage: string;
+  readonly status: string;
+  readonly requests: Array<{ url: string; headers: Record<string, string>; rule: string; targetGroup?: string; target?: string; status: number }>;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -212,7 +228,8 @@ export class IamStore {
  * ECS store
  * ---------------------------------------------------------------------------------------------- */
 
-interface Task { ip: string }
+/** A task: its address, and the revision (task definition) it runs. */
+export interface Task { ip: string; revision?: string }
 interface ServiceState {
   arn: string;
   name: string;
@@ -227,6 +244,8 @@ interface ServiceState {
   /** The group ECS believes serves production traffic (per load balancer entry). */
   serving: string[];
   taskDefinition?: string;
+  /** The new tasks of a deployment under way, before they replace `tasks`. */
+  starting?: Task[];
 }
 
 const BLUE_GREEN_STRATEGIES = ['BLUE_GREEN', 'CANARY', 'LINEAR'];
@@ -254,6 +273,11 @@ export class CloudFormation {
   readonly services = new Map<string, ServiceState>();
   /** Every custom resource invocation: the event and the outcome. */
   readonly invocations: Array<{ event: Record<string, any>; outcome: string }> = [];
+  /** Every call of a lifecycle hook. */
+  readonly hookCalls: HookCall[] = [];
+  private readonly answer: NonNullable<CloudFormationOptions['answer']>;
+  /** The model's clock for the hooks (ms): ECS's waits between calls move it on. */
+  private clock = Date.parse('2026-01-15T10:00:00Z');
   private readonly handlerFor: (functionProperties: Record<string, any>) => CustomHandler | undefined;
   private seq = 0;
   private ipSeq = 0;
@@ -266,6 +290,7 @@ export class CloudFormation {
     this.account = this.elb.account;
     this.iam = new IamStore(this.account);
     this.handlerFor = options.handlerFor ?? defaultHandlerFor;
+    this.answer = options.answer ?? (() => ({ status: 200, body: 'ok' }));
   }
 
   /* ---------------------------------------------------------------------------------------------
@@ -770,6 +795,12 @@ export class CloudFormation {
       }
       const production = lb.AdvancedConfiguration?.ProductionListenerRule;
       if (production) await this.elb.describeRules({ RuleArns: [production] });
+      const test = lb.AdvancedConfiguration?.TestListenerRule;
+      if (test) {
+        // "You must use different listener rules for production and test traffic" [ECS troubleshooting].
+        if (test === production) throw new AwsError('InvalidParameterException', `The following rules cannot be used as both production and test listener rules: ${test}`);
+        await this.elb.describeRules({ RuleArns: [test] });
+      }
     }
     if (op === 'create') {
       const name = props.ServiceName ?? this.generatedName(stack, logicalId, 255);
@@ -833,16 +864,92 @@ export class CloudFormation {
    * infrastructure role of the load balancer entry, then the old tasks deregistered. ECS does not look at the weights
    * before it shifts (containers-roadmap #2853). With ROLLING: new tasks in the same group, old ones stopped.
    */
-  async ecsDeploy(stackName: string, serviceLogicalId: string): Promise<{ from: string[]; to: string[] }> {
+  async ecsDeploy(stackName: string, serviceLogicalId: string, options: { revision?: string } = {}):
+  Promise<{ from: string[]; to: string[]; rolledBack?: boolean }> {
     const live = this.stacks.get(stackName)?.resources.get(serviceLogicalId);
     const svc = live && this.services.get(live.physicalId);
     if (!svc) throw new Error(`No ECS service ${serviceLogicalId} in stack ${stackName}`);
     const from = [...svc.serving];
-    await this.deployService(svc);
-    return { from, to: [...svc.serving] };
+    const rolledBack = await this.deployService(svc, options.revision);
+    return { from, to: [...svc.serving], ...(rolledBack ? { rolledBack } : {}) };
   }
 
-  private async deployService(svc: ServiceState): Promise<void> {
+  /**
+   * The lifecycle hooks of `stage` [ECS "Lambda hooks"]: ECS calls each hook's function with the hook's role (which
+   * must allow lambda:InvokeFunction on it) and the stage's payload with the hook's details; IN_PROGRESS is called
+   * again after callBackDelay seconds (30 by default) with the returned details merged; any answer but SUCCEEDED, or
+   * an error, fails the stage. Returns whether every hook SUCCEEDED.
+   */
+  private async runHooks(svc: ServiceState, stage: string, revision: string): Promise<boolean> {
+    for (const hook of (svc.deployment.LifecycleHooks ?? []) as Array<Record<string, any>>) {
+      if (!(hook.LifecycleStages ?? []).includes(stage)) continue;
+      const record = (status: string, requests: HookCall['requests'] = []) => this.hookCalls.push({ service: svc.logicalId, stage, status, requests });
+      if (evaluate(this.iam.policiesOf(hook.RoleArn), { action: 'lambda:InvokeFunction', resource: hook.HookTargetArn }) !== 'allow') {
+        record(`FAILED: ECS was unable to invoke ${hook.HookTargetArn} with ${hook.RoleArn}`);
+        return false;
+      }
+      const fn = this.functionByArn(hook.HookTargetArn);
+      if (!fn) throw new Error(`The hook's target ${hook.HookTargetArn} is not a function of any stack`);
+      const module = hookModuleFor(fn.properties);
+      if (!module) throw new Error(`The model runs only the listener-rule function as a hook, not ${hook.HookTargetArn}`);
+      const roleArn = String(fn.properties.Role ?? '');
+      const elb = authorizedElb(this.elb, () => this.iam.policiesOf(roleArn), { wait: async (ms: number) => { this.clock += ms; } });
+      let details: Record<string, unknown> = typeof hook.HookDetails === 'string' ? JSON.parse(hook.HookDetails) : (hook.HookDetails ?? {});
+      for (let call = 0; ; call++) {
+        const requests: HookCall['requests'] = [];
+        const send = async (url: string, request: { method: string; headers: Record<string, string>; body?: string }) => {
+          const routed = this.elb.route({ url, headers: request.headers });
+          const task = routed.target ? this.taskAt(routed.target) : undefined;
+          const answer = routed.status !== undefined ? { status: routed.status } : this.answer(task ?? { ip: routed.target! }, {
+            method: request.method, url, path: new URL(url).pathname + new URL(url).search, headers: request.headers, body: request.body,
+          });
+          requests.push({
+            url, headers: { ...request.headers }, rule: routed.rule, targetGroup: routed.targetGroup, target: routed.target, status: answer.status,
+          });
+          return { status: answer.status, body: answer.body ?? '' };
+        };
+        const handler = module.createHandler({ elb, send, now: () => this.clock });
+        const event = {
+          executionId: this.uuid(),
+          lifecycleStage: stage,
+          resourceArn: `${svc.arn.replace(':service/', ':service-deployment/')}/${this.hex(20)}`,
+          executionDetails: {
+            serviceArn: svc.arn,
+            targetServiceRevisionArn: `${svc.arn.replace(':service/', ':service-revision/')}/${revision}`,
+            testTrafficWeights: {},
+            productionTrafficWeights: {},
+          },
+          hookDetails: details,
+        };
+        let out: any;
+        try {
+          out = await handler(event, { logStreamName: 'model', getRemainingTimeInMillis: () => Number(fn.properties.Timeout ?? 3) * 1000 });
+        } catch (error) {
+          record(`FAILED: ${(error as Error).message}`, requests);
+          return false;
+        }
+        record(String(out?.hookStatus), requests);
+        if (out?.hookStatus === 'SUCCEEDED') break;
+        // A stage lasts at most 24 hours [ECS "How blue/green works"].
+        if (out?.hookStatus !== 'IN_PROGRESS' || call > 24 * 60 * 2) return false;
+        this.clock += Number(out.callBackDelay ?? 30) * 1000;
+        details = { ...details, ...(out.hookDetails ?? {}) };
+      }
+    }
+    return true;
+  }
+
+  /** The task of any service at an address. */
+  private taskAt(ip: string): Task | undefined {
+    for (const svc of this.services.values()) {
+      const task = svc.tasks.find((t) => t.ip === ip) ?? svc.starting?.find((t) => t.ip === ip);
+      if (task) return task;
+    }
+    return undefined;
+  }
+
+  /** Returns true when the deployment rolled back (a hook failed). */
+  private async deployService(svc: ServiceState, revision = svc.taskDefinition ?? 'revision'): Promise<boolean | void> {
     if (!BLUE_GREEN_STRATEGIES.includes(svc.strategy) || !svc.loadBalancers.some((lb) => lb.AdvancedConfiguration)) {
       const old = svc.tasks;
       svc.tasks = await this.startTasks(svc, svc.desired, svc.serving);
@@ -852,7 +959,7 @@ export class CloudFormation {
     const old = svc.tasks;
     const next: string[] = [];
     const steps = this.shiftSteps(svc);
-    const moves: Array<{ client: ReturnType<typeof authorizedElb>; rule: string; from: string; to: string }> = [];
+    const moves: Array<{ client: ReturnType<typeof authorizedElb>; rule: string; test?: string; from: string; to: string }> = [];
     for (const [i, lb] of svc.loadBalancers.entries()) {
       const advanced = lb.AdvancedConfiguration;
       if (!advanced) { next.push(svc.serving[i]); continue; }
@@ -864,13 +971,38 @@ export class CloudFormation {
       const idle = serving === lb.TargetGroupArn ? advanced.AlternateTargetGroupArn : lb.TargetGroupArn;
       await client.describeRules({ RuleArns: [advanced.ProductionListenerRule] });
       next.push(idle);
-      moves.push({ client, rule: advanced.ProductionListenerRule, from: serving, to: idle });
+      if (advanced.TestListenerRule) await client.describeRules({ RuleArns: [advanced.TestListenerRule] });
+      moves.push({ client, rule: advanced.ProductionListenerRule, test: advanced.TestListenerRule, from: serving, to: idle });
     }
     // New tasks, registered by ECS in the idle groups, and healthy before traffic moves.
-    const tasks = Array.from({ length: svc.desired }, () => ({ ip: this.nextIp() }));
+    const tasks = Array.from({ length: svc.desired }, () => ({ ip: this.nextIp(), revision }));
+    svc.starting = tasks;
     for (const move of moves) {
       await move.client.registerTargets({ TargetGroupArn: move.to, Targets: tasks.map((t) => ({ Id: t.ip })) });
       this.elb.settle(move.to);
+    }
+    // TEST_TRAFFIC_SHIFT: the test rule sends all test traffic to the new tasks; then the POST_TEST_TRAFFIC_SHIFT hooks.
+    const shiftTest = async (toNew: boolean) => {
+      for (const move of moves) {
+        if (!move.test) continue;
+        const { Rules: [rule] } = await move.client.describeRules({ RuleArns: [move.test] });
+        const forward = rule.Actions.find((a: any) => a.Type === 'forward');
+        const groups = (forward?.ForwardConfig?.TargetGroups ?? []).map((g: any) => ({
+          TargetGroupArn: g.TargetGroupArn, Weight: g.TargetGroupArn === (toNew ? move.to : move.from) ? 100 : 0,
+        }));
+        await move.client.modifyRule({ RuleArn: move.test, Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: groups } }] });
+      }
+    };
+    await shiftTest(true);
+    if (!(await this.runHooks(svc, 'POST_TEST_TRAFFIC_SHIFT', revision))) {
+      // The rollback: test traffic back to the serving tasks, the new ones stopped; production never moved.
+      await shiftTest(false);
+      for (const move of moves) {
+        await move.client.deregisterTargets({ TargetGroupArn: move.to, Targets: tasks.map((t) => ({ Id: t.ip })) });
+        this.elb.settle(move.to);
+      }
+      svc.starting = undefined;
+      return true;
     }
     for (const percent of steps) {
       for (const move of moves) {
@@ -889,6 +1021,7 @@ export class CloudFormation {
       this.elb.settle(move.from);
     }
     svc.tasks = tasks;
+    svc.starting = undefined;
     svc.serving = next;
   }
 
@@ -1192,6 +1325,14 @@ interface Context {
 /* ------------------------------------------------------------------------------------------------
  * Helpers
  * ---------------------------------------------------------------------------------------------- */
+
+/** The listener-rule function's module, as ECS runs it as a hook: for a function whose inline code is it. */
+type HookModule = { createHandler: (deps: Record<string, unknown>) => (event: object, context: object) => Promise<any> };
+function hookModuleFor(functionProperties: Record<string, any>): HookModule | undefined {
+  const code = functionProperties.Code?.ZipFile;
+  if (typeof code !== 'string' || !code.includes(LISTENER_RULE_MARKER)) return undefined;
+  return jest.requireActual(path.join(__dirname, '..', '..', 'assets', 'listener-rule-handler', 'index.js'));
+}
 
 /** The listener rule handler for a function whose inline code is it; undefined for other functions. */
 function defaultHandlerFor(functionProperties: Record<string, any>): CustomHandler | undefined {

@@ -833,6 +833,52 @@ export class ElbModel {
     return out;
   }
 
+  /**
+   * Where the load balancer sends a request (ELB guide, "Listener rules" and "Rule condition types" [Rules]): the
+   * listener of the URL's port on the load balancer of its host name; its rules from the lowest priority, the first
+   * whose every condition matches wins (host-header against the Host header, in any case; path-pattern against the
+   * path without its query, case-sensitive; http-header by name in any case and value in any case; each with the
+   * wildcards `*` and `?`; a source-ip condition against `sourceIp`); none: the default action. A forward sends to its
+   * group of largest weight (the model's one draw), whose first healthy target answers; no healthy target: 503.
+   */
+  route(request: { url: string; headers?: Record<string, string>; sourceIp?: string }):
+  { rule: string; targetGroup?: string; target?: string; status?: number } {
+    const url = new URL(request.url);
+    // DNS names match in any case (RFC 4343); a URL writes its host in lower case.
+    const lb = [...this.lbs.values()].find((l) => this.lbView(l).DNSName.toLowerCase() === url.hostname.toLowerCase());
+    if (!lb) throw new AwsError('ENOTFOUND', `getaddrinfo ENOTFOUND ${url.hostname}`);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const listener = this.listenersOf(lb.arn).find((l) => l.port === port);
+    if (!listener) throw new AwsError('ECONNREFUSED', `connect ECONNREFUSED ${url.hostname}:${port}`);
+    const headers = Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    const host = (headers.host ?? url.hostname).replace(/:\d+$/, '');
+    const like = (pattern: string, value: string, flags: string) => new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.'
+      : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`, flags).test(value);
+    const holds = (c: RuleCondition): boolean => {
+      const values = ((c as any)[CONFIG_OF[c.Field!]]?.Values ?? c.Values ?? []) as string[];
+      if (c.Field === 'host-header') return values.some((v) => like(v, host, 'i'));
+      if (c.Field === 'path-pattern') return values.some((v) => like(v, url.pathname, ''));
+      if (c.Field === 'http-header') {
+        const value = headers[String(c.HttpHeaderConfig?.HttpHeaderName).toLowerCase()];
+        return value !== undefined && values.some((v) => like(v, value, 'i'));
+      }
+      if (c.Field === 'source-ip') return request.sourceIp !== undefined && values.includes(`${request.sourceIp}/32`);
+      throw new Error(`The model does not route on ${c.Field} conditions`);
+    };
+    const rules = this.rulesOf_(listener.arn).filter((r) => r.priority !== 'default').sort((a, b) => Number(a.priority) - Number(b.priority));
+    const matched = rules.find((r) => r.conditions.every(holds));
+    const actions = matched ? matched.actions : listener.defaultActions;
+    const via = matched?.arn ?? 'default';
+    const action = actions[actions.length - 1];
+    if (action.Type === 'fixed-response') return { rule: via, status: Number(action.FixedResponseConfig?.StatusCode) };
+    if (action.Type === 'redirect') return { rule: via, status: action.RedirectConfig?.StatusCode === 'HTTP_302' ? 302 : 301 };
+    const groups = action.ForwardConfig?.TargetGroups ?? [{ TargetGroupArn: action.TargetGroupArn!, Weight: 1 }];
+    const chosen = [...groups].sort((a, b) => (b.Weight ?? 1) - (a.Weight ?? 1))[0];
+    const tg = this.tg(chosen.TargetGroupArn);
+    const healthy = [...tg.targets.values()].find((t) => t.state === 'healthy');
+    return { rule: via, targetGroup: tg.arn, ...(healthy ? { target: healthy.target.Id } : { status: 503 }) };
+  }
+
   /** The load balancers whose listeners or rules forward to the target group (at most one, [Quotas]). */
   loadBalancersOfTg(tgArn: string): string[] {
     return [...new Set(this.usersOfTg(tgArn).map((u) => u.lbArn))];

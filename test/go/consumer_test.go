@@ -205,17 +205,29 @@ func TestArm64SpotAndTheContainerOptionsSynthesizeTheTypeScriptTemplate(t *testi
 	}
 }
 
-func TestPort0PanicsWithTheTypeScriptMessage(t *testing.T) {
-	defer func() {
-		message := fmt.Sprint(recover())
-		if !strings.Contains(message, "port must be an integer from 1 to 65535; received 0") {
-			t.Fatalf("want the TypeScript message, got %q", message)
-		}
-	}()
-	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Bad"), nil)
+// Constructing does not panic: the app's synthesis refuses, as aws-cdk-lib's own validations do, naming
+// the props as Go writes them.
+func TestPort0AndAWeightAbove1000AreRefusedAtSynthInGoNames(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Bad"), nil)
 	privatefargatebehindalb.NewPrivateFargateBehindAlb(stack, jsii.String("Web"), &privatefargatebehindalb.PrivateFargateBehindAlbProps{
 		Port: jsii.Number(0),
 	})
+	privatefargatebehindalb.NewPrivateFargateBehindAlb(stack, jsii.String("Api"), &privatefargatebehindalb.PrivateFargateBehindAlbProps{
+		CapacityProviderStrategies: &[]*awsecs.CapacityProviderStrategy{{CapacityProvider: jsii.String("FARGATE_SPOT"), Weight: jsii.Number(1001)}},
+	})
+	defer func() {
+		message := fmt.Sprint(recover())
+		for _, want := range []string{
+			"Validation failed with the following errors:\n  [Bad/Web] port must be an integer from 1 to 65535; received 0",
+			"[Bad/Api] CapacityProviderStrategies[0].weight must be an integer from 0 to 1000; received 1001",
+		} {
+			if !strings.Contains(message, want) {
+				t.Fatalf("want %q, got %q", want, message)
+			}
+		}
+	}()
+	app.Synth(nil)
 }
 
 func TestGoSynthesizesTheTypeScriptTemplate(t *testing.T) {

@@ -3,9 +3,11 @@ the templates of the four languages (TypeScript, Python, Java, Go)."""
 import json
 import os
 import re
+import traceback
 from pathlib import Path
 
 import pytest
+from aws_cdk import Stack
 from aws_cdk import aws_ecs as ecs
 from aws_cdk.assertions import Match, Template
 
@@ -103,14 +105,25 @@ def test_arm64_spot_and_the_container_options_reach_the_template(arm64_spot_temp
     )
 
 
-def test_a_weight_above_1000_raises_the_typescript_message():
-    with pytest.raises(Exception, match=re.escape("capacityProviderStrategies[0].weight must be an integer from 0 to 1000; received 1001")):
-        build_stack(capacity_provider_strategies=[ecs.CapacityProviderStrategy(capacity_provider="FARGATE_SPOT", weight=1001)])
+def refusal_of(stack: Stack) -> str:
+    """What the app's synthesis raises, as `cdk synth` shows it: the message and every traceback, chained ones included."""
+    with pytest.raises(Exception) as refused:
+        stack.node.root.synth()
+    return "".join(traceback.format_exception(refused.value))
 
 
-def test_port_0_raises_the_typescript_message():
-    with pytest.raises(Exception, match=re.escape("port must be an integer from 1 to 65535; received 0")):
-        build_stack(port=0)
+def test_a_weight_above_1000_is_refused_at_synth_naming_the_prop_as_python_writes_it():
+    # Constructing raises nothing: the refusal is the app's synthesis's, as aws-cdk-lib's own validations are.
+    stack = build_stack(capacity_provider_strategies=[ecs.CapacityProviderStrategy(capacity_provider="FARGATE_SPOT", weight=1001)])
+    assert "[Consumer/Web] capacity_provider_strategies[0].weight must be an integer from 0 to 1000; received 1001" in refusal_of(stack)
+
+
+def test_port_0_is_refused_at_synth_at_the_construct_path_with_no_frame_of_the_library():
+    refusal = refusal_of(build_stack(port=0))
+    assert "Validation failed with the following errors:\n  [Consumer/Web] port must be an integer from 1 to 65535; received 0" in refusal
+    # The JavaScript stack jsii chains to the error shows the app's synth call, and no line of this library.
+    assert "private-fargate-behind-alb" not in refusal
+    assert "private_fargate_behind_alb" not in refusal
 
 
 def test_typescript_python_java_and_go_synthesize_the_same_template(template):

@@ -9,7 +9,7 @@ import {
   DOCS_MANY_HTTPS_SERVICES, service, STRATEGIES,
 } from './apps';
 import { CreateRow, Row } from './table';
-import { Deployment } from '../../src';
+import { Deployment, SmokeTest } from '../../src';
 
 const SPOT = [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }];
 const WITH_DOMAIN = service(domain('app.example.com'));
@@ -19,6 +19,8 @@ const WEB_AND_API = onWebsLoadBalancer({}, { Api: { port: 8080 } });
 const VPC_WEB_AND_API = onUsersVpc({ Web: {}, Api: { port: 8080 } });
 const ENV_BASE = service({}, ENV);
 const TWO_STACKS = importedVpcWithNetworkStack({ One: { Web: {} }, Two: { Api: { port: 8080 } } });
+const SMOKE = SmokeTest.http({ path: '/health' });
+const WITH_SMOKE_TEST = service({ smokeTest: SMOKE });
 
 /** Every ordered pair of the four deployment strategies. */
 const STRATEGY_ROWS: Row[] = Object.keys(STRATEGIES).flatMap((from) => Object.keys(STRATEGIES).filter((to) => to !== from).map((to) => ({
@@ -90,6 +92,11 @@ export const ROWS: Row[] = [
     note: 'its production rule stays on its listener, forwarding to `targetGroup` alone; after an odd-numbered deployment the function refuses it',
     afterOddDeployment: { refused: /^ApiProductionRule\w+: Refused: this update would send requests of the rule .* which has no healthy target/ },
   },
+  { name: 'add `smokeTest`', v1: BASE, v2: WITH_SMOKE_TEST, expect: 'in place', note: 'the test rule is created one priority before the production rule, forwarding to `targetGroup` (ECS points it at the new tasks in each deployment); the service names it and its hook' },
+  { name: 'remove `smokeTest`', v1: WITH_SMOKE_TEST, v2: BASE, expect: 'in place', note: 'the service drops the test rule and the hook first; the cleanup pass deletes the rule' },
+  { name: 'add `domainName` and `hostedZone` to a service with `smokeTest`', v1: WITH_SMOKE_TEST, v2: service(domain('app.example.com', { smokeTest: SMOKE })), expect: 'in place', note: 'the test rule moves to the HTTPS listener with the production rule, and matches the domain' },
+  { name: 'add `smokeTest` to a service on a shared HTTPS listener', v1: PATHS_V1, v2: onWebsLoadBalancer(domain('shop.example.com'), { Api: domain('api.example.com', { port: 8080, pathPatterns: ['/v1/*'], smokeTest: SmokeTest.http({ path: '/v1/health' }) }) }), expect: 'in place', note: 'its test rule takes the priority just before its host rule' },
+  { name: 'deployment canary → blue/green of a service with `smokeTest`', v1: WITH_SMOKE_TEST, v2: service({ smokeTest: SMOKE, deployment: Deployment.blueGreen() }), expect: 'in place' },
   {
     name: 'move a service from its own load balancer onto another service\'s',
     v1: onWebsVpc({}, { Api: { port: 8080 } }),
@@ -107,5 +114,6 @@ export const CREATE_ROWS: CreateRow[] = [
   { name: 'a service with every default', app: BASE },
   { name: 'two stacks on an imported VPC', app: TWO_STACKS },
   { name: 'a rolling service with Spot and a domain', app: service(domain('app.example.com', { deployment: Deployment.rolling(), capacityProviderStrategies: SPOT })) },
+  { name: 'two services with smoke tests, on the owner\'s domain and a shared one', app: onWebsLoadBalancer(domain('shop.example.com', { smokeTest: SMOKE }), { Api: domain('api.example.com', { port: 8080, pathPatterns: ['/v1/*'], smokeTest: SmokeTest.http({ path: '/v1/health' }) }) }) },
 ];
 

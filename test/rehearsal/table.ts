@@ -104,7 +104,8 @@ function refusalProblems(expect: Expectation, message: string): string[] {
   if (!(typeof expect === 'object' && 'refused' in expect)) return [`v2 is refused at synth: ${message}`];
   const problems: string[] = [];
   if (!expect.refused.test(message)) problems.push(`v2 is refused with "${message}", not ${expect.refused}`);
-  if (!/^\[[^\]]+\/[^\]]+\]/.test(message)) problems.push(`the refusal does not name the construct path: ${message}`);
+  // aws-cdk-lib's ValidationError lists each refusal on a line of its own, at its construct's path.
+  if (!/^ *\[[^\]]+\/[^\]]+\] /m.test(message)) problems.push(`the refusal does not name the construct path: ${message}`);
   if (!/\b(Give|Use|Remove|Set|Add|Move|Place|Pass|Leave|Create|Choose)\b/.test(message)) problems.push(`the refusal gives no way out: ${message}`);
   return problems;
 }

@@ -108,12 +108,14 @@ class ConsumerTest {
                 Map.of("AwsvpcConfiguration", Match.objectLike(Map.of("AssignPublicIp", "DISABLED")))));
     }
 
+    /** Constructing throws nothing: the app's synthesis refuses, as aws-cdk-lib's own validations do, at the construct's path. */
     @Test
-    void port0RaisesTheTypeScriptMessage() {
-        Stack stack = new Stack(new App(), "Bad");
-        RuntimeException error = assertThrows(RuntimeException.class,
-                () -> PrivateFargateBehindAlb.Builder.create(stack, "Web").port(0).build());
-        assertTrue(error.getMessage().contains("port must be an integer from 1 to 65535; received 0"), error.getMessage());
+    void port0IsRefusedAtSynthAtTheConstructPath() {
+        App app = new App();
+        PrivateFargateBehindAlb.Builder.create(new Stack(app, "Bad"), "Web").port(0).build();
+        RuntimeException error = assertThrows(RuntimeException.class, app::synth);
+        assertTrue(error.getMessage().contains("Validation failed with the following errors:\n  [Bad/Web] port must be an integer from 1 to 65535; received 0"),
+                error.getMessage());
     }
 
     /** ARM64 with one task on demand and the rest on Spot, and the container options, give the TypeScript template. */
@@ -146,14 +148,14 @@ class ConsumerTest {
     }
 
     @Test
-    void aWeightAbove1000RaisesTheTypeScriptMessage() {
-        Stack stack = new Stack(new App(), "Bad");
-        RuntimeException error = assertThrows(RuntimeException.class,
-                () -> PrivateFargateBehindAlb.Builder.create(stack, "Web")
-                        .capacityProviderStrategies(List.of(
-                                CapacityProviderStrategy.builder().capacityProvider("FARGATE_SPOT").weight(1001).build()))
-                        .build());
-        assertTrue(error.getMessage().contains("capacityProviderStrategies[0].weight must be an integer from 0 to 1000; received 1001"),
+    void aWeightAbove1000IsRefusedAtSynthNamingTheBuilderMethod() {
+        App app = new App();
+        PrivateFargateBehindAlb.Builder.create(new Stack(app, "Bad"), "Web")
+                .capacityProviderStrategies(List.of(
+                        CapacityProviderStrategy.builder().capacityProvider("FARGATE_SPOT").weight(1001).build()))
+                .build();
+        RuntimeException error = assertThrows(RuntimeException.class, app::synth);
+        assertTrue(error.getMessage().contains("[Bad/Web] capacityProviderStrategies[0].weight must be an integer from 0 to 1000; received 1001"),
                 error.getMessage());
     }
 
