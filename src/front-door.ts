@@ -414,8 +414,13 @@ function splitKey(key: string): [string, string[]] {
 
 /** Whether the host condition `pattern` (ELB's wildcards: `*` any characters, `?` one) matches the host name `host`, in any case. */
 function hostCovers(pattern: string, host: string): boolean {
-  const regex = pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`).test(host.toLowerCase());
+  return elbWildcard(pattern, 'i').test(host);
+}
+
+/** A value of an ELB condition as a regular expression: `*` any characters, `?` one ("Rule condition types"). */
+export function elbWildcard(pattern: string, flags = ''): RegExp {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, flags);
 }
 
 function describeRoute(host: string, paths: string[]): string {

@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct, IConstruct } from 'constructs';
 import { SmokeTestHook } from './deployment-hook';
+import { elbWildcard } from './front-door';
 import { ListenerRule, RuleMatch, TrafficControl, WeightedTargetGroup } from './listener-rule';
 import { fail, validateIntegerInRange, validateSecondsInRange } from './validation';
 import { privateSubnetsOf } from './vpc';
@@ -303,16 +304,11 @@ function validateSmokeTestPaths(scope: IConstruct, smokeTest: SmokeTest, pattern
   if (!patterns) return;
   smokeTest._requests.forEach((request, i) => {
     const path = request.path.split('?')[0];
-    if (Token.isUnresolved(request.path) || patterns.some((pattern) => Token.isUnresolved(pattern) || wildcard(pattern).test(path))) return;
+    if (Token.isUnresolved(request.path) || patterns.some((pattern) => Token.isUnresolved(pattern) || elbWildcard(pattern).test(path))) return;
     const of = smokeTest._requests.length === 1 ? 'smokeTest' : `smokeTest requests[${i}]`;
     fail(scope, `${of} path must be one the service's pathPatterns match, or the test rule would not match it and another rule would ` +
       `answer; received ${path} with the pathPatterns ${patterns.join(', ')}. Give a path under them, such as ${example(patterns[0])}`);
   });
-}
-
-/** ELB's wildcards as a regular expression: `*` any characters, `?` one. */
-function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
 }
 
 /** A path a pattern matches, for a message: its wildcards filled in. */
