@@ -155,7 +155,8 @@ export function deploymentAlarmsFor(scope: Construct, loadBalancerFullName: stri
           [`errors${index}`]: metric('HTTPCode_Target_5XX_Count', targetGroup, 'Sum'),
           [`requests${index}`]: metric('RequestCount', targetGroup, 'Sum'),
         },
-        label: '5xx percent',
+        // A label only where the expression is the alarm's own: one inside the worst of two groups is never shown.
+        label: targetGroups.length === 1 ? '5xx percent' : undefined,
         period,
       })),
       threshold: serverErrorPercent,

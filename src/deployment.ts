@@ -10,7 +10,7 @@ import { DeploymentHook, validateDeploymentHooks, writeLifecycleHooks } from './
 import { ListenerRule, PRODUCTION_RULE_PRIORITY, RuleMatch, TrafficControl, TrafficFunctionProps, WeightedTargetGroup } from './listener-rule';
 import { fullNameOf } from './load-balancer';
 import { buildSmokeTest, BuiltSmokeTest, SmokeTest, SmokeTestProps, validateSmokeTest, validateSmokeTestReach } from './smoke-test';
-import { targetGroupId } from './target-group';
+import { buildTargetGroup } from './target-group';
 import { fail } from './validation';
 
 /** Options of `Deployment.canary()`. */
@@ -290,7 +290,7 @@ export function buildDeployment(scope: Construct, props: DeploymentProps, deploy
   if (props.smokeTest) validateSmokeTestReach(scope, props, parts.loadBalancer, service.cluster.vpc);
   let smoke: BuiltSmokeTest | undefined;
   if (deployment.shiftsTraffic) {
-    alternateTargetGroup = new elbv2.ApplicationTargetGroup(scope, targetGroupId(scope, 'AlternateTargetGroup', parts.loadBalancer), parts.targetGroupProps);
+    alternateTargetGroup = buildTargetGroup(scope, parts.targetGroupProps, parts.loadBalancer, 'AlternateTargetGroup');
     const targetGroups = [{ targetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }];
     const rule = productionRule(targetGroups);
     // The smoke test's rule: the production rule's match and target groups, and the test header; ECS moves its weights too.

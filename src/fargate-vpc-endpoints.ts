@@ -1,7 +1,7 @@
 import { Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, Dependable, IConstruct, IDependable } from 'constructs';
 import { refuse } from './validation';
 import { cidrOf, describeVpc, isOwnVpc, privateSubnetsOf } from './vpc';
 
@@ -176,6 +176,20 @@ export class FargateVpcEndpoints extends Construct {
 }
 
 const SINGLETON_ID = 'FargateVpcEndpoints';
+
+/**
+ * The endpoints of a set, to wait for: read when the app synthesizes, so that those added then (for what the task
+ * definition ended up using) count too. Their security group is left out: every interface endpoint refers to it.
+ */
+export function endpointsOf(set: FargateVpcEndpoints): IDependable {
+  const endpoints: IDependable = {};
+  Dependable.implement(endpoints, {
+    get dependencyRoots() {
+      return set.node.children.filter((child) => child instanceof ec2.VpcEndpoint);
+    },
+  });
+  return endpoints;
+}
 
 /**
  * Lets a custom resource's function in the VPC answer CloudFormation: it PUTs its answer to a presigned URL of

@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { FactName } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
-import { allowCustomResourceResponses, FargateVpcEndpoints } from './fargate-vpc-endpoints';
+import { allowCustomResourceResponses, endpointsOf, FargateVpcEndpoints } from './fargate-vpc-endpoints';
 import { fail, warn } from './validation';
 import { allowHttpsToGateway, describeVpc, privateSubnetsOf, sameVpc } from './vpc';
 
@@ -354,7 +354,7 @@ export class TrafficControl extends Construct {
       securityGroup.addEgressRule(endpoints.securityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
       allowHttpsToGateway(this, securityGroup, 's3');
       // No rule is written before the function can reach the API and answer.
-      this.handler.node.addDependency(endpoints);
+      this.handler.node.addDependency(endpointsOf(endpoints));
     }
     this.handler.vpcConfig = { subnetIds: subnets.subnetIds, securityGroupIds: [securityGroup.securityGroupId] };
     // The role's second inline policy: Lambda checks at CreateFunction that the role may manage network interfaces.

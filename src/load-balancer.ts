@@ -49,6 +49,8 @@ export function loadBalancerFor(scope: Construct, props: LoadBalancerProps, vpc:
       allowAllOutbound: false,
     }),
   });
+  // aws-cdk-lib writes ELB's default, deletion protection off, which the construct never changes (see below): the template leaves it out.
+  loadBalancer.removeAttribute('deletion_protection.enabled');
   owners.set(loadBalancer, scope);
   if (props.webAclArn) {
     new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', { resourceArn: loadBalancer.loadBalancerArn, webAclArn: props.webAclArn });

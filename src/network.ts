@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { completeEndpointsAtSynth } from './endpoint-needs';
-import { FargateVpcEndpoints, homeIsStableFor } from './fargate-vpc-endpoints';
+import { endpointsOf, FargateVpcEndpoints, homeIsStableFor } from './fargate-vpc-endpoints';
 import { fail } from './validation';
 import { allowHttpsToGateway, describeVpc, ownVpcs, privateSubnetsOf, sameVpc } from './vpc';
 
@@ -87,7 +87,7 @@ export function connectToEndpoints(scope: Construct, network: Network, service: 
     // Every endpoint the tasks need exists before the first task starts. The service resource alone
     // waits: its scaling follows it by reference, and a dependency of the whole construct would be
     // written again on each of its scalable target and policies.
-    (service.node.defaultChild as ecs.CfnService).node.addDependency(endpoints);
+    (service.node.defaultChild as ecs.CfnService).node.addDependency(endpointsOf(endpoints));
   }
   completeEndpointsAtSynth(scope, {
     taskDefinition: service.taskDefinition,

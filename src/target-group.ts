@@ -50,8 +50,8 @@ export function targetGroupPropsFor(scope: IConstruct, props: TargetGroupOptions
     targetType: elbv2.TargetType.IP,
     deregistrationDelay,
     healthCheck: {
+      // The port is left at ELB's default, `traffic-port`: the port each target receives traffic on.
       path: healthCheckPath,
-      port: 'traffic-port',
       interval,
       timeout,
       healthyThresholdCount,
@@ -61,10 +61,13 @@ export function targetGroupPropsFor(scope: IConstruct, props: TargetGroupOptions
   };
 }
 
-/** The service's target group on `loadBalancer`. */
+/** The service's target group on `loadBalancer` (`base` `AlternateTargetGroup` for the second one of a traffic-shifting deployment). */
 export function buildTargetGroup(scope: Construct, props: elbv2.ApplicationTargetGroupProps,
-  loadBalancer: elbv2.IApplicationLoadBalancer): elbv2.ApplicationTargetGroup {
-  return new elbv2.ApplicationTargetGroup(scope, targetGroupId(scope, 'TargetGroup', loadBalancer), props);
+  loadBalancer: elbv2.IApplicationLoadBalancer, base = 'TargetGroup'): elbv2.ApplicationTargetGroup {
+  const targetGroup = new elbv2.ApplicationTargetGroup(scope, targetGroupId(scope, base, loadBalancer), props);
+  // aws-cdk-lib writes ELB's default, stickiness off, which the construct never changes: the template leaves it out.
+  targetGroup.setAttribute('stickiness.enabled', undefined);
+  return targetGroup;
 }
 
 /**

@@ -769,9 +769,15 @@ describe('6. deploy order', () => {
 
     const template = Template.fromStack(stack);
     const [service] = Object.values(template.findResources('AWS::ECS::Service'));
-    for (const id of Object.keys(template.findResources('AWS::EC2::VPCEndpoint'))) {
+    const endpoints = Object.keys(template.findResources('AWS::EC2::VPCEndpoint'));
+    expect(endpoints.filter((id) => /Secretsmanager/.test(id))).toHaveLength(1);
+    for (const id of endpoints) {
       expect(service.DependsOn).toContain(id);
     }
+    // Not on the endpoints' security group, which every interface endpoint refers to: the template writes no dependency twice.
+    const groups = Object.keys(template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('VPC interface endpoints') } }));
+    expect(groups).toHaveLength(1);
+    expect(service.DependsOn).not.toContain(groups[0]);
   });
 });
 

@@ -541,6 +541,16 @@ describe('deployment alarms', () => {
     expect(labels).toEqual({ WebServerErrorsAlarm: '5xx percent', WebUnhealthyTargetsAlarm: 'Unhealthy targets', WebResponseTimeAlarm: 'p95 response time' });
   });
 
+  test('with two target groups, only the math the alarm fires on has a label: the rate of each group inside it is never shown', () => {
+    const metrics = Object.values(alarmMetrics(synth(), 'WebServerErrorsAlarm')) as any[];
+    const expressions = metrics.filter((metric) => metric.Expression);
+    expect(expressions.map((metric) => [metric.Expression, metric.Label])).toEqual([
+      ['MAX([group0, group1])', '5xx percent'],
+      ['100 * FILL(errors0, 0) / requests0', undefined],
+      ['100 * FILL(errors1, 0) / requests1', undefined],
+    ]);
+  });
+
   test('the 5xx alarm takes the worse of the two groups\' rates, each of its own group: a canary whose 10 % fails at 30 % still alarms', () => {
     const metrics = alarmMetrics(synth(), 'WebServerErrorsAlarm');
 

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { newStack, securityGroupProperties, synth } from './helpers';
 import { findPortPlaces } from '../scripts/summarize';
-import { PrivateFargateBehindAlb } from '../src';
+import { Deployment, PrivateFargateBehindAlb } from '../src';
 
 
 /**
@@ -121,12 +121,24 @@ describe('the load balancer and target group', () => {
     });
   });
 
-  test('the target group is HTTP, type ip, and checks health fast on the traffic port', () => {
+  test('the template leaves out ELB\'s defaults the construct never changes: deletion protection, the health check port, stickiness', () => {
+    const template = synth({ deployment: Deployment.canary() });
+    const [loadBalancer] = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+    expect(loadBalancer.Properties.LoadBalancerAttributes.map((attribute: { Key: string }) => attribute.Key))
+      .toEqual(expect.not.arrayContaining(['deletion_protection.enabled']));
+    const targetGroups = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+    expect(targetGroups).toHaveLength(2);
+    for (const targetGroup of targetGroups) {
+      expect(targetGroup.Properties.HealthCheckPort).toBeUndefined();
+      expect(targetGroup.Properties.TargetGroupAttributes).toEqual([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]);
+    }
+  });
+
+  test('the target group is HTTP, type ip, and checks health fast (on the traffic port, ELB\'s default)', () => {
     synth().hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       Protocol: 'HTTP',
       TargetType: 'ip',
       HealthCheckPath: '/',
-      HealthCheckPort: 'traffic-port',
       HealthCheckIntervalSeconds: 10,
       HealthCheckTimeoutSeconds: 5,
       HealthyThresholdCount: 2,

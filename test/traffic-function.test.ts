@@ -118,6 +118,7 @@ describe('the listener-rule function in the VPC (trafficFunctionInVpc)', () => {
     const s3 = idOf(template, 'AWS::EC2::VPCEndpoint', 'WebVpcFargateVpcEndpointsS3');
     const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
     expect(fn.DependsOn).toEqual(expect.arrayContaining([elb, s3]));
+    expect(fn.DependsOn).not.toContain(idOf(template, 'AWS::EC2::SecurityGroup', 'WebVpcFargateVpcEndpointsSecurityGroup'));
   });
 
   test('the endpoint is created once per VPC and shared, with the response bucket allowed once, by the functions of two stacks', () => {

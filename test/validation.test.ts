@@ -293,7 +293,7 @@ describe('tokens are accepted and left unchecked', () => {
       HealthyThresholdCount: { Ref: 'Healthy' },
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: { Ref: 'Drain' } }, { Key: 'stickiness.enabled', Value: 'false' }],
+      TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: { Ref: 'Drain' } }],
     });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: { Ref: 'CpuTarget' } }),
