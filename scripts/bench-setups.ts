@@ -8,6 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as library from '../src';
 
@@ -46,7 +47,7 @@ export function buildConstruct(lib: typeof library, stack: Stack, count: number,
  * (the share of 5xx answers, unhealthy targets, the 95th percentile of the response time, on its one
  * target group, with the construct's default thresholds) rolling a deployment back.
  */
-export function buildPeer(stack: Stack, count: number, alarms: boolean): void {
+export function buildPeer(stack: Stack, count: number, alarms: boolean, canary = false): void {
   const vpc = new ec2.Vpc(stack, 'Vpc', {
     maxAzs: 2,
     natGateways: 0,
@@ -81,8 +82,51 @@ export function buildPeer(stack: Stack, count: number, alarms: boolean): void {
     });
     endpointSecurityGroup.connections.allowFrom(service.service, ec2.Port.tcp(443));
     service.service.autoScaleTaskCount({ minCapacity: 1, maxCapacity: 3 }).scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 50 });
+    if (canary) addPeerCanary(service, port, ecsRole(stack));
     if (alarms) addPeerAlarms(service);
   }
+}
+
+/**
+ * The role ECS moves a service's traffic with, one per stack, as AWS documents it: the managed policy
+ * AmazonECSInfrastructureRolePolicyForLoadBalancers, assumed by ECS.
+ */
+function ecsRole(stack: Stack): iam.IRole {
+  const existing = stack.node.tryFindChild('EcsLoadBalancersRole') as iam.IRole | undefined;
+  return existing ?? new iam.Role(stack, 'EcsLoadBalancersRole', {
+    assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForLoadBalancers')],
+  });
+}
+
+/**
+ * What a user adds by hand to the peer for the construct's default deployment, a canary with rollback:
+ * an alternate target group, a production rule forwarding to both with weights ECS moves, and the
+ * canary settings and the load balancer's advanced configuration through escape hatches (the pattern
+ * exposes neither).
+ */
+function addPeerCanary(service: ecsPatterns.ApplicationLoadBalancedFargateService, port: number, role: iam.IRole): void {
+  const alternate = new elbv2.ApplicationTargetGroup(service, 'AlternateTargetGroup', {
+    vpc: service.cluster.vpc,
+    port,
+    protocol: elbv2.ApplicationProtocol.HTTP,
+    targetType: elbv2.TargetType.IP,
+  });
+  const rule = new elbv2.ApplicationListenerRule(service, 'ProductionRule', {
+    listener: service.listener,
+    priority: 1,
+    conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
+    action: elbv2.ListenerAction.weightedForward([{ targetGroup: service.targetGroup, weight: 100 }, { targetGroup: alternate, weight: 0 }]),
+  });
+  const resource = service.service.node.defaultChild as ecs.CfnService;
+  resource.addPropertyOverride('DeploymentConfiguration.Strategy', 'CANARY');
+  resource.addPropertyOverride('DeploymentConfiguration.BakeTimeInMinutes', 5);
+  resource.addPropertyOverride('DeploymentConfiguration.CanaryConfiguration', { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 });
+  resource.addPropertyOverride('LoadBalancers.0.AdvancedConfiguration', {
+    AlternateTargetGroupArn: alternate.targetGroupArn,
+    ProductionListenerRule: rule.listenerRuleArn,
+    RoleArn: role.roleArn,
+  });
 }
 
 /**
