@@ -45,7 +45,8 @@ export function buildConstruct(lib: typeof library, stack: Stack, count: number,
  * What a user writes with aws-ecs-patterns for the same job: isolated subnets, the four endpoints
  * added by hand, CPU autoscaling 1 to 3 and, when `alarms`, the construct's three deployment alarms
  * (the share of 5xx answers, unhealthy targets, the 95th percentile of the response time, on its one
- * target group, with the construct's default thresholds) rolling a deployment back.
+ * target group, with the construct's default thresholds) rolling a deployment back; when `canary`, the
+ * canary the construct deploys with by default, added by hand (see addPeerCanary).
  */
 export function buildPeer(stack: Stack, count: number, alarms: boolean, canary = false): void {
   const vpc = new ec2.Vpc(stack, 'Vpc', {
