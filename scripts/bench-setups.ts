@@ -23,18 +23,22 @@ export interface ConstructSetup {
   readonly rolling?: boolean;
   /** false for `deploymentAlarms: false`. */
   readonly alarms?: boolean;
+  /** true for a smoke test of one request on every service (`SmokeTest.http({ path: '/health' })`). */
+  readonly smokeTest?: boolean;
 }
 
 /** N services of the construct on one VPC: the first makes the VPC (and the load balancer, when shared). */
 export function buildConstruct(lib: typeof library, stack: Stack, count: number, setup: ConstructSetup = {}): void {
   const deployment = setup.rolling ? lib.Deployment.rolling() : undefined;
   const deploymentAlarms = setup.alarms;
-  const first = new lib.PrivateFargateBehindAlb(stack, 'Service0', { image, deployment, deploymentAlarms });
+  const smokeTest = setup.smokeTest ? lib.SmokeTest.http({ path: '/health' }) : undefined;
+  const first = new lib.PrivateFargateBehindAlb(stack, 'Service0', { image, deployment, deploymentAlarms, smokeTest });
   for (let i = 1; i < count; i++) {
     new lib.PrivateFargateBehindAlb(stack, `Service${i}`, {
       image,
       deployment,
       deploymentAlarms,
+      smokeTest,
       port: 8000 + i,
       ...(setup.shareLoadBalancer ? { loadBalancer: first.loadBalancer } : { vpc: first.vpc }),
     });

@@ -293,10 +293,11 @@ function profileSynth(side: Side, count: number): SynthProfile {
  * `Deployment.rolling()`, and the peer with a canary, each with and without its three alarms (with them:
  * the sides of the main measure, built the same way), and the rolling peer without them.
  */
-type Part = 'defaults' | 'defaultsNoAlarms' | 'rolling' | 'rollingNoAlarms' | 'peer' | 'peerNoAlarms' | 'peerRollingNoAlarms';
+type Part = 'defaults' | 'defaultsNoAlarms' | 'smokeTest' | 'rolling' | 'rollingNoAlarms' | 'peer' | 'peerNoAlarms' | 'peerRollingNoAlarms';
 const PARTS: Record<Part, { label: string; build: (stack: Stack, count: number) => void }> = {
   defaults: { label: 'PrivateFargateBehindAlb, defaults (canary, alarms)', build: (stack, n) => buildSide(stack, 'construct', n) },
   defaultsNoAlarms: { label: 'the same, `deploymentAlarms: false`', build: (stack, n) => buildConstruct(library, stack, n, { alarms: false }) },
+  smokeTest: { label: 'the defaults with `smokeTest` (a test rule and a hook per service)', build: (stack, n) => buildConstruct(library, stack, n, { smokeTest: true }) },
   rolling: { label: 'PrivateFargateBehindAlb, `Deployment.rolling()` (alarms)', build: (stack, n) => buildSide(stack, 'rolling', n) },
   rollingNoAlarms: { label: 'the same, `deploymentAlarms: false`', build: (stack, n) => buildConstruct(library, stack, n, { rolling: true, alarms: false }) },
   peer: { label: 'peer with a canary, same job (alarms)', build: (stack, n) => buildSide(stack, 'peer', n) },
