@@ -308,20 +308,29 @@ const PARTS: Record<Part, { label: string; build: (stack: Stack, count: number) 
 /** CPU milliseconds per synth of each part, by N, one entry per run (the parts alternating as in the main measure). */
 type PartRuns = Record<Part, Record<number, number[]>>;
 
-function measureParts(): { runs: PartRuns; resources: Record<Part, Record<number, number>> } {
+/** The parts measured: CPU milliseconds per run, and the resources and template bytes of each part by N. */
+interface PartMeasures {
+  readonly runs: PartRuns;
+  readonly resources: Record<Part, Record<number, number>>;
+  readonly bytes: Record<Part, Record<number, number>>;
+}
+
+function measureParts(): PartMeasures {
   const parts = Object.keys(PARTS) as Part[];
   const runs = Object.fromEntries(parts.map((part) => [part, {}])) as PartRuns;
   const resources = Object.fromEntries(parts.map((part) => [part, {}])) as Record<Part, Record<number, number>>;
+  const bytes = Object.fromEntries(parts.map((part) => [part, {}])) as Record<Part, Record<number, number>>;
   for (const count of COUNTS) {
     for (let run = 0; run < RUNS; run++) {
       for (const part of alternated(parts, run)) {
         const measured = measureBuild((stack) => PARTS[part].build(stack, count), count);
         (runs[part][count] ??= []).push(1000 * measured.cpu);
         resources[part][count] = measured.resources;
+        bytes[part][count] = measured.bytes;
       }
     }
   }
-  return { runs, resources };
+  return { runs, resources, bytes };
 }
 
 function countOf(template: any, type: string): number {
@@ -751,7 +760,10 @@ function main(): void {
   // The parts of the defaults' synth time: each setup with and without its alarms. A part is a
   // difference of setups, taken within each run (the setups of a run measured back to back) and then
   // the median over the runs, which the drift of the machine from one run to the next disturbs less.
-  const { runs: partRuns, resources: partResources } = measureParts();
+  const { runs: partRuns, resources: partResources, bytes: partBytes } = measureParts();
+  // What one more service adds, from the first N to the last, of a part.
+  const partSlope = (measures: Record<Part, Record<number, number>>, part: Part) =>
+    (measures[part][last] - measures[part][first]) / (last - first);
   const ms = (part: Part, n: number) => median(partRuns[part][n]);
   const perRun = (n: number, difference: (at: (part: Part) => number) => number) =>
     median(partRuns.peer[n].map((_, run) => difference((part) => partRuns[part][n][run])));
@@ -852,6 +864,11 @@ measure or another, which moves a single difference by tens of milliseconds at N
 their size, not to the millisecond.
 
 ${partTable}
+
+What \`smokeTest\` adds (its test rule and the hook that runs the smoke test's requests, per service; the function and
+the role are the stack's, which the defaults have already): each added service has ${fixed(partSlope(partResources, 'smokeTest'), 1)} resources and
+${fixed(kib(partSlope(partBytes, 'smokeTest')))} KiB of template, against ${fixed(partSlope(partResources, 'defaults'), 1)} and ${fixed(kib(partSlope(partBytes, 'defaults')))} KiB at the defaults; the synth time is in the
+table above, and [What the traffic-shifting strategies create](deployments.md#what-the-traffic-shifting-strategies-create) lists the pieces.
 
 The differences split the defaults' time over the peer's into three parts, which add up to it within each run:
 
