@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { listenerRules, newStack, RuleView, refusalsOf, synthesized } from './helpers';
@@ -120,6 +121,25 @@ describe('the test rule', () => {
     expect(refusalsOf(build('/V1/status'))).toEqual([]);
   });
 
+  test('one request whose path the pathPatterns do not match: the message names smokeTest, and a path the first pattern matches, its ? filled in', () => {
+    const stack = newStack();
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+    const front = new PrivateFargateBehindAlb(stack, 'Shop', { image: IMAGE, domainName: 'shop.example.com', hostedZone });
+    const api = new PrivateFargateBehindAlb(stack, 'Api', {
+      image: IMAGE,
+      loadBalancer: front.loadBalancer,
+      domainName: 'shop.example.com',
+      hostedZone,
+      port: 8080,
+      pathPatterns: ['/v?/*'],
+      smokeTest: SmokeTest.http({ path: '/health' }),
+    });
+    expect(refusalsOf(api)).toEqual([
+      '[TestStack/Api] smokeTest path must be one the service\'s pathPatterns match, or the test rule would not match it and another rule ' +
+      'would answer; received /health with the pathPatterns /v?/*. Give a path under them, such as /va/health',
+    ]);
+  });
+
   test('a wildcard domainName: the smoke test names a host it matches, for Host and TLS', () => {
     const stack = newStack();
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000');
@@ -209,6 +229,21 @@ describe('the hook', () => {
     expect(hookDetails(template).SmokeTest.Url).toMatch(/^http:\/\/<WebLoadBalancer\w+\.DNSName>$/);
   });
 
+  test('SmokeTest.http() passes its requestCount and deadline on; the request keeps the rest', () => {
+    const smokeTest = SmokeTest.http({ path: '/ready', method: 'HEAD', requestCount: 5, deadline: Duration.minutes(2) });
+    const { template } = web({ smokeTest });
+    expect(hookDetails(template).SmokeTest).toMatchObject({ Count: 5, DeadlineSeconds: 120, Requests: [{ Path: '/ready', Method: 'HEAD', ExpectStatus: 200 }] });
+    expect(service(template).DeploymentConfiguration.LifecycleHooks[0].TimeoutConfiguration).toEqual({ TimeoutInMinutes: 7, Action: 'ROLLBACK' });
+  });
+
+  test('with a certificate and no domain: HTTPS on 443, left out of the URL, and no Host', () => {
+    const stack = newStack();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000');
+    const { template } = web({ smokeTest: SMOKE, certificate }, stack);
+    expect(hookDetails(template).SmokeTest.Url).toMatch(/^https:\/\/<WebLoadBalancer\w+\.DNSName>$/);
+    expect(hookDetails(template).SmokeTest.Host).toBeUndefined();
+  });
+
   test('the same template whatever the order of a request\'s headers', () => {
     const of = (headers: Record<string, string>) => JSON.stringify(web({ smokeTest: SmokeTest.http({ path: '/', headers }) }).template.toJSON());
     expect(of({ b: '1', a: '2' })).toEqual(of({ a: '2', b: '1' }));
@@ -267,6 +302,7 @@ describe('the function reaches the load balancer', () => {
     const egress = Object.values<any>(groups).filter((r) => r.Type === 'AWS::EC2::SecurityGroupEgress'
       && r.Properties.GroupId['Fn::GetAtt']?.[0] === functionGroup && r.Properties.DestinationSecurityGroupId?.['Fn::GetAtt']?.[0] === lbGroup);
     expect(egress.map((r) => [r.Properties.FromPort, r.Properties.ToPort])).toEqual([[80, 80]]);
+    expect([...ingress, ...egress].map((r) => r.Properties.Description)).toEqual(['The smoke test of the traffic function', 'The smoke test of the traffic function']);
     expect(groups[functionGroup].Properties.GroupDescription).toMatch(/, and the smoke tests to the load balancers$/);
   });
 
@@ -277,6 +313,10 @@ describe('the function reaches the load balancer', () => {
 });
 
 describe('refusals, each with a way out that synthesizes', () => {
+  test('HEAD without a body check synthesizes', () => {
+    expect(refusals({ smokeTest: SmokeTest.http({ path: '/', method: 'HEAD' }) })).toEqual([]);
+  });
+
   test('a rolling deployment, which sends no test traffic', () => {
     expect(refusals({ smokeTest: SMOKE, deployment: Deployment.rolling() })).toEqual([
       '[TestStack/Web] smokeTest needs the test traffic ECS sends only in canary, linear and blue/green deployments; received smokeTest with ' +
@@ -302,6 +342,80 @@ describe('refusals, each with a way out that synthesizes', () => {
     expect(refusals({ smokeTest: SMOKE, trafficFunctionInVpc: true, internetFacing: false })).toEqual([]);
   });
 
+  test('the function in the task subnets: each must have a route to the internet for an internet-facing load balancer', () => {
+    const mixedVpc = (stack: Stack) => new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'Egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+    const refusalsIn = (taskSubnets: (vpc: ec2.Vpc) => ec2.SubnetSelection) => {
+      const stack = newStack();
+      const vpc = mixedVpc(stack);
+      return refusals({ smokeTest: SMOKE, vpc, taskSubnets: taskSubnets(vpc), trafficFunctionInVpc: true }, stack);
+    };
+    const refused = '[TestStack/Web] smokeTest requests an internet-facing load balancer at its public addresses, which subnets with no route to the internet ' +
+      'cannot reach; received trafficFunctionInVpc true in such subnets. Give taskSubnets with a NAT gateway, or leave trafficFunctionInVpc ' +
+      'at false on every service of the stack (the function then calls from outside the VPC), or give internetFacing: false';
+    expect(refusalsIn(() => ({ subnetGroupName: 'Isolated' }))).toEqual([refused]);
+    // One subnet of each kind: the function could land in the isolated one.
+    expect(refusalsIn((vpc) => ({ subnets: [vpc.selectSubnets({ subnetGroupName: 'Egress' }).subnets[0], vpc.selectSubnets({ subnetGroupName: 'Isolated' }).subnets[1]] })))
+      .toEqual([refused]);
+    expect(refusalsIn(() => ({ subnetGroupName: 'Egress' }))).toEqual([]);
+  });
+
+  test('on a load balancer given to the service, its own scheme decides, and the way out does not offer internetFacing', () => {
+    const stack = newStack();
+    const owner = new PrivateFargateBehindAlb(stack, 'Owner', { image: IMAGE, internetFacing: false });
+    expect(refusals({ smokeTest: SMOKE, loadBalancer: owner.loadBalancer, port: 8080 }, stack)).toEqual([
+      '[TestStack/Web] smokeTest requests an internal load balancer, which only the VPC reaches, from the stack\'s traffic function; received ' +
+      'trafficFunctionInVpc false. Give trafficFunctionInVpc: true (the function then runs in the task subnets), or leave smokeTest out',
+    ]);
+    const publicStack = newStack();
+    const publicOwner = new PrivateFargateBehindAlb(publicStack, 'Owner', { image: IMAGE, trafficFunctionInVpc: true });
+    const found = refusals({ smokeTest: SMOKE, loadBalancer: publicOwner.loadBalancer, port: 8080, trafficFunctionInVpc: true }, publicStack);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/received trafficFunctionInVpc true in such subnets\. .*\(the function then calls from outside the VPC\)$/);
+    // A load balancer of the app's own, internet-facing, from outside the VPC: nothing to refuse.
+    const ownStack = newStack();
+    const vpc = new ec2.Vpc(ownStack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const mine = new elbv2.ApplicationLoadBalancer(ownStack, 'Alb', { vpc, internetFacing: true });
+    expect(refusals({ smokeTest: SMOKE, vpc, loadBalancer: mine }, ownStack)).toEqual([]);
+    const internalStack = newStack();
+    const internalVpc = new ec2.Vpc(internalStack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const internal = new elbv2.ApplicationLoadBalancer(internalStack, 'Alb', { vpc: internalVpc, internetFacing: false });
+    expect(refusals({ smokeTest: SMOKE, vpc: internalVpc, loadBalancer: internal }, internalStack)[0]).toMatch(/^\[TestStack\/Web\] smokeTest requests an internal load balancer/);
+  });
+
+  test('a load balancer imported by its attributes, whose scheme the app does not know: the smoke test synthesizes', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const loadBalancer = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Alb', {
+      loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/0123456789abcdef',
+      securityGroupId: 'sg-0123456789abcdef0',
+      loadBalancerDnsName: 'shop-123.us-east-1.elb.amazonaws.com',
+    });
+    const found = refusals({
+      smokeTest: SMOKE,
+      vpc,
+      loadBalancer,
+      domainName: 'shop.example.com',
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000'),
+    }, stack);
+    expect(found.filter((message) => /smokeTest/.test(message))).toEqual([]);
+  });
+
+  test('allowFrom without the addresses of AWS Lambda outside the VPC: the message names them and what was received', () => {
+    expect(refusals({ smokeTest: SMOKE, allowFrom: [ec2.Peer.ipv4('203.0.113.0/24'), ec2.Peer.ipv4('198.51.100.0/24')] })).toEqual([
+      '[TestStack/Web] smokeTest sends its requests to the internet-facing load balancer from the stack\'s traffic function, which calls from ' +
+      'AWS Lambda\'s addresses outside the VPC; received allowFrom 203.0.113.0/24, 198.51.100.0/24, without them, so the test could never reach ' +
+      'the load balancer. Leave allowFrom out, or add ec2.Peer.anyIpv4() to it, or leave smokeTest out',
+    ]);
+  });
+
   test('allowFrom that leaves out the function\'s addresses', () => {
     expect(refusals({ smokeTest: SMOKE, allowFrom: [ec2.Peer.ipv4('203.0.113.0/24')] })[0]).toMatch(
       /received allowFrom 203\.0\.113\.0\/24, without them, so the test could never reach the load balancer\. Leave allowFrom out, or add ec2\.Peer\.anyIpv4\(\) to it/);
@@ -323,19 +437,23 @@ describe('refusals, each with a way out that synthesizes', () => {
     const { template } = web({ smokeTest: SMOKE, vpc: egressVpc(stack), trafficFunctionInVpc: true }, stack);
     const [functionGroup] = Object.entries(template.findResources('AWS::EC2::SecurityGroup')).filter(([id]) => id.startsWith('PrivateFargateTrafficControlSecurityGroup'));
     expect(functionGroup[1].Properties.SecurityGroupEgress).toEqual(expect.arrayContaining([
-      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80, IpProtocol: 'tcp' }),
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80, IpProtocol: 'tcp', Description: 'The smoke test, to the load balancer\'s public addresses' }),
     ]));
   });
 
   test.each([
     ['a path without its /', SmokeTest.http({ path: 'health' }), /smokeTest path must start with \/ .*received "health"\. Give a path such as \/health/, SmokeTest.http({ path: '/health' })],
     ['a path with a space', SmokeTest.http({ path: '/a b' }), /received "\/a b"/, SmokeTest.http({ path: '/a%20b' })],
+    ['a path with its / later', SmokeTest.http({ path: 'v1/health' }), /received "v1\/health"/, SmokeTest.http({ path: '/v1/health' })],
     ['a method in lower case', SmokeTest.http({ path: '/', method: 'get' }), /smokeTest method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS; received "get"/, SmokeTest.http({ path: '/', method: 'GET' })],
     ['a Host header', SmokeTest.http({ path: '/', headers: { Host: 'shop.example.com' } }), /received the header "Host"\. Remove it, and give the service a domainName/, SmokeTest.http({ path: '/' })],
     ['the test\'s own header', SmokeTest.http({ path: '/', headers: { [HEADER]: 'x' } }), /which the test sets; received the header "x-private-fargate-smoke-test"/, SmokeTest.http({ path: '/', headers: { 'x-test': 'x' } })],
     ['a header value with a line break', SmokeTest.http({ path: '/', headers: { 'x-a': 'a\r\nb' } }), /headers must not hold line breaks or NUL; received them in the header x-a/, SmokeTest.http({ path: '/', headers: { 'x-a': 'a b' } })],
     ['a Content-Length header', SmokeTest.http({ path: '/', headers: { 'Content-Length': '3' } }), /received the header "Content-Length"\. Remove it: the test sets it/,
       SmokeTest.http({ path: '/' })],
+    ['a header name with a space', SmokeTest.http({ path: '/', headers: { 'x trace': '1' } }),
+      /^\[TestStack\/Web\] smokeTest headers must have HTTP names \(letters, digits and symbols such as - and _\) and not be host, content-length, transfer-encoding, connection, x-private-fargate-smoke-test, which the test sets; received the header "x trace"\. Rename it with letters, digits and - only$/,
+      SmokeTest.http({ path: '/', headers: { 'x-trace': '1' } })],
     ['expectStatus 503, which the load balancer answers', SmokeTest.http({ path: '/', expectStatus: 503 }),
       /smokeTest expectStatus must not be 502, 503, 504, which the load balancer answers while the new tasks do not; received 503/, SmokeTest.http({ path: '/', expectStatus: 200 })],
     ['HEAD with a body check', SmokeTest.http({ path: '/', method: 'HEAD', expectBodyContains: 'ok' }),
@@ -393,6 +511,23 @@ describe('hooks of the app\'s own (deploymentHooks)', () => {
     }]);
   });
 
+  test('one function hooked at two stages and by two services: the ECS role names it once', () => {
+    const stack = newStack();
+    const approval = fn(stack, 'Approval');
+    const hooks = [
+      DeploymentHook.lambdaFunction(approval, { stages: [ecs.DeploymentLifecycleStage.PRE_SCALE_UP] }),
+      DeploymentHook.lambdaFunction(approval, { stages: [ecs.DeploymentLifecycleStage.POST_PRODUCTION_TRAFFIC_SHIFT] }),
+    ];
+    const first = new PrivateFargateBehindAlb(stack, 'Web', { image: IMAGE, deploymentHooks: hooks });
+    new PrivateFargateBehindAlb(stack, 'Api', { image: IMAGE, vpc: first.vpc, port: 8080, deploymentHooks: hooks });
+    const template = Template.fromStack(stack);
+    const approvalId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('Approval'))!;
+    const ecsRoleId = service(template).LoadBalancers[0].AdvancedConfiguration.RoleArn['Fn::GetAtt'][0];
+    expect(resourceOf(template, ecsRoleId).Properties.Policies[0].PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [{ 'Fn::GetAtt': [approvalId, 'Arn'] }] },
+    ]);
+  });
+
   test('without a smoke test, the ECS role may invoke the app\'s function only; a pause\'s defaults: one day, then roll back', () => {
     const stack = newStack();
     const approval = fn(stack, 'Approval');
@@ -424,6 +559,20 @@ describe('hooks of the app\'s own (deploymentHooks)', () => {
       () => ({ deploymentHooks: [DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP], timeout: Duration.days(14) })] })],
     ['a pause of 30 seconds', () => ({ deploymentHooks: [DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP], timeout: Duration.seconds(30) })] }),
       /received 30 seconds/, () => ({ deploymentHooks: [DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP], timeout: Duration.minutes(1) })] })],
+    ['a pause of 90 seconds, which is no whole number of minutes', () => ({ deploymentHooks: [DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP], timeout: Duration.seconds(90) })] }),
+      /deploymentHooks\[0\] timeout must be whole minutes from 1 to 20160 \(14 days\); received 1 minute 30 seconds\. Give a Duration such as Duration\.hours\(4\)$/,
+      () => ({ deploymentHooks: [DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP], timeout: Duration.minutes(2) })] })],
+    ['a stage ECS does not have (a string in Python, Java or Go)', () => ({
+      deploymentHooks: [
+        PAUSE, DeploymentHook.pause({ stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP, 'AFTER_DEPLOY' as ecs.DeploymentLifecycleStage] }),
+      ],
+    }),
+    /^\[TestStack\/Web\] deploymentHooks\[1\] stages must be among RECONCILE_SERVICE, PRE_SCALE_UP, POST_SCALE_UP, TEST_TRAFFIC_SHIFT, POST_TEST_TRAFFIC_SHIFT, PRODUCTION_TRAFFIC_SHIFT, POST_PRODUCTION_TRAFFIC_SHIFT; received AFTER_DEPLOY\. Give one of them$/,
+    () => ({
+      deploymentHooks: [PAUSE, DeploymentHook.pause({
+        stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP, ecs.DeploymentLifecycleStage.TEST_TRAFFIC_SHIFT],
+      })],
+    })],
   ])('refused: %s, with its way out', (_name, props, message, wayOut) => {
     const found = refusals(props() as PrivateFargateBehindAlbProps);
     expect(found).toHaveLength(1);
