@@ -20,6 +20,19 @@ export function importedVpc(scope: Construct, region = 'us-east-1'): ec2.IVpc {
   });
 }
 
+/** A VPC with both kinds of private subnets, `Egress` (behind one NAT gateway) and `Isolated`, and `Public`, in 2 AZs. */
+export function vpcWithBothPrivateKinds(scope: Construct, id = 'Vpc'): ec2.Vpc {
+  return new ec2.Vpc(scope, id, {
+    maxAzs: 2,
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'Egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+}
+
 /**
  * Synthesizes the app of `made` as `cdk synth` does, and returns `made`: a refusal throws here, as
  * aws-cdk-lib's ValidationError that lists each message at its construct's path.

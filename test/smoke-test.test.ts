@@ -10,7 +10,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { listenerRules, newStack, RuleView, refusalsOf, synthesized } from './helpers';
+import { listenerRules, newStack, RuleView, refusalsOf, synthesized, vpcWithBothPrivateKinds } from './helpers';
 import { Deployment, DeploymentHook, PauseTimeoutAction, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps, SmokeTest } from '../src';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1');
@@ -343,18 +343,9 @@ describe('refusals, each with a way out that synthesizes', () => {
   });
 
   test('the function in the task subnets: each must have a route to the internet for an internet-facing load balancer', () => {
-    const mixedVpc = (stack: Stack) => new ec2.Vpc(stack, 'Vpc', {
-      maxAzs: 2,
-      natGateways: 1,
-      subnetConfiguration: [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
-        { name: 'Egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-        { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      ],
-    });
     const refusalsIn = (taskSubnets: (vpc: ec2.Vpc) => ec2.SubnetSelection) => {
       const stack = newStack();
-      const vpc = mixedVpc(stack);
+      const vpc = vpcWithBothPrivateKinds(stack);
       return refusals({ smokeTest: SMOKE, vpc, taskSubnets: taskSubnets(vpc), trafficFunctionInVpc: true }, stack);
     };
     const refused = '[TestStack/Web] smokeTest requests an internet-facing load balancer at its public addresses, which subnets with no route to the internet ' +

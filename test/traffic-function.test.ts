@@ -7,7 +7,7 @@ import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { newStack, refusalsOf, synth, synthesized } from './helpers';
+import { newStack, refusalsOf, synth, synthesized, vpcWithBothPrivateKinds } from './helpers';
 import { PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const CONCRETE = { account: '123456789012', region: 'eu-west-1' };
@@ -200,15 +200,7 @@ describe('the listener-rule function in the VPC (trafficFunctionInVpc)', () => {
   test('on a VPC with both kinds of private subnets it runs in the tasks\' subnets, through the NAT only when they all have one', () => {
     const build = (taskSubnets: (vpc: ec2.Vpc) => ec2.SubnetSelection) => {
       const stack = newStack();
-      const vpc = new ec2.Vpc(stack, 'UserVpc', {
-        maxAzs: 2,
-        natGateways: 1,
-        subnetConfiguration: [
-          { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
-          { name: 'Egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-          { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-        ],
-      });
+      const vpc = vpcWithBothPrivateKinds(stack, 'UserVpc');
       new PrivateFargateBehindAlb(stack, 'Web', { vpc, taskSubnets: taskSubnets(vpc), trafficFunctionInVpc: true });
       return Template.fromStack(stack);
     };
