@@ -115,8 +115,7 @@ export class TrafficControl extends Construct {
     return control;
   }
 
-  /** The role ECS modifies the production rules with. */
-  public readonly ecsRole: iam.Role;
+  private ownEcsRole?: iam.Role;
   /** The role of the function that writes the rules. */
   public readonly functionRole: iam.Role;
   public readonly serviceToken: string;
@@ -136,15 +135,6 @@ export class TrafficControl extends Construct {
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     const stack = Stack.of(this);
-    const trafficPolicy = iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForLoadBalancers');
-    this.ecsRole = new iam.Role(this, 'EcsRole', {
-      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
-      description: 'Moves the production traffic of the stack\'s services between their target groups (ECS infrastructure role for load balancers)',
-      managedPolicies: [trafficPolicy],
-    });
-    acknowledge(this.ecsRole, [`AwsSolutions-IAM4[Policy::${asNagShows(this, trafficPolicy.managedPolicyArn)}]`],
-      'AmazonECSInfrastructureRolePolicyForLoadBalancers is the policy the ECS developer guide documents for this role; AWS extends it as ECS needs, so a hand-written copy would break deployments when it does.');
-
     // The stack's own log group, deleted with it; a service may set its retention (see useRetention).
     this.logGroup = new logs.CfnLogGroup(this, 'LogGroup', {
       retentionInDays: Lazy.number({ produce: () => this.retention?.value ?? DEFAULT_RETENTION }),
@@ -221,6 +211,24 @@ export class TrafficControl extends Construct {
       'CloudFormation invokes the function asynchronously, and the function returns no error: it catches every failure, its own time-out ' +
       'included, and answers FAILED to CloudFormation, which shows the reason on the resource and rolls back. A dead-letter queue would ' +
       'receive only an invocation that crashed, which CloudFormation fails after its ServiceTimeout (5 minutes) anyway.');
+  }
+
+  /**
+   * The role ECS moves the production traffic with, and calls lifecycle hooks with: made when the first service that
+   * shifts traffic or has hooks asks for it, so that a stack whose services all deploy rolling has no such role.
+   */
+  public get ecsRole(): iam.Role {
+    if (this.ownEcsRole) return this.ownEcsRole;
+    const trafficPolicy = iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForLoadBalancers');
+    const role = new iam.Role(this, 'EcsRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      description: 'Moves the production traffic of the stack\'s services between their target groups (ECS infrastructure role for load balancers)',
+      managedPolicies: [trafficPolicy],
+    });
+    acknowledge(role, [`AwsSolutions-IAM4[Policy::${asNagShows(this, trafficPolicy.managedPolicyArn)}]`],
+      'AmazonECSInfrastructureRolePolicyForLoadBalancers is the policy the ECS developer guide documents for this role; AWS extends it as ECS needs, so a hand-written copy would break deployments when it does.');
+    this.ownEcsRole = role;
+    return role;
   }
 
   /** The function's security group when it runs in the VPC (`trafficFunctionInVpc`). */

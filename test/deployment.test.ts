@@ -238,6 +238,28 @@ describe('the traffic-shifting strategies', () => {
     expect(roleArns).toEqual([{ 'Fn::GetAtt': [Object.keys(roles)[0], 'Arn'] }, { 'Fn::GetAtt': [Object.keys(roles)[0], 'Arn'] }]);
   });
 
+  // A role with ELB's rule rights that nothing uses is a role too many: rolling services never hand it to ECS.
+  test('ECS\'s role exists only in a stack with a service that shifts traffic: none when every service deploys rolling', () => {
+    const ecsRoles = (stack: Stack) => Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] } },
+    }));
+    const rolling = newStack();
+    const web = new PrivateFargateBehindAlb(rolling, 'Web', { deployment: Deployment.rolling() });
+    new PrivateFargateBehindAlb(rolling, 'Api', { vpc: web.vpc, deployment: Deployment.rolling() });
+    expect(ecsRoles(rolling)).toEqual([]);
+    // The rules' function is there all the same: the rolling services' production rules are its.
+    expect(Object.keys(Template.fromStack(rolling).findResources('Custom::PrivateFargateListenerRule'))).toHaveLength(2);
+
+    const mixed = newStack();
+    const first = new PrivateFargateBehindAlb(mixed, 'Web', { deployment: Deployment.rolling() });
+    new PrivateFargateBehindAlb(mixed, 'Api', { vpc: first.vpc, deployment: Deployment.blueGreen() });
+    new PrivateFargateBehindAlb(mixed, 'Admin', { vpc: first.vpc });
+    const [role] = ecsRoles(mixed);
+    expect(ecsRoles(mixed)).toEqual([expect.stringMatching(/^PrivateFargateTrafficControlEcsRole/)]);
+    const roleArns = Object.values(Template.fromStack(mixed).findResources('AWS::ECS::Service'))
+      .map((s) => s.Properties.LoadBalancers[0].AdvancedConfiguration?.RoleArn);
+    expect(roleArns).toEqual([undefined, { 'Fn::GetAtt': [role, 'Arn'] }, { 'Fn::GetAtt': [role, 'Arn'] }]);
+  });
   // The mistakes: rights named by listener (a rule the cleanup pass deletes after its listener left the stack is denied and
   // stays, serving), rights on every rule of a shared listener (another stack's rules), a role that creates untagged rules.
   test('the function\'s role creates rules on the stack\'s listeners only, tagged with the stack\'s id, and changes or deletes only the rules with that tag, wherever they are', () => {
