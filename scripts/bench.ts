@@ -942,7 +942,48 @@ ${costModelTable}
   fs.mkdirSync(OUT, { recursive: true });
   fs.writeFileSync(path.join(OUT, 'BENCHMARKS.md'), report);
   fs.writeFileSync(path.join(OUT, 'benchmarks.svg'), chart(results));
+
+  // The README's comparison table quotes this run: its rows are rewritten with the figures above, so that
+  // they never drift from docs/BENCHMARKS.md. Only a run that writes the docs folder writes them.
+  if (path.resolve(OUT) === path.resolve(__dirname, '..', 'docs')) {
+    const kibOf = (side: Side) => fixed(kib(perService(side, 'bytes')), 1);
+    const ratios = (side: Side) => COUNTS.map((n) => fixed(ratio(side, n))).join(' / ');
+    const cliRatios = (side: Side) => CLI_COUNTS.map((count) => fixed(cliRatio(side, count))).join(' / ');
+    // Each row is found by the start of its first cell, which stays; the rest of the cell may change.
+    const rows: Array<[string, string, string, string]> = [
+      ['Resources per added service', 'Resources per added service (same job: endpoints, autoscaling, the three alarms)',
+        `${perService('construct', 'resources')}, or ${perService('shared', 'resources')} on a shared ALB (the canary's second target group and rule; ` +
+        `the function that writes the rules is one per stack); ${perService('rolling', 'resources')} with \`Deployment.rolling()\``,
+        `${perService('peer', 'resources')} with the canary added by hand; ${perService('peerRolling', 'resources')} rolling`],
+      ['Services in one stack', `Services in one stack before the ${RESOURCE_LIMIT}-resource limit`,
+        `${fitting('construct')}, or ${fitting('shared')} on a shared ALB; ${fitting('rolling')} with \`Deployment.rolling()\``,
+        `${fitting('peer')} with the canary; ${fitting('peerRolling')} rolling`],
+      ['Template size per added service', 'Template size per added service (compact JSON)',
+        `${kibOf('construct')} KiB; ${kibOf('rolling')} KiB with \`Deployment.rolling()\``,
+        `${kibOf('peer')} KiB with the canary; ${kibOf('peerRolling')} KiB rolling`],
+      ['Synth CPU time against the peer', `Synth CPU time against the peer doing the same job, in process (N = ${COUNTS.join(' / ')})`,
+        `${ratios('construct')}; ${ratios('rolling')} with \`Deployment.rolling()\` (medians of ${RUNS} runs, which spread ` +
+        `by more than the margins: [docs/BENCHMARKS.md](https://github.com/privatefargatebehindalb/private-fargate-behind-alb/blob/main/docs/BENCHMARKS.md))`,
+        '1.00'],
+      ['`cdk synth` CPU time against the peer', `\`cdk synth\` CPU time against the peer doing the same job (${CLI_COUNTS.join(' / ')} services, real CLI)`,
+        `${cliRatios('construct')}; ${cliRatios('rolling')} with \`Deployment.rolling()\``,
+        '1.00'],
+    ];
+    const readme = path.resolve(__dirname, '..', 'README.md');
+    let text = fs.readFileSync(readme, 'utf-8');
+    for (const [key, title, construct, peer] of rows) {
+      const line = new RegExp(`^\\| ${escapeRegExp(key)}[^|]*\\|.*$`, 'm');
+      if (!line.test(text)) throw new Error(`README.md has no comparison row starting "| ${key}"`);
+      text = text.replace(line, `| ${title} | ${construct} | ${peer} |`);
+    }
+    fs.writeFileSync(readme, text);
+  }
   console.log(verdicts.join('\n'));
+}
+
+/** `text` as a regular expression that matches it literally. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 main();
