@@ -963,7 +963,7 @@ ${costModelTable}
         `${kibOf('peer')} KiB with the canary; ${kibOf('peerRolling')} KiB rolling`],
       ['Synth CPU time against the peer', `Synth CPU time against the peer doing the same job, in process (N = ${COUNTS.join(' / ')})`,
         `${ratios('construct')}; ${ratios('rolling')} with \`Deployment.rolling()\` (medians of ${RUNS} runs, which spread ` +
-        `by more than the margins: [docs/BENCHMARKS.md](https://github.com/privatefargatebehindalb/private-fargate-behind-alb/blob/main/docs/BENCHMARKS.md))`,
+        'by more than the margins: [docs/BENCHMARKS.md](https://github.com/privatefargatebehindalb/private-fargate-behind-alb/blob/main/docs/BENCHMARKS.md))',
         '1.00'],
       ['`cdk synth` CPU time against the peer', `\`cdk synth\` CPU time against the peer doing the same job (${CLI_COUNTS.join(' / ')} services, real CLI)`,
         `${cliRatios('construct')}; ${cliRatios('rolling')} with \`Deployment.rolling()\``,
