@@ -650,6 +650,47 @@ function main(): void {
   });
 
   const verdicts = targets.map((t) => `${t.holds ? 'PASS' : 'MISS'}  ${t.figure}: ${t.after} (target ${t.target}; peer ${t.peer})`);
+
+  // What the resource and byte targets are made of: the first service's resources by type, and the bytes per
+  // added service by type, against the peer doing the same job.
+  const byType = (template: any, size: (id: string, resource: any) => number) => {
+    const sums: Record<string, number> = {};
+    for (const [id, resource] of Object.entries<any>(template.Resources)) {
+      sums[resource.Type] = (sums[resource.Type] ?? 0) + size(id, resource);
+    }
+    return sums;
+  };
+  const countsOf = (side: Side) => byType(results[side][first].template, () => 1);
+  // A resource's bytes in compact JSON: its key, its value and the comma after it.
+  const bytesOf = (side: Side, n: number) =>
+    byType(results[side][n].template, (id, resource) => Buffer.byteLength(JSON.stringify({ [id]: resource })) - 1);
+  const addedBytes = (side: Side) => {
+    const [from, to] = [bytesOf(side, first), bytesOf(side, last)];
+    return Object.fromEntries(Object.keys({ ...from, ...to }).map((type) => [type, ((to[type] ?? 0) - (from[type] ?? 0)) / (last - first)]));
+  };
+  const compared = variants.flatMap(([side]) => [side, PEER_OF[side]]);
+  const counts = Object.fromEntries(compared.map((side) => [side, countsOf(side)])) as Record<Side, Record<string, number>>;
+  const countTypes = [...new Set(Object.values(counts).flatMap((c) => Object.keys(c)))].sort()
+    .filter((type) => variants.some(([side]) => (counts[side][type] ?? 0) !== (counts[PEER_OF[side]][type] ?? 0)));
+  const firstServiceTable = table(
+    ['resource type', 'defaults', 'peer with a canary', 'difference', '`Deployment.rolling()`', 'rolling peer', 'difference'],
+    [...countTypes, 'all'].map((type) => [type === 'all' ? '**all**' : type, ...variants.flatMap(([side]) => {
+      const [own, peer] = [side, PEER_OF[side]].map((s) => (type === 'all' ? results[s][first].resources : counts[s][type] ?? 0));
+      return [own, peer, withSign(own - peer)];
+    })]),
+  );
+  // The most resources the first service may have for a side to fit as many services as its peer.
+  const firstBudget = (side: Side) => RESOURCE_LIMIT - (fitting(PEER_OF[side]) - first) * perService(side, 'resources');
+  const byteSides = Object.fromEntries(compared.map((side) => [side, addedBytes(side)])) as Record<Side, Record<string, number>>;
+  const byteTypes = [...new Set(Object.values(byteSides).flatMap((b) => Object.keys(b)))].sort()
+    .filter((type) => variants.some(([side]) => Math.round(byteSides[side][type] ?? 0) !== Math.round(byteSides[PEER_OF[side]][type] ?? 0)));
+  const addedBytesTable = table(
+    ['resource type', 'defaults', 'peer with a canary', 'difference', '`Deployment.rolling()`', 'rolling peer', 'difference'],
+    [...byteTypes, 'all'].map((type) => [type === 'all' ? '**all** (with the template\'s other sections)' : type, ...variants.flatMap(([side]) => {
+      const [own, peer] = [side, PEER_OF[side]].map((s) => (type === 'all' ? perService(s, 'bytes') : byteSides[s][type] ?? 0));
+      return [Math.round(own), Math.round(peer), withSign(Math.round(own - peer))];
+    })]),
+  );
   const targetTable = table(
     ['figure', 'before (issue 32)', 'peer before', 'after (this run)', 'peer (this run)', 'target', ''],
     targets.map((t) => [t.figure, t.before, t.peerBefore, t.after, t.peer, t.target, t.holds ? 'PASS' : 'MISS']),
@@ -833,6 +874,19 @@ ${targetTable}
 ${verdicts.join('\n')}
 \`\`\`
 
+### What the resource and size targets are made of
+
+The first service's resources (N = ${first}, its VPC, endpoints and cluster included) by type, where the construct and the peer
+doing the same job differ. To fit as many services in a stack as its peer, the first service may have at most
+${fixed(firstBudget('construct'), 0)} resources at the defaults (it has ${results.construct[first].resources}) and ${fixed(firstBudget('rolling'), 0)} with
+\`Deployment.rolling()\` (it has ${results.rolling[first].resources}), at the resources each added service has.
+
+${firstServiceTable}
+
+The template bytes each added service adds (compact JSON, from N = ${first} to N = ${last}) by resource type, where they differ by a byte or more:
+
+${addedBytesTable}
+
 ## Synth time, in process
 
 Each run builds the app and synthesizes it in this process (the modules already loaded), under
@@ -979,6 +1033,11 @@ ${costModelTable}
     fs.writeFileSync(readme, text);
   }
   console.log(verdicts.join('\n'));
+}
+
+/** A whole difference with its sign: +3, -2, 0. */
+function withSign(value: number): string {
+  return value > 0 ? `+${value}` : `${value}`;
 }
 
 /** `text` as a regular expression that matches it literally. */
