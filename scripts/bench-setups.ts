@@ -48,9 +48,10 @@ export function buildConstruct(lib: typeof library, stack: Stack, count: number,
 /**
  * What a user writes with aws-ecs-patterns for the same job: isolated subnets, the four endpoints
  * added by hand, CPU autoscaling 1 to 3 and, when `alarms`, the construct's three deployment alarms
- * (the share of 5xx answers, unhealthy targets, the 95th percentile of the response time, on its one
- * target group, with the construct's default thresholds) rolling a deployment back; when `canary`, the
- * canary the construct deploys with by default, added by hand (see addPeerCanary).
+ * (the share of 5xx answers, unhealthy targets, the 95th percentile of the response time, with the
+ * construct's default thresholds) rolling a deployment back; when `canary`, the canary the construct
+ * deploys with by default, added by hand (see addPeerCanary), and the alarms reading both of its target
+ * groups (see addPeerAlarms).
  */
 export function buildPeer(stack: Stack, count: number, alarms: boolean, canary = false): void {
   const vpc = new ec2.Vpc(stack, 'Vpc', {
@@ -87,8 +88,8 @@ export function buildPeer(stack: Stack, count: number, alarms: boolean, canary =
     });
     endpointSecurityGroup.connections.allowFrom(service.service, ec2.Port.tcp(443));
     service.service.autoScaleTaskCount({ minCapacity: 1, maxCapacity: 3 }).scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 50 });
-    if (canary) addPeerCanary(service, port, ecsRole(stack));
-    if (alarms) addPeerAlarms(service);
+    const alternate = canary ? addPeerCanary(service, port, ecsRole(stack)) : undefined;
+    if (alarms) addPeerAlarms(service, alternate);
   }
 }
 
@@ -110,7 +111,7 @@ function ecsRole(stack: Stack): iam.IRole {
  * canary settings and the load balancer's advanced configuration through escape hatches (the pattern
  * exposes neither).
  */
-function addPeerCanary(service: ecsPatterns.ApplicationLoadBalancedFargateService, port: number, role: iam.IRole): void {
+function addPeerCanary(service: ecsPatterns.ApplicationLoadBalancedFargateService, port: number, role: iam.IRole): elbv2.ApplicationTargetGroup {
   const alternate = new elbv2.ApplicationTargetGroup(service, 'AlternateTargetGroup', {
     vpc: service.cluster.vpc,
     port,
@@ -132,47 +133,65 @@ function addPeerCanary(service: ecsPatterns.ApplicationLoadBalancedFargateServic
     ProductionListenerRule: rule.listenerRuleArn,
     RoleArn: role.roleArn,
   });
+  return alternate;
 }
 
 /**
- * The construct's three alarms, written for the peer's one target group: the load balancer's and the
- * target group's full names from their attributes (the leanest template; `targetGroup.metrics` would
- * derive the load balancer's from the listener's ARN), and the service's deployment alarms rolling back.
+ * The construct's three alarms, written by hand for the peer: the load balancer's and the target
+ * groups' full names from their attributes (the leanest template; `targetGroup.metrics` would derive
+ * the load balancer's from the listener's ARN), and the service's deployment alarms rolling back.
+ * With a canary, each alarm reads both target groups, as the worst of the two: ECS swaps the groups'
+ * roles on each deployment, so the new revision's tasks are in one group on one deployment and in the
+ * other on the next, and an alarm on one group would miss the canary every other time, and with it the
+ * rollback the canary is for. The rolling peer has one group, and its alarms read it.
  */
-function addPeerAlarms(service: ecsPatterns.ApplicationLoadBalancedFargateService): void {
+function addPeerAlarms(service: ecsPatterns.ApplicationLoadBalancedFargateService, alternate?: elbv2.ApplicationTargetGroup): void {
   const period = Duration.minutes(1);
-  const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
+  const groups = alternate ? [service.targetGroup, alternate] : [service.targetGroup];
+  const metric = (metricName: string, statistic: string, group: elbv2.ApplicationTargetGroup) => new cloudwatch.Metric({
     namespace: 'AWS/ApplicationELB',
     metricName,
-    dimensionsMap: { LoadBalancer: service.loadBalancer.loadBalancerFullName, TargetGroup: service.targetGroup.targetGroupFullName },
+    dimensionsMap: { LoadBalancer: service.loadBalancer.loadBalancerFullName, TargetGroup: group.targetGroupFullName },
     statistic,
     period,
   });
+  /** One group's signal, or the worst of both groups' as one metric. */
+  const worst = (label: string, ofGroup: (group: elbv2.ApplicationTargetGroup, suffix: string) => cloudwatch.IMetric): cloudwatch.IMetric =>
+    groups.length === 1 ? ofGroup(groups[0], '') : new cloudwatch.MathExpression({
+      expression: `MAX([${groups.map((_, i) => `group${i}`).join(', ')}])`,
+      usingMetrics: Object.fromEntries(groups.map((group, i) => [`group${i}`, ofGroup(group, String(i))])),
+      label,
+      period,
+    });
+  const where = groups.length === 1 ? 'the target group' : 'either target group';
   const common = { evaluationPeriods: 2, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING };
   const alarms = [
     new cloudwatch.Alarm(service, 'ServerErrorsAlarm', {
       ...common,
-      alarmDescription: 'More than 5 % of the requests to the target group answered 5xx by the targets',
-      metric: new cloudwatch.MathExpression({
-        expression: '100 * FILL(errors, 0) / requests',
-        usingMetrics: { errors: metric('HTTPCode_Target_5XX_Count', 'Sum'), requests: metric('RequestCount', 'Sum') },
-        label: '5xx percent',
+      alarmDescription: `More than 5 % of the requests to ${where} answered 5xx by the targets`,
+      metric: worst('5xx percent', (group, suffix) => new cloudwatch.MathExpression({
+        expression: `100 * FILL(errors${suffix}, 0) / requests${suffix}`,
+        usingMetrics: {
+          [`errors${suffix}`]: metric('HTTPCode_Target_5XX_Count', 'Sum', group),
+          [`requests${suffix}`]: metric('RequestCount', 'Sum', group),
+        },
+        ...(groups.length === 1 ? { label: '5xx percent' } : {}),
         period,
-      }),
+      })),
       threshold: 5,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     }),
     new cloudwatch.Alarm(service, 'UnhealthyTargetsAlarm', {
       ...common,
-      alarmDescription: 'Unhealthy targets in the target group',
-      metric: metric('UnHealthyHostCount', 'Maximum'),
+      alarmDescription: `Unhealthy targets in ${where}`,
+      metric: worst('Unhealthy targets', (group) => metric('UnHealthyHostCount', 'Maximum', group)),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     }),
     new cloudwatch.Alarm(service, 'ResponseTimeAlarm', {
       ...common,
-      alarmDescription: 'The 95th percentile of the response time of the target group above 2 seconds',
-      metric: metric('TargetResponseTime', 'p95'),
+      alarmDescription: `The 95th percentile of the response time of ${where} above 2 seconds`,
+      metric: worst('p95 response time', (group) => metric('TargetResponseTime', 'p95', group)),
       threshold: 2,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     }),
