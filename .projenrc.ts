@@ -62,6 +62,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // The dev tsconfig sits at the root; eslint then needs the explicit project path.
   tsconfigDevFile: 'tsconfig.dev.json',
+  // A jest run's apps synthesize into a temporary folder removed when the run ends (test/setup/temp-dir.js).
+  jestOptions: {
+    jestConfig: {
+      globalSetup: '<rootDir>/test/setup/global-setup.js',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.js',
+    },
+  },
   tsconfigDev: { include: ['.projenrc.ts', 'projenrc/**/*.ts', 'scripts/**/*.ts'] },
   eslintOptions: {
     dirs: ['src'],
@@ -197,6 +204,7 @@ new JsonFile(project, 'stryker.config.json', {
         testRunner: '<rootDir>/test/mutation/jest-circus-bail-runner.js',
         testSequencer: '<rootDir>/test/mutation/fast-first-sequencer.js',
         globalSetup: '<rootDir>/test/mutation/reset-bail.js',
+        globalTeardown: '<rootDir>/test/setup/global-teardown.js',
       },
     },
     coverageAnalysis: 'perTest',
