@@ -9,8 +9,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Fact, FactName } from 'aws-cdk-lib/region-info';
-import { listenerRules, newStack, synth, synthesized } from './helpers';
-import { Deployment, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
+import { importedVpc, listenerRules, newStack, refusalsOf, synth, synthesized } from './helpers';
+import { Deployment, FargateVpcEndpoints, PrivateFargateBehindAlb, PrivateFargateBehindAlbProps } from '../src';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1';
 
@@ -260,6 +260,30 @@ describe('the traffic-shifting strategies', () => {
       .map((s) => s.Properties.LoadBalancers[0].AdvancedConfiguration?.RoleArn);
     expect(roleArns).toEqual([undefined, { 'Fn::GetAtt': [role, 'Arn'] }, { 'Fn::GetAtt': [role, 'Arn'] }]);
   });
+  // The role is a stack's own, made on its first service that shifts traffic. The mistakes: one role per app (a stack
+  // of rolling services given the role another stack asked for, or a service naming a role of another stack).
+  test('ECS\'s role is per stack: of two stacks on one imported VPC (its endpoints in a third), the rolling one has none and the canary one its own', () => {
+    const app = new App();
+    const network = new Stack(app, 'Network');
+    new FargateVpcEndpoints(network, 'Endpoints', { vpc: importedVpc(network) });
+    const rolling = new Stack(app, 'Rolling');
+    const canary = new Stack(app, 'Canary');
+    new PrivateFargateBehindAlb(rolling, 'Web', { vpc: importedVpc(rolling), deployment: Deployment.rolling() });
+    new PrivateFargateBehindAlb(canary, 'Api', { vpc: importedVpc(canary) });
+    expect(refusalsOf(canary)).toEqual([]);
+
+    const ecsRoles = (stack: Stack) => Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] } },
+    }));
+    const loadBalancersOf = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::ECS::Service'))
+      .map((service) => service.Properties.LoadBalancers[0]);
+    expect(ecsRoles(rolling)).toEqual([]);
+    expect(loadBalancersOf(rolling).map((lb) => lb.AdvancedConfiguration)).toEqual([undefined]);
+    const [role] = ecsRoles(canary);
+    expect(ecsRoles(canary)).toEqual([expect.stringMatching(/^PrivateFargateTrafficControlEcsRole/)]);
+    expect(loadBalancersOf(canary).map((lb) => lb.AdvancedConfiguration.RoleArn)).toEqual([{ 'Fn::GetAtt': [role, 'Arn'] }]);
+  });
+
   // The mistakes: rights named by listener (a rule the cleanup pass deletes after its listener left the stack is denied and
   // stays, serving), rights on every rule of a shared listener (another stack's rules), a role that creates untagged rules.
   test('the function\'s role creates rules on the stack\'s listeners only, tagged with the stack\'s id, and changes or deletes only the rules with that tag, wherever they are', () => {
