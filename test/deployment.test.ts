@@ -178,6 +178,11 @@ describe('each strategy reaches the service', () => {
 });
 
 describe('the traffic-shifting strategies', () => {
+  /** The logical ids of the roles in `stack` that ECS assumes. */
+  const ecsRoles = (stack: Stack) => Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role', {
+    Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] } },
+  }));
+
   test('the alternate target group is a copy of the target group, and a production rule forwards every request to both', () => {
     const stack = newStack();
     const web = new PrivateFargateBehindAlb(stack, 'Web', { port: 8080 });
@@ -240,9 +245,6 @@ describe('the traffic-shifting strategies', () => {
 
   // A role with ELB's rule rights that nothing uses is a role too many: rolling services never hand it to ECS.
   test('ECS\'s role exists only in a stack with a service that shifts traffic: none when every service deploys rolling', () => {
-    const ecsRoles = (stack: Stack) => Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role', {
-      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] } },
-    }));
     const rolling = newStack();
     const web = new PrivateFargateBehindAlb(rolling, 'Web', { deployment: Deployment.rolling() });
     new PrivateFargateBehindAlb(rolling, 'Api', { vpc: web.vpc, deployment: Deployment.rolling() });
@@ -272,9 +274,6 @@ describe('the traffic-shifting strategies', () => {
     new PrivateFargateBehindAlb(canary, 'Api', { vpc: importedVpc(canary) });
     expect(refusalsOf(canary)).toEqual([]);
 
-    const ecsRoles = (stack: Stack) => Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role', {
-      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] } },
-    }));
     const loadBalancersOf = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::ECS::Service'))
       .map((service) => service.Properties.LoadBalancers[0]);
     expect(ecsRoles(rolling)).toEqual([]);
